@@ -1,0 +1,3 @@
+"""kmyreport: compile the editions of a Chinese city media centre from news copy and photos."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,250 @@
+"""Article sources: Markdown (CommonMark, raw HTML off) with YAML front matter → `Article`.
+
+Front matter keys: `title`, `kicker` (引题), `subtitle` (副题), `authors`
+(`{name, role, org}`), `byline` (printed as given), `origin`
+(`{publication, date, page}`) and `editors` (role → name). Photos are Markdown
+images where they sit in the text: `![caption](photos/x.jpg "credit")`, with
+paths relative to the issue folder. `##` headings are section heads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pydantic
+from html import escape
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .errors import KmyError
+from .manifest import read_text
+from .photos import PreparedPhoto
+from .workspace import Workspace
+from .yamlfile import load_yaml, validation_error
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Author(_Strict):
+    name: str = Field(min_length=1)
+    role: str | None = Field(None, description="e.g. 通讯员, 记者")
+    org: str | None = Field(None, description="e.g. 克拉玛依融媒")
+
+
+class Origin(_Strict):
+    publication: str = Field(min_length=1, description="Where the piece first ran, e.g. 新疆日报")
+    date: dt.date | None = None
+    page: str | int | None = Field(None, description="e.g. 第5版")
+
+
+class FrontMatter(_Strict):
+    title: str
+    kicker: str | None = None
+    subtitle: str | None = None
+    authors: list[Author] = Field(default_factory=list)
+    byline: str | None = None
+    origin: Origin | None = None
+    editors: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("title")
+    @classmethod
+    def _title_given(cls, value: str) -> str:
+        if not value:
+            raise ValueError("the title is empty; write the article's headline after 'title:'")
+        return value
+
+
+@dataclass
+class PhotoRef:
+    """A photo as placed in an article's text."""
+
+    source: Path          # the image file, resolved inside the issue folder
+    target: str           # as written in the Markdown
+    caption: str
+    credit: str | None
+    line: int             # line in the article file
+
+
+@dataclass
+class Article:
+    path: Path
+    front: FrontMatter
+    tokens: list[Token]
+    photos: list[PhotoRef] = field(default_factory=list)
+    anchor: str = ""
+
+    @property
+    def byline(self) -> str:
+        """The byline as printed: given verbatim, or built from the authors."""
+        if self.front.byline:
+            return self.front.byline
+        return build_byline(self.front.authors)
+
+
+class _BodyRenderer(RendererHTML):
+    """CommonMark HTML, except that photos become figures with caption and credit."""
+
+    def image(self, tokens: list[Token], idx: int, options: OptionsDict, env: dict) -> str:
+        photo: PhotoRef = tokens[idx].meta["photo"]
+        placed: PreparedPhoto = env["prepared"][id(photo)]
+        caption = f'<span class="caption">{escape(photo.caption)}</span>' if photo.caption else ""
+        credit = f'<span class="credit">{escape(photo.credit)}</span>' if photo.credit else ""
+        size = f"width: {placed.width_mm}mm; height: {placed.height_mm}mm"
+        return (f'<figure class="photo" style="width: {placed.width_mm}mm">'
+                f'<img src="{escape(placed.path.resolve().as_uri())}" alt="{escape(photo.caption)}" '
+                f'style="{size}"><figcaption>{caption}{credit}</figcaption></figure>\n')
+
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False},
+                       renderer_cls=_BodyRenderer)
+_FRONT_FENCE = re.compile(r"^---[ \t]*$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def build_byline(authors: list[Author]) -> str:
+    """`克拉玛依融媒通讯员 张纪东 许涛`: organisation once, then each role with its names."""
+    groups: list[tuple[str, list[tuple[str, list[str]]]]] = []
+    for author in authors:
+        org, role = author.org or "", author.role or ""
+        if not groups or groups[-1][0] != org:
+            groups.append((org, []))
+        roles = groups[-1][1]
+        if not roles or roles[-1][0] != role:
+            roles.append((role, []))
+        roles[-1][1].append(author.name)
+    parts = []
+    for org, roles in groups:
+        pieces = [f"{role} {' '.join(names)}".strip() for role, names in roles]
+        parts.append(org + " ".join(pieces))
+    return "　".join(parts)
+
+
+def load_article(path: Path, issue_folder: Path, workspace: Workspace) -> Article:
+    """Read one article source; raise `KmyError` at the offending line on any problem."""
+    text = read_text(path)
+    front_text, front_first_line, body, body_first_line = split_front_matter(text, path)
+    data, positions = load_yaml(front_text, path, first_line=front_first_line)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise KmyError("front matter must be a mapping of keys such as title, authors, editors",
+                       path, front_first_line, 1)
+    if "title" not in data:
+        raise KmyError("front matter has no 'title:'; add the article's headline", path, front_first_line - 1, 1)
+    try:
+        front = FrontMatter.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise validation_error(exc, FrontMatter, data, positions, path, "the front matter") from None
+    tokens = _MARKDOWN.parse(body)
+    _shift_lines(tokens, body_first_line - 1)
+    article = Article(path=path, front=front, tokens=tokens)
+    article.photos = _collect_photos(article, body, body_first_line, issue_folder, workspace)
+    return article
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, int, str, int]:
+    """`(front matter, its first line, body, the body's first line)` of an article source."""
+    lines = text.split("\n")
+    if not lines or not _FRONT_FENCE.match(lines[0]):
+        raise KmyError("an article must start with front matter: a line '---', then title: … "
+                       "and the other keys, then '---'", path, 1, 1)
+    for index in range(1, len(lines)):
+        if _FRONT_FENCE.match(lines[index]) or lines[index].rstrip() == "...":
+            return "\n".join(lines[1:index]), 2, "\n".join(lines[index + 1:]), index + 2
+    raise KmyError("front matter is not closed; add a line '---' after the last key", path, 1, 1)
+
+
+def _shift_lines(tokens: list[Token], offset: int) -> None:
+    for token in tokens:
+        if token.map:
+            token.map = [token.map[0] + offset, token.map[1] + offset]
+
+
+def _collect_photos(article: Article, body: str, body_first_line: int, issue_folder: Path,
+                    workspace: Workspace) -> list[PhotoRef]:
+    body_lines = body.split("\n")
+    photos: list[PhotoRef] = []
+    for block in article.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for child in block.children:
+            if child.type != "image":
+                continue
+            target = str(child.attrs.get("src", ""))
+            line = _line_of(target, block, body_lines, body_first_line)
+            source = resolve_photo_path(target, article.path, line, issue_folder, workspace)
+            caption = "".join(t.content for t in (child.children or []) if t.type in ("text", "code_inline"))
+            credit = child.attrs.get("title")
+            photo = PhotoRef(source=source, target=target, caption=caption.strip(),
+                             credit=str(credit).strip() if credit else None, line=line)
+            child.meta["photo"] = photo
+            photos.append(photo)
+    return photos
+
+
+def _line_of(target: str, block: Token, body_lines: list[str], body_first_line: int) -> int:
+    """The file line of an image inside a paragraph (the paragraph's first line if not found)."""
+    start, end = block.map or (body_first_line, body_first_line)
+    for file_line in range(start, end):
+        index = file_line - body_first_line
+        if 0 <= index < len(body_lines) and target in body_lines[index]:
+            return file_line + 1
+    return start + 1
+
+
+def resolve_photo_path(target: str, article_path: Path, line: int, issue_folder: Path,
+                       workspace: Workspace) -> Path:
+    """The file a photo reference points to, which must be inside the issue folder's workspace."""
+    if _SCHEME.match(target) and not re.match(r"^[A-Za-z]:[\\/]", target):
+        scheme = urlsplit(target).scheme.lower()
+        if scheme in ("http", "https", "ftp"):
+            advice = "download the photo into the issue's photos/ folder and refer to it as photos/<name>"
+            raise KmyError(f"photo '{target}' is a web address; compiling never uses the network: {advice}",
+                           article_path, line)
+        raise KmyError(f"photo '{target}' is not a file in the issue folder; refer to photos by a "
+                       "relative path such as photos/<name>.jpg", article_path, line)
+    if target.startswith("/") or target.startswith("\\"):
+        raise KmyError(f"photo '{target}' is an absolute path; refer to photos relative to the issue "
+                       "folder, e.g. photos/<name>.jpg", article_path, line)
+    source = (issue_folder / unquote(target)).resolve()
+    if not workspace.contains(source):
+        raise KmyError(f"photo '{target}' lies outside the workspace; copy it into the issue's photos/ "
+                       "folder", article_path, line)
+    if not source.is_file():
+        raise KmyError(f"photo not found: {target} (looked for {source.relative_to(workspace.root)}); "
+                       "check the file name or add the photo", article_path, line)
+    return source
+
+
+
+def body_html(article: Article, prepared: dict[int, PreparedPhoto]) -> str:
+    """The article body as HTML: paragraphs, section heads and photos as figures.
+
+    `prepared` maps `id(photo_ref)` to the photo prepared for the page.
+    """
+    tokens = article.tokens
+    for index, token in enumerate(tokens):
+        if token.type == "inline" and _only_images(token) and tokens[index - 1].type == "paragraph_open":
+            tokens[index - 1].hidden = True
+            tokens[index + 1].hidden = True
+        if token.type == "heading_open":
+            level = 2 if token.tag in ("h1", "h2") else 3
+            token.tag = tokens[index + 2].tag = f"h{level}"
+            token.attrSet("class", "section-head" if level == 2 else "subsection-head")
+    return _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {"prepared": prepared})
+
+
+def _only_images(inline: Token) -> bool:
+    kinds = [c.type for c in inline.children or []
+             if c.type not in ("softbreak", "hardbreak") and not (c.type == "text" and not c.content.strip())]
+    return bool(kinds) and all(kind == "image" for kind in kinds)

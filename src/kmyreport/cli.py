@@ -1,0 +1,78 @@
+"""The `kmyreport` command: a thin shell over the library.
+
+Each command parses its options and calls one library function. Errors a user
+can cause are printed as one line naming the file and line, with a non-zero
+exit; tracebacks appear only with --debug.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+
+from .errors import KmyError, display_path
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Compile the editions of 克拉玛依融媒 from news copy and photos.")
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+T = TypeVar("T")
+
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
+
+
+@app.callback()
+def _root() -> None:
+    """kmyreport: Chinese bulletins from manifest to print-ready PDF."""
+
+
+def run(action: Callable[[], T], debug: bool) -> T:
+    """Call `action`; turn user errors into one clear line and exit code 1."""
+    try:
+        return action()
+    except KmyError as exc:
+        if debug:
+            raise
+        err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(130) from None
+    except Exception as exc:  # an internal fault, not the user's: say so, briefly
+        if debug:
+            raise
+        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+                  "(this is a bug in kmyreport; run again with --debug for the traceback)", soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+@app.command("compile")
+def compile_command(
+    manifest: Annotated[Path, typer.Argument(help="The issue manifest, e.g. sources/2024-07/issue.yaml")],
+    edition: Annotated[str, typer.Option(help="Which edition to build: print or screen.")] = "print",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the PDF here instead of "
+                                                "out/<issue>/.")] = None,
+    workspace: Annotated[Path | None, typer.Option(help="The workspace folder (default: the nearest "
+                                                   "folder above the manifest with layouts/).")] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Compile an issue to PDF."""
+    from .build import compile_issue
+
+    result = run(lambda: compile_issue(manifest, edition=edition, workspace_root=workspace, output=output),
+                 debug)
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+    size = result.size_bytes / 1_000_000
+    out.print(f"[green]wrote[/] {display_path(result.output)}: {result.pages} pages, {size:.1f} MB, "
+              f"{result.articles} articles, {result.photos} photos, {result.seconds:.1f} s, "
+              f"{len(result.warnings)} warnings", soft_wrap=True)
+
+
+def main() -> None:  # console-script entry point
+    sys.exit(app())

@@ -1,0 +1,119 @@
+"""The issue manifest (`sources/<issue-id>/issue.yaml`): schema, loading, validation.
+
+Every error names `file:line:column`, the key and what to do. Unknown keys are
+errors with a "did you mean". Paths inside the manifest are relative to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .errors import KmyError
+from .yamlfile import Positions, format_loc, load_yaml, validation_error
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Publication(_Strict):
+    name: str = Field(min_length=1, description="Publication name printed in the masthead, e.g. 克拉玛依融媒")
+    publisher: str | None = Field(None, description="Publishing body, e.g. 克拉玛依市融媒体中心")
+
+
+class IssueInfo(_Strict):
+    number: int = Field(ge=1, description="Issue number, printed as 第N期")
+    date: dt.date = Field(description="Issue date, YYYY-MM-DD")
+    volume: str | None = Field(None, description="Running number, e.g. 总第128期")
+    title: str | None = Field(None, description="Optional title of the issue, e.g. 专刊 name")
+    id: str | None = Field(None, description="Issue id; default: the manifest's folder name")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_only(cls, value: object) -> object:
+        if isinstance(value, dt.datetime):
+            raise ValueError("give a date without a time, as YYYY-MM-DD")
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError("not a date; write it as YYYY-MM-DD, e.g. 2024-07-20") from None
+        return value
+
+
+class Section(_Strict):
+    title: str | None = Field(None, description="Section title shown in the contents, e.g. 要闻")
+    articles: list[str] = Field(min_length=1, description="Article sources, relative to the manifest")
+
+
+class Manifest(_Strict):
+    publication: Publication
+    issue: IssueInfo
+    layout: str = Field("bulletin", min_length=1, description="Layout folder name under layouts/")
+    editors: dict[str, str] = Field(default_factory=dict, description="Role → name, e.g. 主编: 李明")
+    keywords: list[str] = Field(default_factory=list)
+    sections: list[Section] = Field(min_length=1)
+
+
+@dataclass
+class LoadedManifest:
+    """A validated manifest with where it came from and where each value sits."""
+
+    path: Path
+    model: Manifest
+    positions: Positions
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    @property
+    def issue_id(self) -> str:
+        return self.model.issue.id or self.path.resolve().parent.name
+
+    def error_at(self, loc: tuple[str | int, ...], message: str) -> KmyError:
+        """A `KmyError` pointing at the value `loc` of this manifest."""
+        line, column = self.positions.of(loc)
+        return KmyError(f"{format_loc(loc)}: {message}", self.path, line, column)
+
+    def article_entries(self) -> list[tuple[tuple[str | int, ...], int, str]]:
+        """`(loc, section index, relative path)` for every article, in issue order."""
+        entries = []
+        for s_index, section in enumerate(self.model.sections):
+            for a_index, rel in enumerate(section.articles):
+                entries.append((("sections", s_index, "articles", a_index), s_index, rel))
+        return entries
+
+
+def load_manifest(path: Path) -> LoadedManifest:
+    """Read and validate `issue.yaml`; raise `KmyError` naming file, line and column."""
+    path = Path(path)
+    if not path.is_file():
+        raise KmyError("manifest not found; give the path of an issue.yaml, e.g. "
+                       "sources/2024-07/issue.yaml", path)
+    text = read_text(path)
+    data, positions = load_yaml(text, path)
+    if not isinstance(data, dict):
+        raise KmyError("the manifest must be a mapping with publication, issue and sections", path, 1, 1)
+    try:
+        model = Manifest.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise validation_error(exc, Manifest, data, positions, path, "the manifest") from None
+    return LoadedManifest(path=path, model=model, positions=positions)
+
+
+def read_text(path: Path) -> str:
+    """A UTF-8 source file as text (BOM and CRLF tolerated), or a clear error."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise KmyError("not UTF-8 text; save the file as UTF-8 (raw copy in other encodings goes "
+                       "through `kmyreport import`)", path, line) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")

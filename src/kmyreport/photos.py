@@ -1,0 +1,169 @@
+"""Photos: orientation, colour, resampling to the placed size, and a content-keyed cache.
+
+Each photo is prepared once for the box it is placed in: EXIF orientation
+applied, converted to RGB (or kept grey), resampled to the placed width at the
+target resolution and written as a JPEG under `out/.cache/photos/`. The cache
+key covers the source bytes and every parameter, so a changed photo or layout
+gives a new file and an unchanged one is reused. Originals are never modified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from .errors import KmyError, display_path
+
+PIPELINE_VERSION = "1"  # bump when the output of `prepare_photo` changes for the same inputs
+JPEG_QUALITY = 90
+MM_PER_INCH = 25.4
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The box a photo may occupy on the page."""
+
+    max_width_mm: float
+    max_height_mm: float
+    ppi: int
+
+
+@dataclass
+class PreparedPhoto:
+    path: Path               # the cached JPEG to place
+    width_px: int
+    height_px: int
+    width_mm: float          # placed size on the page
+    height_mm: float
+    source_width_px: int
+    source_height_px: int
+
+    @property
+    def effective_ppi(self) -> float:
+        return self.width_px / (self.width_mm / MM_PER_INCH)
+
+
+def placed_size(width_px: int, height_px: int, placement: Placement) -> tuple[float, float]:
+    """Width and height in mm: the full column width unless that makes the photo too tall."""
+    width_mm = placement.max_width_mm
+    height_mm = width_mm * height_px / width_px
+    if height_mm > placement.max_height_mm:
+        height_mm = placement.max_height_mm
+        width_mm = height_mm * width_px / height_px
+    return round(width_mm, 3), round(height_mm, 3)
+
+
+def prepare_photo(source: Path, placement: Placement, cache_dir: Path,
+                  *, where: tuple[Path, int] | None = None) -> tuple[PreparedPhoto, list[str]]:
+    """Prepare `source` for `placement`; returns the photo and any warnings (low resolution).
+
+    `where` is the (article file, line) that placed the photo, for error messages.
+    """
+    data = source.read_bytes()
+    image = _open(data, source, where)
+    image = ImageOps.exif_transpose(image)
+    image = _to_output_mode(image)
+    src_w, src_h = image.size
+    width_mm, height_mm = placed_size(src_w, src_h, placement)
+    target_w = round(width_mm / MM_PER_INCH * placement.ppi)
+    warns: list[str] = []
+    if src_w > target_w:
+        target_h = max(1, round(src_h * target_w / src_w))
+    else:
+        target_w, target_h = src_w, src_h
+        ppi = src_w / (width_mm / MM_PER_INCH)
+        if ppi < placement.ppi * 0.9:
+            warns.append(f"{_where_text(source, where)}: photo is {src_w} px wide; placed {width_mm:.0f} mm "
+                         f"wide it prints at {ppi:.0f} ppi (target {placement.ppi}); use a larger original")
+    key = hashlib.sha256(b"\0".join([
+        PIPELINE_VERSION.encode(), hashlib.sha256(data).digest(),
+        f"{target_w}x{target_h}:{JPEG_QUALITY}:{image.mode}".encode(),
+    ])).hexdigest()[:32]
+    cached = cache_dir / "photos" / f"{key}.jpg"
+    if not cached.exists():
+        if (target_w, target_h) != image.size:
+            image = image.resize((target_w, target_h), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
+        write_bytes_atomic(cached, buffer.getvalue())
+    return PreparedPhoto(path=cached, width_px=target_w, height_px=target_h, width_mm=width_mm,
+                         height_mm=height_mm, source_width_px=src_w, source_height_px=src_h), warns
+
+
+def _open(data: bytes, source: Path, where: tuple[Path, int] | None) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
+            Image.DecompressionBombError) as exc:
+        raise _photo_error(source, where, f"cannot read the image ({exc}); the file is damaged or "
+                           "not a photo: export it again as JPEG or PNG")
+    return image
+
+
+def _to_output_mode(image: Image.Image) -> Image.Image:
+    """RGB (or L for greyscale) in sRGB, with transparency flattened onto white."""
+    icc = image.info.get("icc_profile")
+    if image.mode == "P":
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "RGB" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        image = flat
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        image = image.point(lambda v: v / 256).convert("L")
+    if image.mode == "1":
+        image = image.convert("L")
+    if icc and image.mode in ("RGB", "CMYK"):
+        converted = _icc_to_srgb(image, icc)
+        if converted is not None:
+            return converted
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    return image
+
+
+def _icc_to_srgb(image: Image.Image, icc: bytes) -> Image.Image | None:
+    """Convert through the embedded ICC profile to sRGB; None when the profile is unusable."""
+    try:
+        source_profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        srgb = ImageCms.createProfile("sRGB")
+        return ImageCms.profileToProfile(image, source_profile, srgb, outputMode="RGB",
+                                         renderingIntent=ImageCms.Intent.PERCEPTUAL)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return None
+
+
+def _where_text(source: Path, where: tuple[Path, int] | None) -> str:
+    if where:
+        return f"{display_path(where[0])}:{where[1]}: {source.name}"
+    return display_path(source)
+
+
+def _photo_error(source: Path, where: tuple[Path, int] | None, message: str) -> KmyError:
+    if where:
+        return KmyError(f"photo {display_path(source)}: {message}", where[0], where[1])
+    return KmyError(message, source)
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
