@@ -1,0 +1,150 @@
+"""Shared fixtures: throw-away workspaces with the real layouts and fonts, and the compiled sample.
+
+Compiling reads nothing outside its workspace, so each test workspace holds its
+own `layouts/` (copied) and `fonts/` (hard links to one session copy, so the
+82 MB of fonts are copied once per test run).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kmyreport.build import BuildResult, compile_issue
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seeds" / "000_aeef03941e53131b.txt"
+SAMPLE_ID = "2024-07"
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+@pytest.fixture(scope="session")
+def font_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("fonts-store") / "fonts"
+    shutil.copytree(REPO / "fonts", store)
+    return store
+
+
+@dataclass
+class TestWorkspace:
+    root: Path
+
+    def issue_dir(self, issue_id: str = "t") -> Path:
+        return self.root / "sources" / issue_id
+
+    def write(self, rel: str, content: str | bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    def manifest(self, issue_id: str = "t") -> Path:
+        return self.issue_dir(issue_id) / "issue.yaml"
+
+    def output(self, issue_id: str = "t") -> Path:
+        return self.root / "out" / issue_id / f"{issue_id}.pdf"
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        """Run the real command line in this workspace."""
+        env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+        return subprocess.run([sys.executable, "-m", "kmyreport", *args], cwd=self.root, env=env,
+                              capture_output=True, text=True, timeout=300)
+
+
+def make_workspace(root: Path, font_store: Path) -> TestWorkspace:
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO / "layouts", root / "layouts")
+    shutil.copytree(font_store, root / "fonts", copy_function=_link_or_copy)
+    return TestWorkspace(root)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, font_store: Path) -> TestWorkspace:
+    return make_workspace(tmp_path / "ws", font_store)
+
+
+MANIFEST = """\
+publication:
+  name: 克拉玛依融媒
+issue:
+  number: 3
+  date: 2024-03-01
+sections:
+  - title: 要闻
+    articles:
+      - articles/a.md
+"""
+
+ARTICLE = """\
+---
+title: 测试标题
+authors:
+  - {name: 张纪东, role: 通讯员, org: 克拉玛依融媒}
+editors: {责任编辑: 陈丽}
+---
+
+第一段正文，克拉玛依区以铸牢中华民族共同体意识为主线。
+
+![克拉玛依市友谊大桥。](photos/p.jpg "克拉玛依融媒通讯员 田治民 摄")
+
+## 牢牢把握主线
+
+第二段正文。
+"""
+
+
+def jpeg_bytes(width: int = 2400, height: int = 1600, color: tuple = (40, 90, 160)) -> bytes:
+    import io
+
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def small_issue(workspace: TestWorkspace) -> TestWorkspace:
+    """A one-article issue with one photo, ready to compile."""
+    workspace.write("sources/t/issue.yaml", MANIFEST)
+    workspace.write("sources/t/articles/a.md", ARTICLE)
+    workspace.write("sources/t/photos/p.jpg", jpeg_bytes())
+    return workspace
+
+
+@dataclass
+class CompiledSample:
+    workspace: TestWorkspace
+    result: BuildResult
+
+    @property
+    def pdf(self) -> Path:
+        return self.result.output
+
+    @property
+    def issue_dir(self) -> Path:
+        return self.workspace.issue_dir(SAMPLE_ID)
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory: pytest.TempPathFactory, font_store: Path) -> CompiledSample:
+    """The bundled sample issue, copied into a fresh workspace and compiled once."""
+    ws = make_workspace(tmp_path_factory.mktemp("sample") / "ws", font_store)
+    shutil.copytree(REPO / "sources" / SAMPLE_ID, ws.issue_dir(SAMPLE_ID))
+    result = compile_issue(ws.manifest(SAMPLE_ID))
+    return CompiledSample(ws, result)

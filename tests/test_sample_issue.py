@@ -1,0 +1,199 @@
+"""The bundled sample issue compiles to a bulletin a printer would take, read back from the PDF."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pdfplumber
+import pikepdf
+import pytest
+import yaml
+from fontTools.ttLib import TTFont
+
+from kmyreport.build import compile_issue
+
+from .conftest import REPO, SAMPLE_ID, CompiledSample
+
+MM = 72 / 25.4
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def source_parts(article: Path) -> tuple[dict, list[str], list[tuple[str, str, str]], list[str]]:
+    """Front matter, paragraphs, photos (target, caption, credit) and heads, read from the raw source."""
+    text = article.read_text(encoding="utf-8")
+    _, front, body = text.split("---\n", 2)
+    paragraphs, photos, heads = [], [], []
+    for block in re.split(r"\n\s*\n", body.strip()):
+        block = block.strip()
+        if match := re.fullmatch(r'!\[(.*)\]\((\S+) "(.*)"\)', block):
+            photos.append((match[2], match[1], match[3]))
+        elif block.startswith("#"):
+            heads.append(block.lstrip("#").strip())
+        else:
+            assert not re.search(r"[*_`\[\]<>\\]", block), f"sample copy should be plain text: {block[:30]}"
+            paragraphs.append(block.replace("\n", ""))
+    return yaml.safe_load(front), paragraphs, photos, heads
+
+
+def articles_in_order() -> list[Path]:
+    manifest = yaml.safe_load((REPO / "sources" / SAMPLE_ID / "issue.yaml").read_text(encoding="utf-8"))
+    return [REPO / "sources" / SAMPLE_ID / rel for s in manifest["sections"] for rel in s["articles"]]
+
+
+def body_text(pdf: Path) -> str:
+    """The text inside the type area of every page, running heads and folios left out."""
+    chunks = []
+    with pdfplumber.open(pdf) as doc:
+        for page in doc.pages:
+            area = page.crop((0, 26 * MM, page.width, page.height - 24 * MM))
+            chunks.append(area.extract_text() or "")
+    return squash("".join(chunks))
+
+
+def page_texts(pdf: Path) -> list[str]:
+    with pdfplumber.open(pdf) as doc:
+        return [squash(page.extract_text() or "") for page in doc.pages]
+
+
+def test_every_paragraph_caption_and_head_is_in_the_pdf(sample: CompiledSample) -> None:
+    text = body_text(sample.pdf)
+    position = 0
+    for article in articles_in_order():
+        front, paragraphs, photos, heads = source_parts(article)
+        assert paragraphs, article
+        for paragraph in paragraphs:
+            found = text.find(squash(paragraph), position)
+            assert found >= 0, f"{article.name}: paragraph missing or out of order: {paragraph[:40]}"
+            position = found
+        for _, caption, credit in photos:
+            assert squash(caption) + squash(credit) in text, f"{article.name}: caption/credit {caption[:20]}"
+        for head in heads:
+            assert squash(head) in text
+        for role, name in front.get("editors", {}).items():
+            assert f"{role}：{name}" in text
+
+
+def test_fonts_are_embedded_subsets_of_the_workspace_fonts(sample: CompiledSample) -> None:
+    listing = subprocess.run(["pdffonts", str(sample.pdf)], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in listing.splitlines()[2:] if line.strip()]
+    assert len(rows) >= 3
+    for row in rows:
+        name, emb, sub, uni = row[0], row[-5], row[-4], row[-3]
+        assert re.fullmatch(r"[A-Z]{6}\+KMY-(Serif|Sans)(-Bold)?", name), name
+        assert (emb, sub, uni) == ("yes", "yes", "yes"), row
+    # The embedded programs are the fonts in fonts/, not system look-alikes.
+    workspace_names = {TTFont(path, lazy=True)["CFF "].cff.fontNames[0]
+                       for path in (REPO / "fonts").glob("*.otf")}
+    with pikepdf.open(sample.pdf) as pdf:
+        embedded = set()
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                stream = obj.get("/FontFile3") or obj.get("/FontFile2")
+                assert stream is not None
+                assert stream.get("/Subtype") == "/OpenType"
+                embedded.add(TTFont(io.BytesIO(stream.read_bytes()))["CFF "].cff.fontNames[0])
+    assert embedded and embedded <= workspace_names, (embedded, workspace_names)
+
+
+def test_photos_are_placed_at_the_target_resolution_without_interpolation(sample: CompiledSample) -> None:
+    photos = sum(len(source_parts(a)[2]) for a in articles_in_order())
+    with pdfplumber.open(sample.pdf) as doc:
+        placed = [(img, page) for page in doc.pages for img in page.images]
+        assert len(placed) == photos
+        for image, _page in placed:
+            width_px, _height_px = image["srcsize"]
+            ppi = width_px / ((image["x1"] - image["x0"]) / 72)
+            assert abs(ppi - 300) <= 30, ppi
+    with pikepdf.open(sample.pdf) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image":
+                assert obj.get("/Interpolate") in (None, False)
+
+
+def test_rotated_photo_is_upright(sample: CompiledSample) -> None:
+    # river-bridge.jpg is stored sideways with EXIF orientation 6; placed, it must be landscape.
+    from PIL import Image, ImageOps
+    stored = Image.open(sample.issue_dir / "photos" / "river-bridge.jpg")
+    assert stored.height > stored.width and stored.getexif().get(0x0112) == 6
+    upright = [ImageOps.exif_transpose(Image.open(sample.issue_dir / target)).size
+               for article in articles_in_order() for target, _, _ in source_parts(article)[2]]
+    with pikepdf.open(sample.pdf) as pdf:
+        placed = [(int(o.Width), int(o.Height)) for o in pdf.objects
+                  if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
+    assert sorted(w > h for w, h in placed) == sorted(w > h for w, h in upright)
+    assert sum(w > h for w, h in placed) == sum(w > h for w, h in upright) > 0
+
+
+def test_contents_page_numbers_are_the_start_pages(sample: CompiledSample) -> None:
+    pages = page_texts(sample.pdf)
+    contents_index = next(i for i, text in enumerate(pages) if text.startswith("目录") or "目录" in text[:20])
+    with pdfplumber.open(sample.pdf) as doc:
+        lines = (doc.pages[contents_index].extract_text() or "").splitlines()
+    entries = {}
+    for line in lines:
+        if match := re.fullmatch(r"(.+?)\s*[.·…]{3,}\s*(\d+)", line.strip()):
+            entries[squash(match[1])] = int(match[2])
+    titles = [squash(source_parts(a)[0]["title"]) for a in articles_in_order()]
+    assert set(entries) == set(titles), entries
+    for title in titles:
+        start = next(i for i in range(contents_index + 1, len(pages)) if title in pages[i]) + 1
+        assert entries[title] == start, title
+        assert f"—{start}—" in pages[start - 1], "the folio on the start page prints the same number"
+
+
+def test_cover_running_heads_and_folios(sample: CompiledSample) -> None:
+    pages = page_texts(sample.pdf)
+    cover = pages[0]
+    assert "克拉玛依融媒" in cover and "第7期" in cover and "2024年7月20日" in cover
+    assert "—1—" not in cover and "·第7期" not in cover, "no folio or running head on the cover"
+    for number, text in enumerate(pages[1:], start=2):
+        assert "克拉玛依融媒·第7期" in text, number
+        assert f"—{number}—" in text, number
+
+
+def test_bookmarks_metadata_and_language(sample: CompiledSample) -> None:
+    titles = [source_parts(a)[0]["title"] for a in articles_in_order()]
+    pages = page_texts(sample.pdf)
+    with pikepdf.open(sample.pdf) as pdf:
+        with pdf.open_outline() as outline:
+            top = list(outline.root)
+            assert [item.title for item in top] == titles
+            for item in top:
+                page_number = pikepdf.Page(item.destination[0]).index + 1 if isinstance(
+                    item.destination, pikepdf.Array) else None
+                if page_number:
+                    assert squash(item.title) in pages[page_number - 1]
+        info = pdf.docinfo
+        assert str(info["/Title"]) == "克拉玛依融媒 第7期 盛夏油城专刊"
+        assert "马晓宇" in str(info["/Author"])
+        assert str(info["/CreationDate"]).startswith("D:20240720")
+        assert str(pdf.Root.Lang) == "zh-CN"
+
+
+def test_same_inputs_same_bytes(sample: CompiledSample, tmp_path: Path) -> None:
+    again = compile_issue(sample.workspace.manifest(SAMPLE_ID), output=tmp_path / "again.pdf")
+    assert again.output.read_bytes() == sample.pdf.read_bytes()
+
+
+def test_cli_compiles_the_sample_and_reports(sample: CompiledSample) -> None:
+    run = sample.workspace.cli("compile", f"sources/{SAMPLE_ID}/issue.yaml", "--edition", "screen")
+    assert run.returncode == 0, run.stderr
+    assert "pages" in run.stdout and "5 articles" in run.stdout
+    screen = sample.workspace.root / "out" / SAMPLE_ID / f"{SAMPLE_ID}-screen.pdf"
+    assert screen.stat().st_size < sample.pdf.stat().st_size
+
+
+@pytest.mark.parametrize("article", articles_in_order(), ids=lambda p: p.stem)
+def test_sample_articles_follow_the_conventions(article: Path) -> None:
+    front, paragraphs, photos, _ = source_parts(article)
+    assert front["title"] and front["editors"]
+    assert front.get("authors") or front.get("byline")
+    for target, caption, credit in photos:
+        assert (REPO / "sources" / SAMPLE_ID / target).is_file()
+        assert caption and credit.endswith("摄")
