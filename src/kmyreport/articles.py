@@ -105,8 +105,19 @@ class _BodyRenderer(RendererHTML):
                 f'style="{size}"><figcaption>{caption}{credit}</figcaption></figure>\n')
 
 
+    def link_open(self, tokens: list[Token], idx: int, options: OptionsDict, env: dict) -> str:
+        href = str(tokens[idx].attrs.get("href", ""))
+        if _SCHEME.match(href) and urlsplit(href).scheme.lower() not in _LINK_SCHEMES:
+            tokens[idx].attrs.pop("href", None)
+        return self.renderToken(tokens, idx, options, env)
+
+
+_LINK_SCHEMES = ("http", "https", "mailto")
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False},
                        renderer_cls=_BodyRenderer)
+# Let every destination through the parser so that a photo at file:///… is reported, not silently
+# printed as text; links with other schemes than _LINK_SCHEMES lose their href when rendered.
+_MARKDOWN.validateLink = lambda url: True
 _FRONT_FENCE = re.compile(r"^---[ \t]*$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 

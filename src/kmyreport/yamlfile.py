@@ -101,7 +101,9 @@ def format_loc(loc: Loc) -> str:
 def validation_error(exc: pydantic.ValidationError, model: type[pydantic.BaseModel], data: Any,
                      positions: Positions, file: Path, what: str) -> KmyError:
     """Turn the first pydantic error into a `KmyError` at the right line and column."""
-    error = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    # A misspelt key shows up as an unknown key *and* a missing one: report the typo.
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = _clean_loc(error["loc"])
     kind = error["type"]
     if kind == "extra_forbidden":

@@ -1,0 +1,949 @@
+"""Import raw correspondent copy into an article source (Markdown + YAML front matter).
+
+The pipeline, one function per step:
+
+1. `decode_bytes` — BOMs first, then strict UTF-8, BOM-less UTF-16, strict
+   GB18030 (GBK files from Windows), charset-normalizer as a last resort.
+2. `clean_lines` — one paragraph per raw line: newlines unified, indents,
+   NBSP, zero-width and control characters cleaned, symbol-only junk lines at
+   the start and end dropped. Everything removed is noted.
+3. `recognise` — the head (kicker, title, `——` subtitle, bylines), then each
+   body line as editor line, photo caption with credit, section head or
+   paragraph (with the origin note `（本文原载于…《…》）` parsed out of it).
+4. `normalize.normalize_text` on the text meant for print (paragraphs,
+   heads, captions, title lines); bylines, credits and editor names stay as
+   written.
+5. `render_article` — front matter with `yaml.safe_dump`, body blocks as
+   CommonMark with the characters escaped that would otherwise be markup.
+
+`import_raw` runs all of it and returns an `ImportResult` whose `report`
+says what each line was taken for and lists every change.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import KmyError, display_path
+from .normalize import MIDDLE_DOT, NAME_DOTS, Change, is_han, normalize_text
+
+PHOTO_EXTENSIONS = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"}
+
+HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+DOTS = "·" + NAME_DOTS  # U+00B7 and its look-alikes U+30FB, U+2022, U+2027
+NAME = rf"(?:[{HAN}]{{1,10}}(?:[{DOTS}][{HAN}]{{1,10}})+|[{HAN}]{{2,6}})"
+NAME_RE = re.compile(rf"^{NAME}$")
+SPACES = " \t\u3000"
+SENTENCE_END = "。！？!?"
+MARKERS = "■□●○◆◇▲△★☆▪▫◎※►▶◼◾•·"
+
+KIND_LABELS = {
+    "kicker": "引题",
+    "title": "标题",
+    "subtitle": "副题",
+    "byline": "署名",
+    "heading": "小标题",
+    "photo": "图片说明",
+    "paragraph": "正文段落",
+    "origin": "正文（含原载说明）",
+    "editors": "编辑人员",
+    "junk": "杂字行（已删除）",
+}
+
+
+# ---------------------------------------------------------------------------
+# Results and report
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class LineRecord:
+    """What one raw line was recognised as."""
+
+    line: int
+    kind: str
+    text: str  # the cleaned raw line
+    detail: str = ""
+
+
+@dataclass
+class PhotoRecord:
+    line: int
+    caption: str
+    credit: str
+    credit_names: list[str]
+    path: str
+    missing: bool
+
+
+@dataclass
+class ImportReport:
+    """Everything an editor needs to check an import: recognition, changes, drops."""
+
+    source: str
+    encoding: str
+    lines: list[LineRecord] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    cleaning: list[str] = field(default_factory=list)
+    dropped: list[LineRecord] = field(default_factory=list)
+    photos: list[PhotoRecord] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def kinds(self) -> dict[int, str]:
+        return {record.line: record.kind for record in self.lines}
+
+    def to_text(self) -> str:
+        out = [f"导入报告：{self.source}", f"编码：{self.encoding}", "", "识别结果："]
+        for record in self.lines:
+            label = KIND_LABELS.get(record.kind, record.kind)
+            out.append(f"  第{record.line}行  [{label}]  {record.text}")
+            if record.detail:
+                out.append(f"      → {record.detail}")
+        out.append("")
+        out.append(f"标点规范化（{len(self.changes)} 处）：")
+        for change in self.changes:
+            out.append(
+                f"  第{change.line}行第{change.column}列  “{_visible(change.before)}” → "
+                f"“{_visible(change.after)}”  {change.label}  （原文：…{change.excerpt}…）"
+            )
+        if self.cleaning:
+            out.append("")
+            out.append("字符清理：")
+            out.extend(f"  {note}" for note in self.cleaning)
+        if self.dropped:
+            out.append("")
+            out.append("删除的行：")
+            for record in self.dropped:
+                out.append(f"  第{record.line}行  “{record.text}”  {record.detail}")
+        out.append("")
+        out.append("警告：" if self.warnings else "警告：无")
+        out.extend(f"  - {warning}" for warning in self.warnings)
+        return "\n".join(out) + "\n"
+
+
+@dataclass
+class ImportResult:
+    article_source: str  # the full .md text (front matter + body)
+    report: ImportReport
+    front_matter: dict
+    encoding: str  # Python codec name the file was decoded with
+    blocks: list["Block"] = field(default_factory=list)  # the body before Markdown escaping
+
+
+def _visible(text: str) -> str:
+    """Make spaces visible in the report."""
+    names = {" ": "␠", "\u3000": "［全角空格］", "\t": "␉"}
+    return "".join(names.get(ch, ch) for ch in text) if text else "（删除）"
+
+
+# ---------------------------------------------------------------------------
+# 1. Decoding
+# ---------------------------------------------------------------------------
+
+_BOMS = [
+    (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8（带 BOM）"),
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32LE（带 BOM）"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32BE（带 BOM）"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16LE（带 BOM）"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16BE（带 BOM）"),
+]
+
+
+def decode_bytes(data: bytes, path: Path) -> tuple[str, str, str]:
+    """Return (text, codec name, label for the report) or raise KmyError."""
+    for bom, codec, label in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(codec.replace("-sig", "")), codec, label
+            except UnicodeDecodeError as exc:
+                raise _undecodable(path, f"it starts with a {label} byte-order mark but {exc.reason}")
+    try:
+        return data.decode("utf-8"), "utf-8", "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    codec = _bomless_utf16(data)
+    if codec:
+        try:
+            text = data.decode(codec)
+            if _plausible(text):
+                return text, codec, f"{codec.upper()}（无 BOM，按零字节分布判断）"
+        except UnicodeDecodeError:
+            pass
+    try:
+        text = data.decode("gb18030")
+        if _plausible(text):
+            return text, "gb18030", "GB18030/GBK"
+    except UnicodeDecodeError:
+        pass
+    guess = _charset_normalizer_guess(data)
+    if guess:
+        return guess
+    raise _undecodable(path, "it is neither UTF-8, UTF-16 nor GB18030/GBK")
+
+
+def _undecodable(path: Path, why: str) -> KmyError:
+    return KmyError(
+        f"cannot decode the text of this file ({why}); save it as UTF-8 and import again",
+        file=path,
+    )
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 without BOM shows NUL bytes in every other position for ASCII."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even_zeros = data[0::2].count(0)
+    odd_zeros = data[1::2].count(0)
+    half = len(data) // 2
+    if odd_zeros > half * 0.3 and even_zeros == 0:
+        return "utf-16-le"
+    if even_zeros > half * 0.3 and odd_zeros == 0:
+        return "utf-16-be"
+    return None
+
+
+def _plausible(text: str) -> bool:
+    """No control characters (except line breaks and tabs), no private use, no U+FFFD."""
+    for ch in text:
+        code = ord(ch)
+        if ch in "\t\n\r\f\v":
+            continue
+        if code < 0x20 or 0x7F <= code <= 0x9F or 0xE000 <= code <= 0xF8FF or code == 0xFFFD:
+            return False
+    return True
+
+
+def _charset_normalizer_guess(data: bytes) -> tuple[str, str, str] | None:
+    """Ask charset-normalizer; accept only a clean result with Chinese text in it."""
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - optional helper
+        return None
+    best = from_bytes(data).best()
+    if best is None:
+        return None
+    text = str(best)
+    letters = [ch for ch in text if ch.isalpha()]
+    han_share = sum(1 for ch in letters if is_han(ch)) / max(1, len(letters))
+    if not _plausible(text) or han_share < 0.3:
+        return None
+    return text, best.encoding, f"{best.encoding}（charset-normalizer 推测，请核对）"
+
+
+# ---------------------------------------------------------------------------
+# 2. Cleaning
+# ---------------------------------------------------------------------------
+
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u2060"), None)
+ODD_SPACES = "\u00a0\u202f\u2007\u2002\u2003\u2009\u200a\u205f"
+
+
+@dataclass
+class RawLine:
+    line: int  # 1-based line number in the file
+    text: str  # cleaned
+
+
+def clean_lines(text: str, report: ImportReport) -> list[RawLine]:
+    """Split into lines and clean each one; blank lines vanish, junk at the ends is dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    lines: list[RawLine] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        cleaned = _clean_line(raw, number, report)
+        if cleaned:
+            lines.append(RawLine(number, cleaned))
+    return _drop_junk_at_ends(lines, report)
+
+
+def _clean_line(raw: str, number: int, report: ImportReport) -> str:
+    notes = []
+    zero_width = sum(1 for ch in raw if ord(ch) in ZERO_WIDTH)
+    if zero_width:
+        notes.append(f"删除零宽字符 {zero_width} 个")
+    text = raw.translate(ZERO_WIDTH)
+    odd = sum(1 for ch in text if ch in ODD_SPACES)
+    if odd:
+        notes.append(f"不换行空格等 {odd} 个改为普通空格")
+        text = "".join(" " if ch in ODD_SPACES else ch for ch in text)
+    controls = [ch for ch in text if unicodedata.category(ch) == "Cc" and ch != "\t"]
+    if controls:
+        notes.append(f"删除控制字符 {len(controls)} 个")
+        text = "".join(ch for ch in text if ch == "\t" or unicodedata.category(ch) != "Cc")
+    text = text.replace("\t", " ")
+    stripped = text.strip(SPACES)
+    if stripped and text[: len(text) - len(text.lstrip(SPACES))]:
+        notes.append("删除行首缩进")
+    if notes and stripped:
+        report.cleaning.append(f"第{number}行：" + "；".join(notes))
+    return stripped
+
+
+def is_junk(text: str) -> bool:
+    """A line with no letter or digit at all: only symbols and punctuation."""
+    return not any(unicodedata.category(ch)[0] in "LN" for ch in text)
+
+
+def _drop_junk_at_ends(lines: list[RawLine], report: ImportReport) -> list[RawLine]:
+    start, end = 0, len(lines)
+    while start < end and is_junk(lines[start].text):
+        start += 1
+    while end > start and is_junk(lines[end - 1].text):
+        end -= 1
+    for raw in lines[:start] + lines[end:]:
+        record = LineRecord(raw.line, "junk", raw.text, "只有符号、没有文字的行（开头或结尾的杂字）")
+        report.dropped.append(record)
+        report.lines.append(record)
+    for raw in lines[start:end]:
+        if is_junk(raw.text):
+            report.warnings.append(f"第{raw.line}行只有符号“{raw.text}”，已按正文保留，请核对")
+    return lines[start:end]
+
+
+# ---------------------------------------------------------------------------
+# 3. Recognition: bylines, editors, captions, origin notes, heads, titles
+# ---------------------------------------------------------------------------
+
+BYLINE_ROLES = sorted(
+    [
+        "特约通讯员", "全媒体记者", "融媒体记者", "首席记者", "特约记者", "见习记者",
+        "摄影记者", "融媒记者", "实习记者", "通讯员", "实习生", "记者", "摄影", "撰稿", "作者",
+    ],
+    key=len,
+    reverse=True,
+)
+SHORT_ROLES = {"文", "图", "文图", "图文", "文/图", "摄"}  # only as a whole token
+BYLINE_ROLE_RE = re.compile("|".join(BYLINE_ROLES))
+ORG_RE = re.compile(rf"^[{HAN}A-Za-z]{{1,15}}$")
+
+
+@dataclass
+class Author:
+    name: str
+    role: str
+    org: str | None
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "role": self.role, "org": self.org}
+
+
+def _strip_frame(text: str) -> str:
+    """Remove bullet markers at the start and one pair of brackets around the line."""
+    text = text.lstrip(MARKERS + SPACES)
+    pairs = {"（": "）", "(": ")", "【": "】", "[": "]", "〔": "〕"}
+    if text and text[0] in pairs and text.endswith(pairs[text[0]]):
+        text = text[1:-1].strip(SPACES)
+    return text
+
+
+def _split_role(token: str) -> tuple[str | None, str, str] | None:
+    """`克拉玛依融媒通讯员` → (克拉玛依融媒, 通讯员, ''); `本报记者张三` → (本报, 记者, 张三)."""
+    if token in SHORT_ROLES:
+        return None, token, ""
+    match = BYLINE_ROLE_RE.search(token)
+    if not match:
+        return None
+    org, role, rest = token[: match.start()], match.group(), token[match.end() :]
+    for media in ("融媒体", "融媒"):
+        if org and role.startswith(media) and role != media:
+            org, role = org + media, role[len(media) :]
+    if org and not ORG_RE.match(org):
+        return None
+    return org or None, role, rest
+
+
+def parse_byline(text: str) -> list[Author] | None:
+    """Authors from a byline line, or None when the line is not a byline."""
+    body = _strip_frame(text)
+    tokens = re.findall(rf"文[/／]图|[^{SPACES}、，,/／:：]+", body)
+    groups: list[tuple[str | None, str, list[str]]] = []
+    for token in tokens:
+        split = _split_role(token.replace("／", "/"))
+        if split:
+            org, role, rest = split
+            if groups and not groups[-1][2]:
+                groups.pop()  # `文/图 克拉玛依融媒记者 陈晓东`: the role that follows says it
+            groups.append((org, role, []))
+            token = rest
+            if not token:
+                continue
+        if not groups or not NAME_RE.match(token):
+            return None
+        groups[-1][2].append(_normal_name(token))
+    if not groups or any(not names for _, _, names in groups):
+        return None
+    return [Author(name, role, org) for org, role, names in groups for name in names]
+
+
+def _normal_name(name: str) -> str:
+    """Names keep their middle dot, written as U+00B7."""
+    return re.sub(f"[{NAME_DOTS}]", MIDDLE_DOT, name)
+
+
+EDITOR_ROLES = sorted(
+    [
+        "责任编辑", "本期编辑", "值班编辑", "执行编辑", "美术编辑", "文字编辑", "图片编辑",
+        "视频编辑", "新媒体编辑", "副总编辑", "总编辑", "编辑", "美编", "校对", "审校", "审核",
+        "审稿", "初审", "复审", "终审", "一审", "二审", "三审", "监制", "统筹", "主编", "签发",
+    ],
+    key=len,
+    reverse=True,
+)
+EDITOR_SPLIT_RE = re.compile(rf"({'|'.join(EDITOR_ROLES)})[{SPACES}]*[:：]?")
+
+
+def parse_editors(text: str) -> dict[str, str] | None:
+    """`责任编辑:陈丽 本期编辑:王若惟` → {责任编辑: 陈丽, 本期编辑: 王若惟}, else None."""
+    parts = EDITOR_SPLIT_RE.split(_strip_frame(text))
+    if len(parts) < 3 or parts[0].strip(SPACES):
+        return None
+    editors: dict[str, str] = {}
+    for role, value in zip(parts[1::2], parts[2::2]):
+        value = value.strip(SPACES + "，,；;")
+        names = [n for n in re.split(rf"[{SPACES}、，,]+", value) if n]
+        if not names or not all(NAME_RE.match(n) for n in names):
+            return None
+        editors[role] = f"{editors[role]}、{value}" if role in editors else value
+    return editors
+
+
+@dataclass
+class CaptionSplit:
+    caption: str  # text before the credit, trimmed
+    credit: str  # credit as printed
+    names: list[str]  # the people (or organisation) credited
+    credit_start: int  # column (0-based) where the credit starts in the line
+    brackets: str = ""  # brackets that framed the credit and were taken off
+
+
+CLAUSE_BOUNDARY = "。！？!?；;…”’）)》】"
+
+
+def split_caption(text: str) -> CaptionSplit | None:
+    """Cut a photo caption line into caption and credit, or None if no credit ends it."""
+    bracketed = re.search(r"[（(]([^（）()]{1,60})[）)]$", text)
+    if bracketed:
+        inner = bracketed.group(1).strip(SPACES)
+        credit = _credit_only(inner)
+        if credit:
+            return CaptionSplit(
+                text[: bracketed.start()].rstrip(SPACES), inner, credit, bracketed.start() + 1,
+                brackets=text[bracketed.start()] + text[-1],
+            )
+    for finder in (_credit_with_leading_marker, _credit_with_trailing_marker):
+        found = finder(text)
+        if found:
+            start, names = found
+            return CaptionSplit(text[:start].rstrip(SPACES), text[start:], names, start)
+    return None
+
+
+def _credit_only(text: str) -> list[str] | None:
+    """The names when the whole of `text` is a credit (used inside brackets)."""
+    for finder in (_credit_with_leading_marker, _credit_with_trailing_marker):
+        found = finder(text)
+        if found and found[0] == 0:
+            return found[1]
+    return None
+
+
+_LEADING_MARKER_RE = re.compile(
+    rf"(?:(?<![{HAN}])图|图片|摄影|摄)[{SPACES}]*[/／:：][{SPACES}]*"
+    rf"(?P<names>{NAME}(?:[{SPACES}、，,]+{NAME})*)[{SPACES}]*$"
+)
+
+
+def _credit_with_leading_marker(text: str) -> tuple[int, list[str]] | None:
+    """`图/张三`, `摄影：李四` at the end of the line."""
+    match = _LEADING_MARKER_RE.search(text)
+    if not match:
+        return None
+    return match.start(), _names_in(match.group("names"))
+
+
+_TRAILING_MARKER_RE = re.compile(rf"[{SPACES}]*[/／]?[{SPACES}]*(?P<marker>摄|供图)$")
+
+
+def _credit_with_trailing_marker(text: str) -> tuple[int, list[str]] | None:
+    """`… 克拉玛依融媒通讯员 田治民 摄`, `… 张三/摄`, `… 区委宣传部 供图` at the end."""
+    match = _TRAILING_MARKER_RE.search(text)
+    if not match:
+        return None
+    before = text[: match.start()]
+    found = _role_subject(before) or _name_subject(before)
+    if not found and match.group("marker") == "供图":
+        found = _organisation_subject(before)
+    return found
+
+
+def _role_subject(before: str) -> tuple[int, list[str]] | None:
+    """`…。克拉玛依融媒通讯员 田治民` → start of `克拉玛依融媒`, [田治民]; several roles chain."""
+    start, names, end = None, [], len(before)
+    for role in reversed(list(BYLINE_ROLE_RE.finditer(before))):
+        if role.end() > end:
+            continue
+        group_names = _names_in(before[role.end() : end].strip(SPACES + ":：/／"))
+        if not group_names:
+            break
+        start, names = _organisation_start(before, role.start()), group_names + names
+        end = start
+    return (start, names) if start is not None else None
+
+
+def _organisation_start(text: str, role_start: int) -> int:
+    """Where the organisation glued before a role word begins (at most 15 characters back)."""
+    start = role_start
+    while start > 0 and _is_word_char(text[start - 1]):
+        start -= 1
+    return start if role_start - start <= 15 else role_start
+
+
+def _is_word_char(ch: str) -> bool:
+    return is_han(ch) or (ch.isascii() and ch.isalpha())
+
+
+def _name_subject(before: str) -> tuple[int, list[str]] | None:
+    """Names after the last sentence end (`…举行。张三 李四`), else one name after a space."""
+    cut = max(before.rfind(ch) for ch in CLAUSE_BOUNDARY)
+    if cut >= 0:
+        tail = before[cut + 1 :]
+        names = _names_in(tail.strip(SPACES))
+        if names:
+            return cut + 1 + len(tail) - len(tail.lstrip(SPACES)), names
+        return None
+    last = re.search(rf"(?:^|[{SPACES}])({NAME})[{SPACES}]*$", before)
+    if last:
+        return last.start(1), [_normal_name(last.group(1))]
+    return None
+
+
+def _organisation_subject(before: str) -> tuple[int, list[str]] | None:
+    """`…。克拉玛依区委宣传部` before 供图: the last clause, if short."""
+    cut = max(before.rfind(ch) for ch in CLAUSE_BOUNDARY + SPACES)
+    tail = before[cut + 1 :].strip(SPACES)
+    if 2 <= len(tail) <= 20 and any(is_han(ch) for ch in tail):
+        return cut + 1, [tail]
+    return None
+
+
+def _names_in(text: str) -> list[str]:
+    """All names in `text` when it is nothing but names, else []."""
+    names = [n for n in re.split(rf"[{SPACES}、，,]+", text) if n]
+    if names and all(NAME_RE.match(n) and not BYLINE_ROLE_RE.search(n) for n in names):
+        return [_normal_name(n) for n in names]
+    return []
+
+
+ORIGIN_RE = re.compile(r"[（(]?[^（(]{0,6}(?:原载|原刊|刊载于|刊发于)[^（）()]*《[^》]+》[^（）()]*[）)]?$")
+DATE_RES = [
+    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
+    re.compile(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})"),
+]
+PAGE_RE = re.compile(r"第\s*([A-Za-z]?\d{1,3}|[一二三四五六七八九十]{1,3})\s*版|\b([A-Z]\d{1,2})\s*版")
+
+
+def parse_origin(text: str) -> dict | None:
+    """`…。（本文原载于2024年7月16日《新疆日报》第5版）` → {publication, date, page}."""
+    match = ORIGIN_RE.search(text)
+    if not match:
+        return None
+    note = match.group()
+    publication = re.search(r"《([^》]+)》", note).group(1)
+    date = None
+    for date_re in DATE_RES:
+        found = date_re.search(note)
+        if found:
+            try:
+                date = _dt.date(*map(int, found.groups())).isoformat()
+            except ValueError:
+                date = None
+            break
+    page_match = PAGE_RE.search(note)
+    page = re.sub(r"\s+", "", page_match.group()) if page_match else None
+    return {"publication": publication, "date": date, "page": page}
+
+
+NUMBERED_HEAD_RE = re.compile(
+    r"^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十百\d]+[）)]|\d{1,2}[.．、](?!\d)"
+    r"|第[一二三四五六七八九十百\d]+[部分章节篇])"
+)
+SENTENCE_PUNCT = "。！？；!?;"
+
+
+def looks_like_heading(text: str) -> bool:
+    """Short, no sentence punctuation, not ending like a sentence; numbered heads may be longer."""
+    if len(text) < 2 or not any(is_han(ch) for ch in text):
+        return False
+    if any(ch in SENTENCE_PUNCT for ch in text) or text[-1] in "，,、：:…—":
+        return False
+    if NUMBERED_HEAD_RE.match(text):
+        return len(text) <= 30
+    return len(text) <= 20 and not any(ch in "，," for ch in text)
+
+
+def looks_like_title(text: str) -> bool:
+    """A headline: short, Chinese, no full stop, not a numbered section head."""
+    return (
+        2 <= len(text) <= 40
+        and any(is_han(ch) for ch in text)
+        and "。" not in text
+        and text[-1] not in "，,、；;：:…"
+        and not NUMBERED_HEAD_RE.match(text)
+    )
+
+
+KICKER_RE = re.compile(rf"^(?:引题|肩题)[{SPACES}]*[:：][{SPACES}]*(?P<text>.+)$")
+TITLE_LABEL_RE = re.compile(rf"^(?:主标题|标题|主题|题目)[{SPACES}]*[:：][{SPACES}]*(?P<text>.+)$")
+SUBTITLE_LABEL_RE = re.compile(rf"^(?:副标题|副题)[{SPACES}]*[:：][{SPACES}]*(?P<text>.+)$")
+SUBTITLE_DASH_RE = re.compile(rf"^(?:——|—|--+|－－|――)[{SPACES}]*(?P<text>.+)$")
+
+
+# ---------------------------------------------------------------------------
+# 3b. Putting the recognisers together
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Block:
+    """One piece of the body: a paragraph, a `##` head or a photo."""
+
+    kind: str
+    text: str  # normalised text; the caption for photos
+    line: int
+    credit: str = ""
+    credit_names: list[str] = field(default_factory=list)
+    path: str = ""
+
+
+@dataclass
+class Recognised:
+    kicker: str | None = None
+    title: str | None = None
+    subtitle: str | None = None
+    bylines: list[str] = field(default_factory=list)
+    authors: list[Author] = field(default_factory=list)
+    origin: dict | None = None
+    editors: dict[str, str] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
+
+
+class _Recogniser:
+    def __init__(self, lines: list[RawLine], report: ImportReport) -> None:
+        self.lines = lines
+        self.report = report
+        self.found = Recognised()
+
+    def run(self) -> Recognised:
+        body_start = self._head()
+        for raw in self.lines[body_start:]:
+            self._body_line(raw)
+        return self.found
+
+    # -- head ----------------------------------------------------------------
+    def _head(self) -> int:
+        found = self.found
+        for index, raw in enumerate(self.lines):
+            text = raw.text
+            kicker = KICKER_RE.match(text)
+            title_label = TITLE_LABEL_RE.match(text)
+            subtitle_label = SUBTITLE_LABEL_RE.match(text)
+            subtitle_dash = SUBTITLE_DASH_RE.match(text)
+            if kicker and found.kicker is None and found.title is None:
+                found.kicker = self._normalised(raw, kicker.group("text"), kicker.start("text"))
+                self._record(raw, "kicker", found.kicker)
+            elif title_label and found.title is None and not found.bylines:
+                found.title = self._normalised(raw, title_label.group("text"), title_label.start("text"))
+                self._record(raw, "title", found.title)
+            elif found.subtitle is None and not found.bylines and (
+                subtitle_label or (subtitle_dash and found.title is not None)
+            ):
+                part = subtitle_label or subtitle_dash
+                if not subtitle_label:
+                    self.report.changes.append(
+                        Change(raw.line, 1, text[: part.start("text")], "", "subtitle-dash", excerpt=text[:12])
+                    )
+                found.subtitle = self._normalised(raw, part.group("text"), part.start("text"))
+                self._record(raw, "subtitle", found.subtitle)
+            elif (authors := parse_byline(text)) is not None:
+                found.bylines.append(text)
+                found.authors.extend(authors)
+                self._record(raw, "byline", "作者：" + "；".join(_describe_author(a) for a in authors))
+            elif found.title is None and not found.bylines and self._is_title_at(index):
+                found.title = self._normalised(raw, text, 0)
+                self._record(raw, "title", found.title)
+            else:
+                return index
+        return len(self.lines)
+
+    def _is_title_at(self, index: int) -> bool:
+        text = self.lines[index].text
+        if not looks_like_title(text) or split_caption(text) or parse_editors(text):
+            return False
+        following = self.lines[index + 1].text if index + 1 < len(self.lines) else ""
+        announces_more = bool(
+            SUBTITLE_DASH_RE.match(following)
+            or SUBTITLE_LABEL_RE.match(following)
+            or parse_byline(following) is not None
+        )
+        return announces_more or (len(text) <= 30 and not any(ch in "，,；;" for ch in text))
+
+    # -- body ----------------------------------------------------------------
+    def _body_line(self, raw: RawLine) -> None:
+        text = raw.text
+        editors = parse_editors(text)
+        if editors is not None:
+            self._add_editors(raw, editors)
+            return
+        caption = split_caption(text)
+        if caption is not None:
+            self._add_photo(raw, caption)
+            return
+        if looks_like_heading(text):
+            heading = self._normalised(raw, text, 0)
+            self.found.blocks.append(Block("heading", heading, raw.line))
+            self._record(raw, "heading", "" if heading == text else heading)
+            return
+        paragraph = self._normalised(raw, text, 0)
+        self.found.blocks.append(Block("paragraph", paragraph, raw.line))
+        origin = parse_origin(paragraph)
+        if origin is None:
+            self._record(raw, "paragraph")
+        elif self.found.origin is None:
+            self.found.origin = origin
+            self._record(raw, "origin", "原载：" + _describe_origin(origin))
+        else:
+            self.report.warnings.append(f"第{raw.line}行又有一条原载说明，只采用了第一条")
+            self._record(raw, "origin", "原载（未采用）：" + _describe_origin(origin))
+
+    def _add_editors(self, raw: RawLine, editors: dict[str, str]) -> None:
+        for role, value in editors.items():
+            if role in self.found.editors:
+                self.report.warnings.append(f"第{raw.line}行：{role}出现不止一次，已合并")
+                value = f"{self.found.editors[role]}、{value}"
+            self.found.editors[role] = value
+        self._record(raw, "editors", "；".join(f"{role}：{name}" for role, name in editors.items()))
+
+    def _add_photo(self, raw: RawLine, split: CaptionSplit) -> None:
+        caption = self._normalised(raw, split.caption, 0) if split.caption else ""
+        if split.brackets:
+            self.report.changes.append(
+                Change(raw.line, split.credit_start, split.brackets, "", "credit-brackets",
+                       excerpt=raw.text[max(0, split.credit_start - 7) :])
+            )
+        if not caption:
+            self.report.warnings.append(f"第{raw.line}行只有图片署名，没有说明文字")
+        self.found.blocks.append(
+            Block("photo", caption, raw.line, credit=split.credit, credit_names=split.names)
+        )
+        self._record(
+            raw, "photo", f"说明：{caption or '（无）'} ｜ 署名：{split.credit} ｜ 摄影/供图：{'、'.join(split.names)}"
+        )
+
+    # -- helpers -------------------------------------------------------------
+    def _normalised(self, raw: RawLine, text: str, offset: int) -> str:
+        result, changes = normalize_text(text.strip(SPACES), raw.line, offset)
+        self.report.changes.extend(changes)
+        return result
+
+    def _record(self, raw: RawLine, kind: str, detail: str = "") -> None:
+        detail = "" if detail == raw.text else detail
+        self.report.lines.append(LineRecord(raw.line, kind, raw.text, detail))
+
+
+def _describe_author(author: Author) -> str:
+    extra = "，".join(x for x in (author.role, author.org) if x)
+    return f"{author.name}（{extra}）"
+
+
+def _describe_origin(origin: dict) -> str:
+    return "，".join(
+        f"{label}{origin[key]}"
+        for key, label in (("publication", "报刊："), ("date", "日期："), ("page", "版次："))
+        if origin.get(key)
+    )
+
+
+def recognise(lines: list[RawLine], report: ImportReport) -> Recognised:
+    """Decide what every cleaned line is; record it in the report."""
+    found = _Recogniser(lines, report).run()
+    report.lines.sort(key=lambda record: record.line)
+    report.changes.sort(key=lambda change: (change.line, change.column))
+    return found
+
+
+# ---------------------------------------------------------------------------
+# 4. Photos
+# ---------------------------------------------------------------------------
+
+
+def assign_photos(
+    found: Recognised, photos_dir: Path | None, photo_prefix: str, report: ImportReport
+) -> None:
+    """Give each photo block a path: the files of `photos_dir` in name order, else placeholders."""
+    files = _photo_files(photos_dir) if photos_dir is not None else []
+    photos = [block for block in found.blocks if block.kind == "photo"]
+    for number, block in enumerate(photos, start=1):
+        missing = number > len(files)
+        block.path = photo_prefix + (f"MISSING-{number}.jpg" if missing else files[number - 1].name)
+        report.photos.append(
+            PhotoRecord(block.line, block.text, block.credit, block.credit_names, block.path, missing)
+        )
+    if photos_dir is None and photos:
+        report.warnings.append(f"未指定图片目录：{len(photos)} 张图片使用占位文件名 MISSING-n.jpg，请补上图片")
+    elif len(files) < len(photos):
+        report.warnings.append(
+            f"图片目录只有 {len(files)} 个图片文件，图片说明有 {len(photos)} 条；"
+            f"第 {len(files) + 1} 张起使用占位文件名 MISSING-n.jpg"
+        )
+    elif len(files) > len(photos):
+        unused = "、".join(f.name for f in files[len(photos) :])
+        report.warnings.append(f"图片目录中有 {len(files) - len(photos)} 个文件没有对应的说明：{unused}")
+
+
+def _photo_files(photos_dir: Path) -> list[Path]:
+    if not photos_dir.is_dir():
+        raise KmyError("photo folder not found (or not a folder)", file=photos_dir)
+    return sorted(
+        (p for p in photos_dir.iterdir() if p.is_file() and p.suffix.lower() in PHOTO_EXTENSIONS),
+        key=lambda p: p.name,
+    )
+
+
+# ---------------------------------------------------------------------------
+# 5. Writing Markdown and front matter
+# ---------------------------------------------------------------------------
+
+_ENTITY_RE = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
+_INLINE_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>~|])")
+_BLOCK_START_RE = re.compile(r"^([#>+=\-]|\d{1,9}(?=[.)]))")
+
+
+def escape_inline(text: str) -> str:
+    """Backslash-escape what CommonMark would read as inline markup."""
+    return _ENTITY_RE.sub(r"\\&", _INLINE_SPECIAL_RE.sub(r"\\\1", text))
+
+
+def escape_paragraph(text: str) -> str:
+    """Inline escapes plus whatever would start a block (`#`, `>`, `-`, `1.` …)."""
+    escaped = escape_inline(text)
+    match = _BLOCK_START_RE.match(escaped)
+    if not match:
+        return escaped
+    if match.group(1)[0].isdigit():
+        end = match.end()
+        return escaped[:end] + "\\" + escaped[end:]
+    return "\\" + escaped
+
+
+def escape_heading(text: str) -> str:
+    return escape_inline(text).replace("#", "\\#")
+
+
+def escape_title_attribute(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return _ENTITY_RE.sub(r"\\&", escaped)
+
+
+def photo_destination(path: str) -> str:
+    if re.search(r"[\s()<>]", path):
+        return "<" + path.replace("<", "\\<").replace(">", "\\>") + ">"
+    return path
+
+
+def render_block(block: Block) -> str:
+    if block.kind == "heading":
+        return "## " + escape_heading(block.text)
+    if block.kind == "photo":
+        title = f' "{escape_title_attribute(block.credit)}"' if block.credit else ""
+        return f"![{escape_inline(block.text)}]({photo_destination(block.path)}{title})"
+    return escape_paragraph(block.text)
+
+
+def build_front_matter(found: Recognised, title: str | None) -> dict:
+    front: dict = {"title": title if title is not None else (found.title or "")}
+    if found.kicker:
+        front["kicker"] = found.kicker
+    if found.subtitle:
+        front["subtitle"] = found.subtitle
+    front["authors"] = [author.as_dict() for author in found.authors]
+    if found.bylines:
+        front["byline"] = " ".join(found.bylines)
+    if found.origin:
+        front["origin"] = dict(found.origin)
+    if found.editors:
+        front["editors"] = dict(found.editors)
+    return front
+
+
+def render_article(front_matter: dict, blocks: list[Block]) -> str:
+    header = yaml.safe_dump(
+        front_matter, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10_000
+    )
+    body = "\n\n".join(render_block(block) for block in blocks)
+    return f"---\n{header}---\n\n{body}\n" if body else f"---\n{header}---\n"
+
+
+# ---------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------
+
+
+def import_raw(
+    path: Path,
+    *,
+    photos_dir: Path | None = None,
+    title: str | None = None,
+    photo_prefix: str = "photos/",
+) -> ImportResult:
+    """Read raw copy at `path` and build the article source; nothing is written."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise KmyError(f"cannot read the raw copy: {exc.strerror or exc}", file=path) from exc
+    text, codec, label = decode_bytes(data, path)
+    report = ImportReport(source=display_path(path), encoding=label)
+    lines = clean_lines(text, report)
+    found = recognise(lines, report)
+    assign_photos(found, Path(photos_dir) if photos_dir is not None else None, photo_prefix, report)
+    if title is not None:
+        title = title.strip()
+        if found.title and found.title != title:
+            report.warnings.append(f"原稿标题“{found.title}”已由 --title 指定的“{title}”代替")
+    elif not found.title:
+        report.warnings.append("原稿没有可识别的标题行：title 为空，请用 --title 指定或在 front matter 中补上")
+    if not found.authors:
+        report.warnings.append("没有识别出署名行：authors 为空")
+    front_matter = build_front_matter(found, title)
+    return ImportResult(
+        article_source=render_article(front_matter, found.blocks),
+        report=report,
+        front_matter=front_matter,
+        encoding=codec,
+        blocks=found.blocks,
+    )
+
+
+def write_article(result: ImportResult, out_path: Path) -> None:
+    """Write the article source atomically (temporary file + rename), UTF-8 with LF."""
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(
+        "wb", dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp", delete=False
+    )
+    try:
+        with handle:
+            handle.write(result.article_source.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(handle.name, out_path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise

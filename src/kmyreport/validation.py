@@ -1,0 +1,99 @@
+"""Validate PDFs with veraPDF through the harness in ``tools/verapdf``.
+
+The harness is a small Java program (built by ``tools/verapdf/build.sh`` from
+Maven Central) that prints one JSON object per (file, flavour) checked.  This
+module finds its jar, runs it with ``java -jar`` and returns the results as
+:class:`VeraResult` objects.
+
+Flavours are veraPDF ids: ``1a 1b 2a 2b 2u 3a 3b 3u 4 4e 4f ua1 ua2``, or
+``auto`` for whatever the file declares (veraPDF's default, 1b, if nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Environment variable that points at a prebuilt harness jar.
+JAR_ENV = "KMYREPORT_VERAPDF_JAR"
+#: Where ``tools/verapdf/build.sh`` leaves the jar, relative to the repo root.
+JAR_IN_REPO = Path("tools/verapdf/target/kmyreport-verapdf.jar")
+
+
+@dataclass
+class VeraResult:
+    """veraPDF's verdict on one file against one flavour.
+
+    ``failures`` holds one dict per failed rule, with the keys ``clause``,
+    ``test``, ``description`` and ``count`` (how many checks of it failed).
+    The harness lists at most 50 rules.
+    """
+
+    file: Path
+    flavour: str
+    compliant: bool
+    failures: list[dict] = field(default_factory=list)
+
+
+def find_verapdf_jar() -> Path | None:
+    """Return the harness jar: ``$KMYREPORT_VERAPDF_JAR``, else the one built in the repo, else None."""
+    from_env = os.environ.get(JAR_ENV)
+    if from_env:
+        return Path(from_env) if Path(from_env).is_file() else None
+    in_repo = Path(__file__).resolve().parents[2] / JAR_IN_REPO
+    return in_repo if in_repo.is_file() else None
+
+
+def run_verapdf(paths: list[Path], flavours: list[str], timeout: float = 600) -> list[VeraResult]:
+    """Check every file in ``paths`` against every flavour in ``flavours``.
+
+    Returns one result per (file, flavour), in that order; whether a file is
+    compliant is read from each result, not raised.  Raises ``RuntimeError``
+    when java or the jar is missing, when a file cannot be parsed, or when the
+    harness output cannot be understood.
+    """
+    if not paths or not flavours:
+        raise ValueError("run_verapdf needs at least one path and one flavour")
+    java = shutil.which("java")
+    if java is None:
+        raise RuntimeError("veraPDF: 'java' not found on PATH (Java 17+ is needed)")
+    jar = find_verapdf_jar()
+    if jar is None:
+        raise RuntimeError(
+            f"veraPDF: harness jar not found; run tools/verapdf/build.sh or set {JAR_ENV}"
+        )
+    by_name = {str(path): Path(path) for path in paths}
+    command = [java, "-jar", str(jar), "--flavour", ",".join(flavours), *by_name]
+    # Java decodes file-name arguments with the locale's charset: under C/POSIX a
+    # Chinese file name would turn into '?'.  The harness always prints UTF-8.
+    env = {**os.environ, "LC_ALL": "C.UTF-8"}
+    proc = subprocess.run(
+        command, capture_output=True, text=True, encoding="utf-8", timeout=timeout, env=env
+    )
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(
+            f"veraPDF failed (exit {proc.returncode}): {proc.stderr.strip()[-2000:]}"
+        )
+    results = []
+    for line in proc.stdout.splitlines():
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            results.append(
+                VeraResult(
+                    file=by_name.get(data["file"], Path(data["file"])),
+                    flavour=data["flavour"],
+                    compliant=bool(data["compliant"]),
+                    failures=list(data["failures"]),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise RuntimeError(f"veraPDF: unparseable output line {line!r}") from exc
+    if not results:
+        raise RuntimeError(f"veraPDF printed no result: {proc.stderr.strip()[-2000:]}")
+    return results
