@@ -39,7 +39,7 @@ def font_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @dataclass
-class TestWorkspace:
+class Scratch:
     root: Path
 
     def issue_dir(self, issue_id: str = "t") -> Path:
@@ -67,15 +67,15 @@ class TestWorkspace:
                               capture_output=True, text=True, timeout=300)
 
 
-def make_workspace(root: Path, font_store: Path) -> TestWorkspace:
+def make_workspace(root: Path, font_store: Path) -> Scratch:
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "layouts", root / "layouts")
     shutil.copytree(font_store, root / "fonts", copy_function=_link_or_copy)
-    return TestWorkspace(root)
+    return Scratch(root)
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, font_store: Path) -> TestWorkspace:
+def workspace(tmp_path: Path, font_store: Path) -> Scratch:
     return make_workspace(tmp_path / "ws", font_store)
 
 
@@ -119,7 +119,7 @@ def jpeg_bytes(width: int = 2400, height: int = 1600, color: tuple = (40, 90, 16
 
 
 @pytest.fixture
-def small_issue(workspace: TestWorkspace) -> TestWorkspace:
+def small_issue(workspace: Scratch) -> Scratch:
     """A one-article issue with one photo, ready to compile."""
     workspace.write("sources/t/issue.yaml", MANIFEST)
     workspace.write("sources/t/articles/a.md", ARTICLE)
@@ -129,7 +129,7 @@ def small_issue(workspace: TestWorkspace) -> TestWorkspace:
 
 @dataclass
 class CompiledSample:
-    workspace: TestWorkspace
+    workspace: Scratch
     result: BuildResult
 
     @property

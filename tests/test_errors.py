@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .conftest import ARTICLE, MANIFEST, TestWorkspace
+from .conftest import ARTICLE, MANIFEST, Scratch
 
 SENTINEL = b"%PDF-1.7 the last good build\n"
 
@@ -15,7 +15,7 @@ def line_of(text: str, needle: str) -> int:
     return next(i for i, line in enumerate(text.split("\n"), start=1) if needle in line)
 
 
-def compile_fails(ws: TestWorkspace, where: str, *fragments: str) -> str:
+def compile_fails(ws: Scratch, where: str, *fragments: str) -> str:
     """Compile, expect failure at `where` (file:line[:col]) and the last good PDF untouched."""
     ws.output().parent.mkdir(parents=True, exist_ok=True)
     ws.output().write_bytes(SENTINEL)
@@ -33,20 +33,20 @@ def compile_fails(ws: TestWorkspace, where: str, *fragments: str) -> str:
     return message
 
 
-def test_yaml_syntax_error(small_issue: TestWorkspace) -> None:
+def test_yaml_syntax_error(small_issue: Scratch) -> None:
     bad = MANIFEST.replace("  date: 2024-03-01", "  date: [2024-03-01")
     small_issue.write("sources/t/issue.yaml", bad)
     compile_fails(small_issue, "sources/t/issue.yaml:", "YAML syntax error")
 
 
-def test_unknown_key_suggests_the_right_one(small_issue: TestWorkspace) -> None:
+def test_unknown_key_suggests_the_right_one(small_issue: Scratch) -> None:
     bad = MANIFEST.replace("  number: 3", "  nubmer: 3")
     small_issue.write("sources/t/issue.yaml", bad)
     line = line_of(bad, "nubmer")
     compile_fails(small_issue, f"sources/t/issue.yaml:{line}:3:", "issue.nubmer", "did you mean 'number'")
 
 
-def test_missing_article(small_issue: TestWorkspace) -> None:
+def test_missing_article(small_issue: Scratch) -> None:
     bad = MANIFEST + "      - articles/x.md\n"
     small_issue.write("sources/t/issue.yaml", bad)
     line = line_of(bad, "articles/x.md")
@@ -54,40 +54,40 @@ def test_missing_article(small_issue: TestWorkspace) -> None:
                   "sections[0].articles[1]: file not found: articles/x.md")
 
 
-def test_missing_photo(small_issue: TestWorkspace) -> None:
+def test_missing_photo(small_issue: Scratch) -> None:
     bad = ARTICLE.replace("photos/p.jpg", "photos/missing.jpg")
     small_issue.write("sources/t/articles/a.md", bad)
     compile_fails(small_issue, f"sources/t/articles/a.md:{line_of(bad, 'missing.jpg')}:",
                   "photo not found: photos/missing.jpg")
 
 
-def test_corrupt_jpeg(small_issue: TestWorkspace) -> None:
+def test_corrupt_jpeg(small_issue: Scratch) -> None:
     good = (small_issue.issue_dir() / "photos" / "p.jpg").read_bytes()
     small_issue.write("sources/t/photos/p.jpg", good[:200] + b"\x00" * 50)
     compile_fails(small_issue, f"sources/t/articles/a.md:{line_of(ARTICLE, 'p.jpg')}:",
                   "p.jpg", "cannot read the image")
 
 
-def test_front_matter_error(small_issue: TestWorkspace) -> None:
+def test_front_matter_error(small_issue: Scratch) -> None:
     bad = ARTICLE.replace("role: 通讯员", "rol: 通讯员")
     small_issue.write("sources/t/articles/a.md", bad)
     compile_fails(small_issue, f"sources/t/articles/a.md:{line_of(bad, 'rol:')}:",
                   "authors[0].rol", "did you mean 'role'")
 
 
-def test_front_matter_yaml_error_points_at_the_file_line(small_issue: TestWorkspace) -> None:
+def test_front_matter_yaml_error_points_at_the_file_line(small_issue: Scratch) -> None:
     bad = ARTICLE.replace("editors: {责任编辑: 陈丽}", "editors: {责任编辑: 陈丽")
     small_issue.write("sources/t/articles/a.md", bad)
     compile_fails(small_issue, "sources/t/articles/a.md:", "YAML syntax error")
 
 
-def test_empty_title_is_reported(small_issue: TestWorkspace) -> None:
+def test_empty_title_is_reported(small_issue: Scratch) -> None:
     bad = ARTICLE.replace("title: 测试标题", 'title: ""')
     small_issue.write("sources/t/articles/a.md", bad)
     compile_fails(small_issue, f"sources/t/articles/a.md:{line_of(bad, 'title:')}:", "title is empty")
 
 
-def test_template_error(small_issue: TestWorkspace) -> None:
+def test_template_error(small_issue: Scratch) -> None:
     template = small_issue.root / "layouts" / "bulletin" / "templates" / "article.html.j2"
     text = template.read_text(encoding="utf-8").replace("{{ article.title }}", "{{ article.titel }}")
     template.write_text(text, encoding="utf-8")
@@ -95,7 +95,7 @@ def test_template_error(small_issue: TestWorkspace) -> None:
                   "template error", "titel")
 
 
-def test_template_syntax_error(small_issue: TestWorkspace) -> None:
+def test_template_syntax_error(small_issue: Scratch) -> None:
     template = small_issue.root / "layouts" / "bulletin" / "templates" / "cover.html.j2"
     text = template.read_text(encoding="utf-8").replace("{% endif %}", "{% endfi %}", 1)
     template.write_text(text, encoding="utf-8")
@@ -110,13 +110,13 @@ def test_template_syntax_error(small_issue: TestWorkspace) -> None:
     ("../../../../../../etc/passwd", "outside the workspace"),
     ("/etc/passwd", "absolute path"),
 ])
-def test_photo_outside_the_workspace_is_refused(small_issue: TestWorkspace, target: str, words: str) -> None:
+def test_photo_outside_the_workspace_is_refused(small_issue: Scratch, target: str, words: str) -> None:
     bad = ARTICLE.replace("photos/p.jpg", target)
     small_issue.write("sources/t/articles/a.md", bad)
     compile_fails(small_issue, f"sources/t/articles/a.md:{line_of(bad, target)}:", words)
 
 
-def test_layout_asking_for_the_network_is_refused(small_issue: TestWorkspace) -> None:
+def test_layout_asking_for_the_network_is_refused(small_issue: Scratch) -> None:
     style = small_issue.root / "layouts" / "bulletin" / "style.css.j2"
     style.write_text(style.read_text(encoding="utf-8")
                      + "\nbody { background: url(http://127.0.0.1:9/x.png); }\n"
@@ -125,26 +125,26 @@ def test_layout_asking_for_the_network_is_refused(small_issue: TestWorkspace) ->
     assert "file:///etc/hostname" in message
 
 
-def test_missing_font_names_the_layout_line(small_issue: TestWorkspace) -> None:
+def test_missing_font_names_the_layout_line(small_issue: Scratch) -> None:
     layout = small_issue.root / "layouts" / "bulletin" / "layout.yaml"
     text = layout.read_text(encoding="utf-8").replace("NotoSansSC-Bold.otf", "NoSuchFont.otf")
     layout.write_text(text, encoding="utf-8")
     compile_fails(small_issue, f"layouts/bulletin/layout.yaml:{line_of(text, 'NoSuchFont')}:", "font not found")
 
 
-def test_unknown_layout(small_issue: TestWorkspace) -> None:
+def test_unknown_layout(small_issue: Scratch) -> None:
     small_issue.write("sources/t/issue.yaml", MANIFEST + "layout: newspapr\n")
     compile_fails(small_issue, f"sources/t/issue.yaml:{line_of(MANIFEST + 'layout: newspapr', 'newspapr')}:",
                   "layout 'newspapr' not found", "bulletin")
 
 
-def test_debug_shows_the_traceback(small_issue: TestWorkspace) -> None:
+def test_debug_shows_the_traceback(small_issue: Scratch) -> None:
     small_issue.write("sources/t/issue.yaml", MANIFEST.replace("number: 3", "number: three"))
     run = small_issue.cli("compile", "sources/t/issue.yaml", "--debug")
     assert run.returncode != 0 and "Traceback" in run.stderr
     assert re.search(r"issue\.number", run.stderr)
 
 
-def test_missing_manifest(workspace: TestWorkspace) -> None:
+def test_missing_manifest(workspace: Scratch) -> None:
     run = workspace.cli("compile", "sources/nope/issue.yaml")
     assert run.returncode == 1 and "manifest not found" in run.stderr and "Traceback" not in run.stderr

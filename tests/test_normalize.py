@@ -1,0 +1,130 @@
+"""Tests for kmyreport.normalize: punctuation in Chinese context, every change recorded."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kmyreport.normalize import IDEOGRAPHIC_SPACE, normalize_text
+
+
+def norm(text: str) -> str:
+    return normalize_text(text, 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("近年来,克拉玛依市", "近年来，克拉玛依市"),
+        ("实现全覆盖;组织队伍", "实现全覆盖；组织队伍"),
+        ("他说:好", "他说：好"),
+        ("真好!再见?", "真好！再见？"),
+        ("构建区、街道(乡)、社区(村)三级", "构建区、街道（乡）、社区（村）三级"),
+        ("各党委(党组)理论学习", "各党委（党组）理论学习"),
+        ("中心(所、站)等载体", "中心（所、站）等载体"),
+        ("钻井队(原“三八女子钻井队”)指导员", "钻井队（原“三八女子钻井队”）指导员"),
+        ("国内生产总值(GDP)增长", "国内生产总值（GDP）增长"),
+        ("动力。(本文原载于《新疆日报》)", "动力。（本文原载于《新疆日报》）"),
+        ("混合（全角与半角)括号", "混合（全角与半角）括号"),
+        ('他说"你好"', "他说“你好”"),
+        ("打造'石榴籽'品牌", "打造‘石榴籽’品牌"),
+        ("鸟类已达186种...", "鸟类已达186种……"),
+        ("等等。。。", "等等……"),
+        ("等等…", "等等……"),
+        ("新征程--党的二十大", "新征程——党的二十大"),
+        ("肉孜麦麦提・巴克", "肉孜麦麦提·巴克"),
+        ("艾买提•吐尔逊", "艾买提·吐尔逊"),
+        ("你好 , 世界 ！ 再见", "你好，世界！再见"),
+        ("“铸牢中华民族共同体意识 凝心聚力奋进新征程”", f"“铸牢中华民族共同体意识{IDEOGRAPHIC_SPACE}凝心聚力奋进新征程”"),
+        ("童心筑梦新时代   强国有我", f"童心筑梦新时代{IDEOGRAPHIC_SPACE}强国有我"),
+    ],
+)
+def test_rules(raw: str, expected: str) -> None:
+    assert norm(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "实施“1+5+1”工程",
+        "时间10:30开始",
+        "阀门1,200个，增长3.5倍",
+        "He said \"OK, let's go...\" and left.",
+        "the f(x) value",
+        "2024-07-16",
+        "访问 https://www.example.cn/heat?id=1,2 查询",
+        "发邮件至 news@kmy.example。",
+        "AI 模型",
+        "已经是全角：“好”（对）",
+        "Python, Java and Go",
+    ],
+)
+def test_left_alone(text: str) -> None:
+    result, changes = normalize_text(text, 1)
+    assert result == text
+    assert changes == []
+
+
+def test_each_change_is_recorded_with_position_and_rule() -> None:
+    text, changes = normalize_text("近年来,街道(乡) 新时代 强国", 7, column_offset=10)
+    assert text == "近年来，街道（乡）新时代\u3000强国"
+    described = [(c.line, c.column, c.before, c.after, c.rule) for c in changes]
+    assert described == [
+        (7, 14, ",", "，", "fullwidth"),
+        (7, 17, "(", "（", "parens"),
+        (7, 19, ")", "）", "parens"),
+        (7, 20, " ", "", "space-punct"),
+        (7, 24, " ", "\u3000", "space-phrase"),
+    ]
+    assert all(change.label for change in changes)
+    assert "近年来,街道" in changes[0].excerpt
+
+
+def test_changes_reproduce_the_result() -> None:
+    raw = '他说:"这是 第一步...(真的)"--好 , 吗'
+    result, changes = normalize_text(raw, 1)
+    rebuilt = raw
+    for change in sorted(changes, key=lambda c: c.column, reverse=True):
+        start = change.column - 1
+        assert rebuilt[start : start + len(change.before)] == change.before
+        rebuilt = rebuilt[:start] + change.after + rebuilt[start + len(change.before) :]
+    assert rebuilt == result
+
+
+# ---------------------------------------------------------------------------
+# Property: only punctuation and spaces change, and changes are listed.
+# ---------------------------------------------------------------------------
+
+FOLD_MAP = str.maketrans(
+    {"，": ",", "；": ";", "：": ":", "！": "!", "？": "?", "（": "(", "）": ")",
+     "“": '"', "”": '"', "‘": "'", "’": "'", "・": "·", "•": "·", "‧": "·"}
+)
+
+
+def fold(text: str) -> str:
+    """Canonical form: no whitespace, half-width marks, one `…` per ellipsis, one `—` per dash."""
+    text = re.sub(r"\s+", "", text).translate(FOLD_MAP)
+    text = re.sub(r"\.{3,}|。{3,}", "…", text)
+    text = re.sub(r"…+", "…", text)
+    text = re.sub(r"-{2,}|―+", "—", text)
+    return re.sub(r"—+", "—", text)
+
+
+CJK = "克拉玛依油城石榴籽民族团结新疆日报你好"
+ALPHABET = CJK + "abcXYZ019" + " \u3000" + ",;:!?()（）\"'.-—…“”。，、" + "/@#"
+lines = st.text(alphabet=ALPHABET, max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines)
+def test_normalisation_keeps_every_letter_and_lists_every_change(raw: str) -> None:
+    result, changes = normalize_text(raw, 1)
+    assert fold(result) == fold(raw)
+    rebuilt = raw
+    for change in sorted(changes, key=lambda c: c.column, reverse=True):
+        start = change.column - 1
+        rebuilt = rebuilt[:start] + change.after + rebuilt[start + len(change.before) :]
+    assert rebuilt == result
