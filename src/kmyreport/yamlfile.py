@@ -84,7 +84,12 @@ def _build(node: yaml.Node, loc: Loc, positions: Positions, constructor: yaml.Sa
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, loc + (index,), positions, constructor, file, offset)
                 for index, item in enumerate(node.value)]
-    return constructor.construct_object(node, deep=True)
+    try:
+        return constructor.construct_object(node, deep=True)
+    except (ValueError, yaml.constructor.ConstructorError) as exc:
+        raise KmyError(f"{format_loc(loc)}: cannot read the value {node.value!r} ({exc}); dates are "
+                       "written YYYY-MM-DD", file, node.start_mark.line + 1 + offset,
+                       node.start_mark.column + 1) from None
 
 
 def format_loc(loc: Loc) -> str:

@@ -1,0 +1,115 @@
+"""The photo pipeline: orientation, colour modes, resampling to the placed size, the cache."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import pikepdf
+import pytest
+from PIL import Image, ImageCms
+
+from kmyreport.build import compile_issue
+from kmyreport.photos import Placement, placed_size, prepare_photo
+
+from .conftest import Scratch
+
+PLACEMENT = Placement(max_width_mm=160.0, max_height_mm=110.0, ppi=300)
+TARGET_W = round(160 / 25.4 * 300)
+
+
+def save(image: Image.Image, path: Path, fmt: str = "JPEG", **options) -> Path:
+    image.save(path, fmt, **options)
+    return path
+
+
+def sky_over_ground(width: int, height: int) -> Image.Image:
+    """Blue top half, brown bottom half: 'upright' is easy to check."""
+    image = Image.new("RGB", (width, height), (30, 60, 200))
+    image.paste((140, 90, 40), (0, height // 2, width, height))
+    return image
+
+
+def test_exif_orientation_is_applied(tmp_path: Path) -> None:
+    upright = sky_over_ground(2400, 1600)
+    stored = upright.rotate(90, expand=True)  # what a camera held sideways writes ...
+    exif = Image.Exif()
+    exif[0x0112] = 6                           # ... with "rotate 90° clockwise to view"
+    source = save(stored, tmp_path / "sideways.jpg", exif=exif.tobytes(), quality=95)
+    photo, _ = prepare_photo(source, PLACEMENT, tmp_path / "cache")
+    placed = Image.open(photo.path)
+    assert placed.width > placed.height
+    top, bottom = placed.getpixel((placed.width // 2, 10)), placed.getpixel((placed.width // 2, placed.height - 10))
+    assert top[2] > 150 and bottom[0] > 100 and bottom[2] < 90, (top, bottom)
+    assert 0x0112 not in placed.getexif()
+
+
+def test_resampled_to_the_placed_width_at_the_target_resolution(tmp_path: Path) -> None:
+    source = save(sky_over_ground(3000, 2000), tmp_path / "big.jpg")
+    before = hashlib.sha256(source.read_bytes()).hexdigest()
+    photo, warnings = prepare_photo(source, PLACEMENT, tmp_path / "cache")
+    assert (photo.width_px, photo.height_px) == Image.open(photo.path).size
+    assert photo.width_px == TARGET_W and abs(photo.effective_ppi - 300) < 1
+    assert not warnings
+    assert hashlib.sha256(source.read_bytes()).hexdigest() == before, "the original is never modified"
+
+
+def test_tall_photo_is_placed_narrower(tmp_path: Path) -> None:
+    width_mm, height_mm = placed_size(1600, 2400, PLACEMENT)
+    assert height_mm == pytest.approx(110) and width_mm == pytest.approx(110 * 1600 / 2400, abs=0.01)
+    source = save(sky_over_ground(1600, 2400), tmp_path / "tall.jpg")
+    photo, _ = prepare_photo(source, PLACEMENT, tmp_path / "cache")
+    assert abs(photo.effective_ppi - 300) < 2
+
+
+def test_small_photo_is_kept_and_warned_about(tmp_path: Path) -> None:
+    source = save(sky_over_ground(800, 600), tmp_path / "small.jpg")
+    photo, warnings = prepare_photo(source, PLACEMENT, tmp_path / "cache", where=(tmp_path / "a.md", 7))
+    assert photo.width_px == 800
+    assert len(warnings) == 1 and "a.md:7" in warnings[0] and "ppi" in warnings[0]
+
+
+def test_cmyk_with_profile_palette_alpha_and_16_bit_become_rgb(tmp_path: Path) -> None:
+    cmyk = Image.new("CMYK", (2000, 1000), (0, 255, 255, 0))  # pure red ink
+    rgba = Image.new("RGBA", (2000, 1000), (0, 0, 0, 0))      # fully transparent → white
+    palette = Image.new("RGB", (2000, 1000), (0, 160, 0)).convert("P", palette=Image.Palette.ADAPTIVE)
+    grey16 = Image.new("I;16", (2000, 1000), 65535)
+    cases = {
+        "cmyk.jpg": (save(cmyk, tmp_path / "cmyk.jpg"), lambda p: p[0] > 200 and p[1] < 80 and p[2] < 80),
+        "alpha.png": (save(rgba, tmp_path / "alpha.png", "PNG"), lambda p: min(p) > 245),
+        "palette.png": (save(palette, tmp_path / "palette.png", "PNG"), lambda p: p[1] > 130 and p[0] < 30),
+        "grey16.png": (save(grey16, tmp_path / "grey16.png", "PNG"), lambda p: p > 245),
+    }
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    cases["srgb-profile.jpg"] = (save(Image.new("RGB", (2000, 1000), (10, 20, 200)), tmp_path / "p.jpg",
+                                      icc_profile=srgb), lambda p: p[2] > 180 and p[0] < 40)
+    for name, (source, looks_right) in cases.items():
+        photo, _ = prepare_photo(source, PLACEMENT, tmp_path / "cache")
+        placed = Image.open(photo.path)
+        assert placed.format == "JPEG" and placed.mode in ("RGB", "L"), name
+        assert looks_right(placed.getpixel((100, 100))), (name, placed.getpixel((100, 100)))
+
+
+def test_cache_is_reused_and_keyed_by_content(tmp_path: Path) -> None:
+    source = save(sky_over_ground(2400, 1600), tmp_path / "p.jpg")
+    first, _ = prepare_photo(source, PLACEMENT, tmp_path / "cache")
+    stamp = first.path.stat().st_mtime_ns
+    again, _ = prepare_photo(source, PLACEMENT, tmp_path / "cache")
+    assert again.path == first.path and again.path.stat().st_mtime_ns == stamp
+    other_ppi, _ = prepare_photo(source, Placement(160, 110, 150), tmp_path / "cache")
+    assert other_ppi.path != first.path
+    save(sky_over_ground(2400, 1600).transpose(Image.Transpose.FLIP_TOP_BOTTOM), source)
+    changed, _ = prepare_photo(source, PLACEMENT, tmp_path / "cache")
+    assert changed.path != first.path
+
+
+def test_compiled_pdf_has_no_interpolation_and_target_ppi(small_issue: Scratch) -> None:
+    result = compile_issue(small_issue.manifest())
+    with pikepdf.open(result.output) as pdf:
+        images = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
+        assert len(images) == 1
+        assert images[0].get("/Interpolate") in (None, False)
+        assert images[0].get("/Filter") == "/DCTDecode"
+        assert Image.open(io.BytesIO(images[0].read_raw_bytes())).size == (int(images[0].Width),
+                                                                            int(images[0].Height))

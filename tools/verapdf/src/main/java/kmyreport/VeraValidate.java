@@ -1,0 +1,117 @@
+package kmyreport;
+
+import java.io.File;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.verapdf.gf.foundry.VeraGreenfieldFoundryProvider;
+import org.verapdf.pdfa.Foundries;
+import org.verapdf.pdfa.PDFAParser;
+import org.verapdf.pdfa.VeraPDFFoundry;
+import org.verapdf.pdfa.flavours.PDFAFlavour;
+import org.verapdf.pdfa.results.ValidationResult;
+import org.verapdf.pdfa.validation.profiles.Rule;
+import org.verapdf.pdfa.validation.profiles.RuleId;
+
+/**
+ * kmyreport's veraPDF check (greenfield parser).
+ *
+ * <pre>java -jar kmyreport-verapdf.jar --flavour 3a,ua1 a.pdf b.pdf</pre>
+ *
+ * Prints one JSON object per (file, flavour) on stdout. Exit status: 0 when every
+ * check is compliant, 1 when some check is not, 2 on a usage or parse error.
+ * "auto" stands for the flavour(s) the file itself declares in its metadata (1b if none).
+ */
+public final class VeraValidate {
+    private static final int MAX_FAILURES = 50;
+
+    public static void main(String[] args) {
+        // Keep stdout for our JSON only (UTF-8 whatever the locale); any library chatter goes to stderr.
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        System.setOut(System.err);
+        if (args.length < 3 || !args[0].equals("--flavour")) {
+            System.err.println("usage: kmyreport-verapdf --flavour <f>[,<f>...] file.pdf...\n"
+                    + "  f: 1a 1b 2a 2b 2u 3a 3b 3u 4 4e 4f ua1 ua2 auto");
+            System.exit(2);
+        }
+        Set<PDFAFlavour> wanted = new LinkedHashSet<>();
+        boolean auto = false;
+        for (String id : args[1].split(",")) {
+            id = id.trim().toLowerCase(Locale.ROOT);
+            PDFAFlavour flavour = PDFAFlavour.byFlavourId(id);
+            if (id.equals("auto")) {
+                auto = true;
+            } else if (flavour == PDFAFlavour.NO_FLAVOUR) {
+                System.err.println("kmyreport-verapdf: unknown flavour '" + id + "'");
+                System.exit(2);
+            } else {
+                wanted.add(flavour);
+            }
+        }
+        VeraGreenfieldFoundryProvider.initialise();
+        VeraPDFFoundry foundry = Foundries.defaultInstance();
+        int status = 0;
+        for (int i = 2; i < args.length; i++) {
+            File file = new File(args[i]);
+            try {
+                Set<PDFAFlavour> flavours = new LinkedHashSet<>(wanted);
+                if (auto) {
+                    try (PDFAParser parser = foundry.createParser(file)) {
+                        List<PDFAFlavour> declared = parser.getFlavours().stream()
+                                .filter(f -> f != PDFAFlavour.NO_FLAVOUR).collect(Collectors.toList());
+                        // Like veraPDF's own CLI: a file declaring nothing is held to the default (1b).
+                        flavours.addAll(declared.isEmpty() ? List.of(foundry.defaultFlavour()) : declared);
+                    }
+                }
+                for (PDFAFlavour flavour : flavours) {
+                    try (PDFAParser parser = foundry.createParser(file, flavour)) {
+                        ValidationResult result = foundry.createValidator(flavour, false).validate(parser);
+                        out.println(toJson(args[i], flavour, result));
+                        if (!result.isCompliant()) status = Math.max(status, 1);
+                    }
+                }
+            } catch (Exception e) {
+                System.err.println("kmyreport-verapdf: " + args[i] + ": " + e);
+                status = 2;
+            }
+        }
+        out.flush();
+        System.exit(status);
+    }
+
+    /** One result line; failures are grouped by rule, sorted by clause/test, capped at MAX_FAILURES. */
+    private static String toJson(String file, PDFAFlavour flavour, ValidationResult result) {
+        Map<RuleId, Integer> failed = result.getFailedChecks();
+        List<RuleId> ids = new ArrayList<>(failed.keySet());
+        ids.sort(Comparator.comparing(RuleId::getClause).thenComparingInt(RuleId::getTestNumber));
+        String failures = ids.stream().limit(MAX_FAILURES).map(id -> {
+            Rule rule = result.getValidationProfile().getRuleByRuleId(id);
+            return "{\"clause\": " + str(id.getClause()) + ", \"test\": " + id.getTestNumber()
+                    + ", \"description\": " + str(rule == null ? "" : rule.getDescription())
+                    + ", \"count\": " + failed.get(id) + "}";
+        }).collect(Collectors.joining(", "));
+        return "{\"file\": " + str(file) + ", \"flavour\": " + str(flavour.getId())
+                + ", \"compliant\": " + result.isCompliant() + ", \"failed_rules\": " + ids.size()
+                + ", \"failures\": [" + failures + "]}";
+    }
+
+    private static String str(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : (s == null ? "" : s).toCharArray()) {
+            if (c == '"' || c == '\\') b.append('\\').append(c);
+            else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+            else b.append(c);
+        }
+        return b.append('"').toString();
+    }
+}
