@@ -8,6 +8,7 @@ own `layouts/` (copied) and `fonts/` (hard links to one session copy, so the
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,25 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SEED = SHARED / "seeds" / "000_aeef03941e53131b.txt"
 SAMPLE_ID = "2024-07"
+
+
+MM = 72 / 25.4
+
+
+def squash(text: str) -> str:
+    """Text without any whitespace: Chinese lines wrap anywhere, so compare without it."""
+    return re.sub(r"\s+", "", text)
+
+
+def body_text(pdf: Path) -> str:
+    """The text inside the bulletin's type area on every page: running heads and folios left out."""
+    import pdfplumber
+    chunks = []
+    with pdfplumber.open(pdf) as doc:
+        for page in doc.pages:
+            area = page.crop((0, 26 * MM, page.width, page.height - 24 * MM))
+            chunks.append(area.extract_text() or "")
+    return squash("".join(chunks))
 
 
 def _link_or_copy(src: str, dst: str) -> None:

@@ -50,7 +50,7 @@ def rendered_blocks(body: str) -> list[tuple[str, str, dict]]:
         children = inline.children or []
         if token.type == "paragraph_open" and len(children) == 1 and children[0].type == "image":
             image = children[0]
-            blocks.append(("photo", image.content, dict(image.attrs)))
+            blocks.append(("photo", plain_text(image.children or []), dict(image.attrs)))
         elif token.type == "heading_open":
             blocks.append((f"heading-{token.tag}", plain_text(children), {}))
         else:
@@ -504,4 +504,11 @@ def test_nothing_is_lost(tmp_path: Path, lines: list[str], newline: str) -> None
             body_expected.append(kept)
         else:
             assert is_subsequence(kept, fold(front_text)), (record, front_text)
-    assert is_subsequence("".join(body_expected), fold(body))
+    # Escaping: CommonMark gives back the exact text of every block.
+    rendered = rendered_blocks(body)
+    assert [(text, attrs.get("title", "")) for _, text, attrs in rendered] == [
+        (block.text, block.credit) for block in result.blocks
+    ]
+    # One block per body line: fold block by block so runs (…, ——) never merge across lines.
+    body_blocks = "\x00".join(fold(block) for block in body.split("\n\n"))
+    assert is_subsequence("\x00".join(body_expected), body_blocks)

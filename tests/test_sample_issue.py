@@ -15,14 +15,7 @@ from fontTools.ttLib import TTFont
 
 from kmyreport.build import compile_issue
 
-from .conftest import REPO, SAMPLE_ID, CompiledSample
-
-MM = 72 / 25.4
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
+from .conftest import REPO, SAMPLE_ID, CompiledSample, body_text, squash
 
 def source_parts(article: Path) -> tuple[dict, list[str], list[tuple[str, str, str]], list[str]]:
     """Front matter, paragraphs, photos (target, caption, credit) and heads, read from the raw source."""
@@ -44,16 +37,6 @@ def source_parts(article: Path) -> tuple[dict, list[str], list[tuple[str, str, s
 def articles_in_order() -> list[Path]:
     manifest = yaml.safe_load((REPO / "sources" / SAMPLE_ID / "issue.yaml").read_text(encoding="utf-8"))
     return [REPO / "sources" / SAMPLE_ID / rel for s in manifest["sections"] for rel in s["articles"]]
-
-
-def body_text(pdf: Path) -> str:
-    """The text inside the type area of every page, running heads and folios left out."""
-    chunks = []
-    with pdfplumber.open(pdf) as doc:
-        for page in doc.pages:
-            area = page.crop((0, 26 * MM, page.width, page.height - 24 * MM))
-            chunks.append(area.extract_text() or "")
-    return squash("".join(chunks))
 
 
 def page_texts(pdf: Path) -> list[str]:

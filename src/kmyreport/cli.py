@@ -74,5 +74,56 @@ def compile_command(
               f"{len(result.warnings)} warnings", soft_wrap=True)
 
 
+@app.command("import")
+def import_command(
+    raw: Annotated[Path, typer.Argument(help="A correspondent's raw text file (UTF-8, UTF-16 or GBK).")],
+    photos: Annotated[Path | None, typer.Option("--photos", help="Folder of the photos, matched to the "
+                                                "captions in order of file name.")] = None,
+    title: Annotated[str | None, typer.Option(help="The headline, when the copy has none.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the article source here, "
+                                                "e.g. sources/2024-07/articles/name.md (default: print "
+                                                "it).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the import report; write "
+                                          "nothing.")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Turn raw correspondent copy into an article source that compiles as it is."""
+    from .ingest import import_raw, write_article
+
+    prefix = photo_prefix(photos, output)
+    result = run(lambda: import_raw(raw, photos_dir=photos, title=title, photo_prefix=prefix), debug)
+    if dry_run:
+        out.print(result.report.to_text(), end="", markup=False, soft_wrap=True)
+        return
+    if output is None:
+        sys.stdout.write(result.article_source)
+    else:
+        run(lambda: write_article(result, output), debug)
+    report = result.report
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+    summary = (f"{len(result.front_matter.get('authors') or [])} authors, {len(report.photos)} photos, "
+               f"{len(report.changes)} punctuation changes, {len(report.dropped)} lines dropped; "
+               "--dry-run shows the full report")
+    if output is not None:
+        err.print(f"[green]wrote[/] {display_path(output)}: {summary}", soft_wrap=True)
+
+
+def photo_prefix(photos: Path | None, output: Path | None) -> str:
+    """How the article should refer to the photos: relative to its issue folder.
+
+    The issue folder of `sources/<id>/articles/x.md` is `sources/<id>`; photos are referred to
+    from there, e.g. `photos/`.
+    """
+    if photos is None or output is None:
+        return "photos/"
+    folder = output.resolve().parent
+    issue_folder = folder.parent if folder.name == "articles" else folder
+    try:
+        return photos.resolve().relative_to(issue_folder).as_posix().rstrip("/") + "/"
+    except ValueError:
+        return "photos/"
+
+
 def main() -> None:  # console-script entry point
     sys.exit(app())

@@ -42,7 +42,6 @@ DOTS = "·" + NAME_DOTS  # U+00B7 and its look-alikes U+30FB, U+2022, U+2027
 NAME = rf"(?:[{HAN}]{{1,10}}(?:[{DOTS}][{HAN}]{{1,10}})+|[{HAN}]{{2,6}})"
 NAME_RE = re.compile(rf"^{NAME}$")
 SPACES = " \t\u3000"
-SENTENCE_END = "。！？!?"
 MARKERS = "■□●○◆◇▲△★☆▪▫◎※►▶◼◾•·"
 
 KIND_LABELS = {

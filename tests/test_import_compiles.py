@@ -1,0 +1,84 @@
+"""`kmyreport import` on the real seed, then `kmyreport compile`: the imported article prints whole."""
+
+from __future__ import annotations
+
+import pdfplumber
+import yaml
+
+from kmyreport.ingest import import_raw
+
+from .conftest import SEED, Scratch, body_text, jpeg_bytes, squash
+
+MANIFEST = """\
+publication: {name: 克拉玛依融媒}
+issue: {number: 9, date: 2024-07-20}
+sections:
+  - articles: [articles/seed.md]
+"""
+
+
+def test_imported_seed_compiles_with_every_paragraph(workspace: Scratch) -> None:
+    photos = workspace.issue_dir() / "photos"
+    for index in range(6):
+        workspace.write(f"sources/t/photos/{index + 1:02d}.jpg", jpeg_bytes(2200, 1400, (20 * index, 90, 160)))
+    workspace.write("sources/t/issue.yaml", MANIFEST)
+    run = workspace.cli("import", str(SEED), "--photos", str(photos), "--title", "民族团结之花绽放油城",
+                        "-o", "sources/t/articles/seed.md")
+    assert run.returncode == 0, run.stderr
+    article = (workspace.issue_dir() / "articles" / "seed.md").read_text(encoding="utf-8")
+    assert article.count("](photos/") == 6
+
+    compiled = workspace.cli("compile", "sources/t/issue.yaml")
+    assert compiled.returncode == 0, compiled.stderr
+    text = body_text(workspace.output())
+    with pdfplumber.open(workspace.output()) as pdf:
+        assert len([image for page in pdf.pages for image in page.images]) == 6
+
+    result = import_raw(SEED, title="民族团结之花绽放油城")
+    paragraphs = [block.text for block in result.blocks if block.kind == "paragraph"]
+    assert len(paragraphs) >= 15
+    position = 0
+    for paragraph in paragraphs:
+        found = text.find(squash(paragraph), position)
+        assert found >= 0, f"paragraph missing or out of order: {paragraph[:40]}"
+        position = found
+    for block in result.blocks:
+        if block.kind == "photo":
+            assert squash(block.credit) in text
+    for role, name in result.front_matter["editors"].items():
+        assert f"{role}：{name}" in text
+
+
+def test_import_without_photos_gives_placeholders_that_compile_reports(workspace: Scratch) -> None:
+    workspace.write("sources/t/issue.yaml", MANIFEST)
+    run = workspace.cli("import", str(SEED), "--title", "标题", "-o", "sources/t/articles/seed.md")
+    assert run.returncode == 0 and "MISSING" in run.stderr
+    compiled = workspace.cli("compile", "sources/t/issue.yaml")
+    assert compiled.returncode == 1
+    assert "sources/t/articles/seed.md:" in compiled.stderr and "photo not found" in compiled.stderr
+
+
+def test_import_without_title_is_reported_by_compile(workspace: Scratch) -> None:
+    workspace.write("sources/t/issue.yaml", MANIFEST)
+    for index in range(6):
+        workspace.write(f"sources/t/photos/MISSING-{index + 1}.jpg", jpeg_bytes(2200, 1400))
+    run = workspace.cli("import", str(SEED), "-o", "sources/t/articles/seed.md")
+    assert run.returncode == 0
+    front = yaml.safe_load((workspace.issue_dir() / "articles" / "seed.md").read_text(encoding="utf-8")
+                           .split("---\n")[1])
+    assert front["title"] == ""
+    compiled = workspace.cli("compile", "sources/t/issue.yaml")
+    assert compiled.returncode == 1 and "seed.md" in compiled.stderr and "title is empty" in compiled.stderr
+
+
+def test_dry_run_writes_nothing_and_reports(workspace: Scratch) -> None:
+    run = workspace.cli("import", str(SEED), "--dry-run", "-o", "sources/t/articles/seed.md")
+    assert run.returncode == 0
+    assert not (workspace.issue_dir() / "articles" / "seed.md").exists()
+    assert "牢牢把握主线" in run.stdout and "田治民" in run.stdout and "陈丽" in run.stdout
+
+
+def test_undecodable_file_is_one_clear_error(workspace: Scratch) -> None:
+    bad = workspace.write("raw.txt", bytes([0x81, 0x30, 0xFF, 0xFE, 0x00, 0x80, 0xC0, 0xAF] * 16))
+    run = workspace.cli("import", str(bad))
+    assert run.returncode == 1 and "raw.txt" in run.stderr and "Traceback" not in run.stderr
