@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from . import __version__
+from .archive import get_level, plan_archive, store_archive, xmp_finisher
 from .articles import Article, body_html, load_article
 from .editions import Edition, get_edition
 from .errors import KmyError, display_path
@@ -57,14 +58,14 @@ class BuildResult:
     warnings: list[str]
 
 
-def prepare_issue(manifest_path: Path, *, edition: str = "print",
+def prepare_issue(manifest_path: Path, *, edition: str = "print", level: str | None = None,
                   workspace_root: Path | None = None) -> PreparedIssue:
     """Load, resolve and prepare an issue and render its HTML (no PDF yet)."""
     manifest = load_manifest(Path(manifest_path))
     workspace = find_workspace(manifest.path, workspace_root)
     if not workspace.contains(manifest.path):
         raise KmyError("the manifest lies outside the workspace", manifest.path)
-    chosen = get_edition(edition)
+    chosen = get_edition(edition, level)
     layout = _layout_for(manifest, workspace)
     articles = _load_articles(manifest, workspace)
     placement = layout.photo_placement
@@ -77,20 +78,31 @@ def prepare_issue(manifest_path: Path, *, edition: str = "print",
                          articles=articles, html=html, warnings=warnings)
 
 
-def compile_issue(manifest_path: Path, *, edition: str = "print", workspace_root: Path | None = None,
-                  output: Path | None = None) -> BuildResult:
-    """Compile one edition of an issue to PDF. A failed build leaves any earlier PDF untouched."""
+def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | None = None,
+                  workspace_root: Path | None = None, output: Path | None = None,
+                  validate: bool = True) -> BuildResult:
+    """Compile one edition of an issue to PDF. A failed build leaves any earlier PDF untouched.
+
+    Archive editions are checked before they replace anything (own checks, and veraPDF when
+    `validate` and it is installed) and get a sidecar `<file>.json`.
+    """
     started = time.perf_counter()
-    issue = prepare_issue(manifest_path, edition=edition, workspace_root=workspace_root)
+    issue = prepare_issue(manifest_path, edition=edition, level=level, workspace_root=workspace_root)
+    plan = plan_archive(issue, get_level(issue.edition.archive_level)) if issue.edition.archive_level else None
     result = render_pdf(issue.html, base_url=issue.layout.folder / "templates", workspace=issue.workspace,
                         source_name=display_path(issue.layout.folder), pdf_variant=issue.edition.pdf_variant,
-                        pdf_identifier=_identifier(issue))
+                        pdf_identifier=_identifier(issue),
+                        attachments=plan.attachments if plan else None,
+                        finisher=xmp_finisher(plan) if plan else None)
     target = Path(output) if output else issue.output_path
-    write_bytes_atomic(target, result.pdf)
+    warnings = issue.warnings + result.warnings
+    if plan is None:
+        write_bytes_atomic(target, result.pdf)
+    else:
+        warnings += store_archive(issue, plan, result.pdf, target, validate=validate)
     return BuildResult(output=target, pages=result.pages, size_bytes=len(result.pdf),
                        seconds=time.perf_counter() - started, articles=len(issue.articles),
-                       photos=sum(len(a.photos) for a in issue.articles),
-                       warnings=issue.warnings + result.warnings)
+                       photos=sum(len(a.photos) for a in issue.articles), warnings=warnings)
 
 
 def _layout_for(manifest: LoadedManifest, workspace: Workspace) -> Layout:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 
 from .errors import KmyError, display_path
+
+if TYPE_CHECKING:
+    from .build import BuildResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Compile the editions of 克拉玛依融媒 from news copy and photos.")
@@ -54,7 +57,9 @@ def run(action: Callable[[], T], debug: bool) -> T:
 @app.command("compile")
 def compile_command(
     manifest: Annotated[Path, typer.Argument(help="The issue manifest, e.g. sources/2024-07/issue.yaml")],
-    edition: Annotated[str, typer.Option(help="Which edition to build: print or screen.")] = "print",
+    edition: Annotated[str, typer.Option(help="Which edition to build: print, screen or archive.")] = "print",
+    level: Annotated[str | None, typer.Option(help="PDF/A level of the archive edition: 3a (default, "
+                                              "also PDF/UA-1), 3b, 3u, 2a, 2b, 2u, 4e, 4f.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the PDF here instead of "
                                                 "out/<issue>/.")] = None,
     workspace: Annotated[Path | None, typer.Option(help="The workspace folder (default: the nearest "
@@ -64,14 +69,85 @@ def compile_command(
     """Compile an issue to PDF."""
     from .build import compile_issue
 
-    result = run(lambda: compile_issue(manifest, edition=edition, workspace_root=workspace, output=output),
-                 debug)
+    result = run(lambda: compile_issue(manifest, edition=edition, level=level, workspace_root=workspace,
+                                       output=output), debug)
+    report_build(result)
+
+
+def report_build(result: BuildResult) -> None:
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
     size = result.size_bytes / 1_000_000
     out.print(f"[green]wrote[/] {display_path(result.output)}: {result.pages} pages, {size:.1f} MB, "
               f"{result.articles} articles, {result.photos} photos, {result.seconds:.1f} s, "
               f"{len(result.warnings)} warnings", soft_wrap=True)
+
+
+@app.command("archive")
+def archive_command(
+    manifests: Annotated[list[str], typer.Argument(help="Issue manifests or glob patterns, e.g. "
+                                                   "'sources/*/issue.yaml'.")],
+    level: Annotated[str, typer.Option(help="PDF/A level: 3a (default, also PDF/UA-1), 3b, 3u, 2a, 2b, "
+                                       "2u, 4e, 4f.")] = "3a",
+    workspace: Annotated[Path | None, typer.Option(help="The workspace folder.")] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Build archival PDF/A copies with their sources inside, validated, one issue after another."""
+    from .build import compile_issue
+
+    paths = expand_manifests(manifests)
+    failed = 0
+    for path in paths:
+        try:
+            result = run(lambda p=path: compile_issue(p, edition="archive", level=level,
+                                                      workspace_root=workspace), debug)
+        except typer.Exit:
+            failed += 1
+            continue
+        report_build(result)
+    if len(paths) > 1:
+        out.print(f"{len(paths) - failed} of {len(paths)} issues archived" + (f", {failed} failed" if failed else ""))
+    if failed or not paths:
+        raise typer.Exit(1)
+
+
+def expand_manifests(patterns: list[str]) -> list[Path]:
+    """Paths and glob patterns (expanded here too, for shells that do not) → manifest paths."""
+    import glob
+    paths: list[Path] = []
+    for pattern in patterns:
+        matches = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [pattern]
+        if not matches:
+            err.print(f"[bold red]error:[/] no manifest matches {pattern}")
+        paths.extend(Path(match) for match in matches)
+    return list(dict.fromkeys(paths))
+
+
+@app.command("verify")
+def verify_command(
+    files: Annotated[list[Path], typer.Argument(help="PDF files to check.")],
+    no_verapdf: Annotated[bool, typer.Option("--no-verapdf", help="Own checks only.")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Check archive copies: veraPDF (where installed) plus our own checks; exit 0 only when all pass."""
+    from .verify import verify_pdf
+
+    bad = 0
+    for path in files:
+        verdict = run(lambda p=path: verify_pdf(p, use_verapdf=not no_verapdf), debug)
+        claims = " + ".join(verdict.claims) or "no PDF/A claim"
+        checks = f"{sum(c.ok for c in verdict.checks)}/{len(verdict.checks)} own checks"
+        vera = ("veraPDF not run" if verdict.verapdf is None else "veraPDF " + ", ".join(
+            f"{r.flavour} {'pass' if r.compliant else 'FAIL'}" for r in verdict.verapdf))
+        mark = "[green]compliant[/]" if verdict.compliant else "[bold red]NOT compliant[/]"
+        out.print(f"{mark} {display_path(path)}: {claims}; {checks}; {vera}", soft_wrap=True)
+        for failure in verdict.failures():
+            out.print(f"    - {failure}", markup=False, soft_wrap=True)
+        if verdict.note:
+            out.print(f"    note: {verdict.note}", markup=False, soft_wrap=True)
+        bad += not verdict.compliant
+    if bad:
+        raise typer.Exit(1)
 
 
 @app.command("import")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
@@ -75,16 +77,18 @@ def font_configuration() -> FontConfiguration:
 
 def render_pdf(html: str, *, base_url: Path, workspace: Workspace, source_name: str,
                pdf_variant: str | None = None, pdf_identifier: bytes | None = None,
-               attachments: list[weasyprint.Attachment] | None = None) -> RenderResult:
+               attachments: list[weasyprint.Attachment] | None = None,
+               finisher: Callable[[Any, Any], None] | None = None) -> RenderResult:
     """Lay out `html` and write a PDF. Refused fetches make the build fail with a clear error."""
     fetcher = WorkspaceURLFetcher(workspace)
     collector = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
+        # The variant is given to layout too: tagged variants (PDF/A-a, PDF/UA) need it there.
         document = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher).render(
-            font_config=font_configuration())
-        options: dict = {"pdf_variant": pdf_variant, "uncompressed_pdf": False}
+            font_config=font_configuration(), pdf_variant=pdf_variant)
+        options: dict = {"pdf_variant": pdf_variant, "uncompressed_pdf": False, "finisher": finisher}
         if pdf_identifier is not None:
             options["pdf_identifier"] = pdf_identifier
         if attachments:

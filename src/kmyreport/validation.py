@@ -12,6 +12,7 @@ Flavours are veraPDF ids: ``1a 1b 2a 2b 2u 3a 3b 3u 4 4e 4f ua1 ua2``, or
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -97,3 +98,12 @@ def run_verapdf(paths: list[Path], flavours: list[str], timeout: float = 600) ->
     if not results:
         raise RuntimeError(f"veraPDF printed no result: {proc.stderr.strip()[-2000:]}")
     return results
+
+
+def verapdf_version() -> str | None:
+    """The veraPDF library version the harness is built against (from its pom.xml), if known."""
+    pom = Path(__file__).resolve().parents[2] / "tools" / "verapdf" / "pom.xml"
+    if not pom.is_file():
+        return None
+    match = re.search(r"<verapdf\.version>([^<]+)</verapdf\.version>", pom.read_text(encoding="utf-8"))
+    return match[1] if match else None

@@ -1,0 +1,206 @@
+"""Verify archive copies: veraPDF where it is installed, plus kmyreport's own checks.
+
+Own checks read the PDF with pikepdf: a PDF/A claim in the XMP metadata, a
+title and language, an output intent, every font embedded, no image drawn
+with `/Interpolate true`, a structure tree for tagged levels, and, when the
+sidecar `<file>.json` is beside the PDF, the PDF's checksum and every embedded
+source against it. A file is compliant only when every check passes (and
+veraPDF, if it ran, agrees).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+
+from .errors import KmyError
+from .validation import VeraResult, find_verapdf_jar, run_verapdf
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class Verdict:
+    path: Path
+    claims: list[str] = field(default_factory=list)      # e.g. ["PDF/A-3A", "PDF/UA-1"]
+    checks: list[Check] = field(default_factory=list)
+    verapdf: list[VeraResult] | None = None               # None: veraPDF did not run
+    note: str = ""
+
+    @property
+    def compliant(self) -> bool:
+        own = all(check.ok for check in self.checks)
+        vera = self.verapdf is None or all(result.compliant for result in self.verapdf)
+        return own and vera and bool(self.claims)
+
+    def failures(self) -> list[str]:
+        lines = [f"{check.name}: {check.detail}" for check in self.checks if not check.ok]
+        for result in self.verapdf or []:
+            if not result.compliant:
+                rules = "; ".join(f"{f.get('clause')}-{f.get('test')} {f.get('description', '')}".strip()
+                                  for f in result.failures[:5])
+                lines.append(f"veraPDF {result.flavour}: not compliant ({rules})")
+        return lines
+
+
+def sidecar_path(pdf_path: Path) -> Path:
+    """`out/2024-07/2024-07-pdfa-3a.pdf` → `out/2024-07/2024-07-pdfa-3a.json`."""
+    return pdf_path.with_suffix(".json")
+
+
+def verify_pdf(path: Path, *, use_verapdf: bool = True, sidecar: Path | None = None,
+               check_sidecar: bool = True) -> Verdict:
+    """Check one PDF; `sidecar` defaults to `<file>.json` beside it when that exists."""
+    path = Path(path)
+    if not path.is_file():
+        raise KmyError("file not found", path)
+    verdict = Verdict(path)
+    try:
+        pdf = pikepdf.open(path)
+    except pikepdf.PdfError as exc:
+        verdict.checks.append(Check("readable", False, f"not a readable PDF ({exc})"))
+        return verdict
+    with pdf:
+        xmp = _xmp_text(pdf)
+        verdict.claims = claims_in(xmp)
+        verdict.checks += [
+            Check("PDF/A claim", any(c.startswith("PDF/A") for c in verdict.claims),
+                  ", ".join(verdict.claims) or "no pdfaid:part in the XMP metadata"),
+            Check("metadata", bool(xmp) and "<dc:title>" in xmp,
+                  "XMP metadata with dc:title" if xmp else "no XMP metadata stream"),
+            Check("language", "/Lang" in pdf.Root, str(pdf.Root.get("/Lang", "no /Lang in the catalog"))),
+            _output_intent(pdf),
+            _fonts_embedded(pdf),
+            _no_interpolation(pdf),
+        ]
+        if any(c.endswith(("A", "UA-1")) for c in verdict.claims) or "PDF/UA-1" in verdict.claims:
+            marked = "/StructTreeRoot" in pdf.Root and bool(pdf.Root.get("/MarkInfo", {}).get("/Marked", False))
+            verdict.checks.append(Check("tagged", marked, "structure tree and /Marked true"
+                                        if marked else "tagged level without a structure tree"))
+        attachments = {name: spec.get_file().read_bytes() for name, spec in pdf.attachments.items()}
+    sidecar = sidecar or sidecar_path(path)
+    if not check_sidecar:
+        pass
+    elif sidecar.is_file():
+        verdict.checks += _sidecar_checks(path, sidecar, attachments)
+    else:
+        verdict.note = f"no sidecar {sidecar.name}: embedded sources not cross-checked"
+    if use_verapdf and verdict.claims:
+        if find_verapdf_jar() is None:
+            verdict.note = (verdict.note + "; " if verdict.note else "") + \
+                "veraPDF not installed (bash tools/verapdf/build.sh): own checks only"
+        else:
+            verdict.verapdf = run_verapdf([path], verapdf_flavours(verdict.claims))
+    return verdict
+
+
+def claims_in(xmp: str) -> list[str]:
+    """["PDF/A-3A", "PDF/UA-1"] from the identification properties of an XMP packet."""
+    claims = []
+    part = _xmp_value(xmp, "pdfaid", "part")
+    if part:
+        conformance = _xmp_value(xmp, "pdfaid", "conformance") or ""
+        claims.append(f"PDF/A-{part}{conformance.upper()}")
+    ua = _xmp_value(xmp, "pdfuaid", "part")
+    if ua:
+        claims.append(f"PDF/UA-{ua}")
+    return claims
+
+
+def verapdf_flavours(claims: list[str]) -> list[str]:
+    flavours = []
+    for claim in claims:
+        if claim.startswith("PDF/A-"):
+            flavours.append(claim.removeprefix("PDF/A-").lower())
+        elif claim == "PDF/UA-1":
+            flavours.append("ua1")
+    return flavours
+
+
+def _xmp_text(pdf: pikepdf.Pdf) -> str:
+    metadata = pdf.Root.get("/Metadata")
+    if metadata is None:
+        return ""
+    return metadata.read_bytes().decode("utf-8", "replace")
+
+
+def _xmp_value(xmp: str, prefix: str, name: str) -> str | None:
+    """A simple property, written as attribute (`pdfaid:part="3"`) or element (`<pdfaid:part>3<`)."""
+    match = re.search(rf'{prefix}:{name}\s*=\s*"([^"]*)"', xmp) or \
+        re.search(rf"<{prefix}:{name}>([^<]*)</{prefix}:{name}>", xmp)
+    return match[1].strip() if match else None
+
+
+def _output_intent(pdf: pikepdf.Pdf) -> Check:
+    intents = pdf.Root.get("/OutputIntents") or []
+    for intent in intents:
+        if intent.get("/S") == "/GTS_PDFA1" and "/DestOutputProfile" in intent:
+            return Check("output intent", True, str(intent.get("/OutputConditionIdentifier", "")))
+    return Check("output intent", False, "no GTS_PDFA1 output intent with an ICC profile")
+
+
+def _fonts_embedded(pdf: pikepdf.Pdf) -> Check:
+    missing, count = [], 0
+    for page in pdf.pages:
+        fonts = page.obj.get("/Resources", {}).get("/Font", {})
+        for font in fonts.values():
+            if font.get("/Subtype") == "/Type3":
+                continue
+            descendant = font["/DescendantFonts"][0] if "/DescendantFonts" in font else font
+            descriptor = descendant.get("/FontDescriptor", {})
+            count += 1
+            if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                missing.append(str(font.get("/BaseFont", "?")))
+    if missing:
+        return Check("fonts embedded", False, "not embedded: " + ", ".join(sorted(set(missing))))
+    return Check("fonts embedded", True, f"{count} font uses, all embedded")
+
+
+def _no_interpolation(pdf: pikepdf.Pdf) -> Check:
+    interpolating = [obj.objgen[0] for obj in pdf.objects
+                     if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"
+                     and bool(obj.get("/Interpolate", False))]
+    if interpolating:
+        return Check("no interpolation", False, f"{len(interpolating)} image(s) with /Interpolate true "
+                     f"(objects {', '.join(map(str, interpolating[:5]))})")
+    return Check("no interpolation", True, "no image asks for interpolation")
+
+
+def _sidecar_checks(path: Path, sidecar: Path, attachments: dict[str, bytes]) -> list[Check]:
+    try:
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [Check("sidecar", False, f"{sidecar.name} unreadable ({exc})")]
+    checks = []
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    checks.append(Check("checksum", actual == data.get("sha256"),
+                        "PDF matches its sidecar" if actual == data.get("sha256")
+                        else f"PDF SHA-256 {actual[:12]}… differs from the sidecar's"))
+    expected = {i["embedded_as"]: i["sha256"] for i in data.get("inputs", []) if i.get("embedded_as")}
+    problems = []
+    for name, digest in expected.items():
+        if name not in attachments:
+            problems.append(f"{name} missing")
+        elif hashlib.sha256(attachments[name]).hexdigest() != digest:
+            problems.append(f"{name} differs")
+    if data.get("checksums_embedded_as"):
+        sums = attachments.get(data["checksums_embedded_as"])
+        listed = "".join(f"{i['sha256']}  {i['path']}\n" for i in sorted(data.get("inputs", []),
+                                                                       key=lambda i: i["path"]))
+        if sums is None:
+            problems.append(f"{data['checksums_embedded_as']} missing")
+        elif sums.decode("utf-8", "replace") != listed:
+            problems.append(f"{data['checksums_embedded_as']} differs from the sidecar")
+    checks.append(Check("embedded sources", not problems,
+                        "; ".join(problems) if problems else f"{len(expected)} sources match the sidecar"))
+    return checks

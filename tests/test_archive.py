@@ -1,0 +1,157 @@
+"""Archival copies: PDF/A levels that pass veraPDF, sources inside, sidecar, `verify`, batches."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from kmyreport.archive import LEVELS
+from kmyreport.build import compile_issue
+from kmyreport.validation import find_verapdf_jar, run_verapdf
+
+from .conftest import MANIFEST, SAMPLE_ID, CompiledSample, Scratch, make_workspace
+
+
+def need_verapdf() -> None:
+    if find_verapdf_jar() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("veraPDF harness missing in CI: run bash tools/verapdf/build.sh")
+        pytest.skip("veraPDF harness not built (bash tools/verapdf/build.sh)")
+
+
+@pytest.fixture(scope="session")
+def sample_archive(sample: CompiledSample) -> Path:
+    need_verapdf()
+    return compile_issue(sample.workspace.manifest(SAMPLE_ID), edition="archive").output
+
+
+def test_sample_archive_passes_verapdf_as_pdfa_3a_and_pdfua_1(sample_archive: Path) -> None:
+    results = run_verapdf([sample_archive], ["3a", "ua1"])
+    assert [(r.flavour, r.compliant) for r in results] == [("3a", True), ("ua1", True)], \
+        [r.failures for r in results]
+    with pikepdf.open(sample_archive) as pdf:
+        meta = pdf.open_metadata()
+        assert meta["pdfaid:part"] == "3" and meta["pdfaid:conformance"] == "A"
+        assert meta["pdfuaid:part"] == "1"
+        assert meta["dc:title"] == "克拉玛依融媒 第7期 盛夏油城专刊"
+        assert "马晓宇" in meta["dc:creator"][0]
+        assert meta["dc:publisher"] == ["克拉玛依市融媒体中心"] or "克拉玛依市融媒体中心" in str(meta["dc:publisher"])
+        assert "zh-CN" in str(meta["dc:language"]) and "CCUS" in str(meta["dc:subject"])
+        assert "第7期" in str(meta["dc:identifier"])
+        assert str(meta["xmp:CreateDate"]).startswith("2024-07-20")
+
+
+def test_sources_extract_to_the_exact_input_bytes(sample_archive: Path, sample: CompiledSample) -> None:
+    issue_dir = sample.issue_dir
+    with pikepdf.open(sample_archive) as pdf:
+        files = {name: spec.get_file().read_bytes() for name, spec in pdf.attachments.items()}
+        relationships = {name: str(spec.obj.get("/AFRelationship")) for name, spec in pdf.attachments.items()}
+        assert len(pdf.Root.AF) == len(files)
+    sources = ["issue.yaml"] + sorted(p.relative_to(issue_dir).as_posix() for p in (issue_dir / "articles").glob("*.md"))
+    assert sorted(files) == sorted(sources + ["SHA256SUMS"])
+    for name in sources:
+        assert files[name] == (issue_dir / name).read_bytes(), name
+        assert relationships[name] == "/Source"
+    assert relationships["SHA256SUMS"] == "/Data"
+    root = sample.workspace.root
+    for line in files["SHA256SUMS"].decode().splitlines():
+        digest, rel = line.split("  ", 1)
+        assert hashlib.sha256((root / rel).read_bytes()).hexdigest() == digest, rel
+    listed = {line.split("  ", 1)[1] for line in files["SHA256SUMS"].decode().splitlines()}
+    assert {f"sources/{SAMPLE_ID}/photos/{p.name}" for p in (issue_dir / "photos").iterdir()} <= listed
+    assert any(rel.startswith("fonts/") for rel in listed) and any(rel.startswith("layouts/") for rel in listed)
+
+
+def test_sidecar_records_checksums_versions_and_validation(sample_archive: Path) -> None:
+    sidecar = json.loads(sample_archive.with_suffix(".json").read_text(encoding="utf-8"))
+    assert sidecar["sha256"] == hashlib.sha256(sample_archive.read_bytes()).hexdigest()
+    assert sidecar["level"] == "PDF/A-3a" and sidecar["conformance"] == ["PDF/A-3a", "PDF/UA-1"]
+    assert {"manifest", "article", "photo", "layout", "font"} <= {i["role"] for i in sidecar["inputs"]}
+    assert sidecar["tools"]["weasyprint"].startswith("70.")
+    assert all(f["version"].startswith("Version 2.00") for f in sidecar["fonts"])
+    assert sidecar["validation"]["compliant"] is True
+    assert sidecar["validation"]["verapdf"]["results"] == {"3a": True, "ua1": True}
+
+
+def test_two_archive_builds_give_the_same_bytes(sample_archive: Path, sample: CompiledSample, tmp_path: Path) -> None:
+    again = compile_issue(sample.workspace.manifest(SAMPLE_ID), edition="archive", output=tmp_path / "again.pdf",
+                          validate=False)
+    assert hashlib.sha256(again.output.read_bytes()).hexdigest() == hashlib.sha256(sample_archive.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("level", [name for name in LEVELS if name != "3a"])
+def test_every_offered_level_passes_verapdf(small_issue: Scratch, level: str) -> None:
+    need_verapdf()
+    result = compile_issue(small_issue.manifest(), edition="archive", level=level, validate=False)
+    results = run_verapdf([result.output], LEVELS[level].verapdf_flavours)
+    assert all(r.compliant for r in results), [(r.flavour, r.failures) for r in results]
+    with pikepdf.open(result.output) as pdf:
+        assert bool(pdf.attachments) == LEVELS[level].embeds_sources
+        assert pdf.open_metadata()["pdfaid:part"] == level[0]
+
+
+def test_verify_passes_the_good_copy_and_fails_bad_ones(sample_archive: Path, sample: CompiledSample,
+                                                         tmp_path: Path) -> None:
+    ws = sample.workspace
+    good = ws.cli("verify", str(sample_archive))
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "compliant" in good.stdout and "3a pass" in good.stdout
+
+    plain = ws.cli("verify", str(sample.pdf))
+    assert plain.returncode == 1 and "NOT compliant" in plain.stdout
+
+    stripped = tmp_path / "stripped.pdf"
+    with pikepdf.open(sample_archive) as pdf:
+        del pdf.Root["/Metadata"]
+        pdf.save(stripped)
+    run = ws.cli("verify", str(stripped))
+    assert run.returncode == 1 and "no XMP metadata" in run.stdout
+
+    interpolating = tmp_path / "interpolating.pdf"
+    with pikepdf.open(sample_archive) as pdf:
+        image = next(o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image")
+        image.Interpolate = True
+        pdf.save(interpolating)
+    run = ws.cli("verify", "--no-verapdf", str(interpolating))
+    assert run.returncode == 1 and "/Interpolate true" in run.stdout
+
+    tampered = tmp_path / "tampered.pdf"
+    shutil.copy(sample_archive, tampered)
+    sidecar = json.loads(sample_archive.with_suffix(".json").read_text(encoding="utf-8"))
+    sidecar["inputs"][1]["sha256"] = "0" * 64
+    sidecar["sha256"] = hashlib.sha256(tampered.read_bytes()).hexdigest()
+    tampered.with_suffix(".json").write_text(json.dumps(sidecar), encoding="utf-8")
+    run = ws.cli("verify", "--no-verapdf", str(tampered))
+    assert run.returncode == 1 and "differs" in run.stdout
+
+
+def test_failed_validation_keeps_the_previous_copy(small_issue: Scratch) -> None:
+    first = compile_issue(small_issue.manifest(), edition="archive", level="3b", validate=False)
+    before = first.output.read_bytes()
+    style = small_issue.root / "layouts" / "bulletin" / "style.css.j2"
+    style.write_text(style.read_text(encoding="utf-8").replace("image-rendering: crisp-edges", "color: inherit"),
+                     encoding="utf-8")
+    run = small_issue.cli("compile", "sources/t/issue.yaml", "--edition", "archive", "--level", "3b")
+    assert run.returncode == 1 and "Interpolate" in run.stderr and "Traceback" not in run.stderr
+    assert first.output.read_bytes() == before
+    assert sorted(p.name for p in first.output.parent.iterdir()) == sorted([first.output.name, "t-pdfa-3b.json"])
+
+
+def test_batch_archive_reports_each_issue_and_goes_on(tmp_path: Path, font_store: Path) -> None:
+    need_verapdf()
+    ws = make_workspace(tmp_path / "ws", font_store)
+    for issue_id in ("a", "b", "c"):
+        ws.write(f"sources/{issue_id}/issue.yaml", MANIFEST)
+        ws.write(f"sources/{issue_id}/articles/a.md", "---\ntitle: 标题\n---\n\n正文。\n")
+    ws.write("sources/b/articles/a.md", "---\ntitle: 标题\nauthor: 某某\n---\n\n正文。\n")  # broken
+    run = ws.cli("archive", "sources/*/issue.yaml", "--level", "2b")
+    assert run.returncode == 1
+    assert "2 of 3 issues archived, 1 failed" in run.stdout
+    assert "sources/b/articles/a.md:3:1" in run.stderr and "did you mean 'authors'" in run.stderr
+    assert (ws.root / "out" / "a" / "a-pdfa-2b.pdf").is_file() and (ws.root / "out" / "c" / "c-pdfa-2b.pdf").is_file()
