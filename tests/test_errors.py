@@ -148,3 +148,11 @@ def test_debug_shows_the_traceback(small_issue: Scratch) -> None:
 def test_missing_manifest(workspace: Scratch) -> None:
     run = workspace.cli("compile", "sources/nope/issue.yaml")
     assert run.returncode == 1 and "manifest not found" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_character_missing_from_the_fonts(small_issue: Scratch) -> None:
+    bad = ARTICLE.replace("第二段正文。", "第二段正文😀。")
+    small_issue.write("sources/t/articles/a.md", bad)
+    line = line_of(bad, "😀")
+    column = bad.split("\n")[line - 1].index("😀") + 1
+    compile_fails(small_issue, f"sources/t/articles/a.md:{line}:{column}:", "U+1F600", "not in the layout's fonts")

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from .errors import KmyError, display_path
 from .layouts import Layout, load_layout, render_template
 from .manifest import LoadedManifest, load_manifest
 from .photos import Placement, PreparedPhoto, prepare_photo, write_bytes_atomic
+from .preflight import check_glyphs
 from .render import render_pdf
 from .workspace import Workspace, find_workspace
 
@@ -68,6 +70,7 @@ def prepare_issue(manifest_path: Path, *, edition: str = "print", level: str | N
     chosen = get_edition(edition, level)
     layout = _layout_for(manifest, workspace)
     articles = _load_articles(manifest, workspace)
+    check_glyphs([manifest.path] + [a.path for a in articles], layout.font_files(), workspace.cache_dir)
     placement = layout.photo_placement
     if chosen.photo_ppi:
         placement = Placement(placement.max_width_mm, placement.max_height_mm, chosen.photo_ppi)
@@ -132,14 +135,14 @@ def _load_articles(manifest: LoadedManifest, workspace: Workspace) -> list[Artic
 
 def _prepare_photos(articles: list[Article], placement: Placement,
                     workspace: Workspace) -> tuple[dict[int, PreparedPhoto], list[str]]:
-    prepared: dict[int, PreparedPhoto] = {}
-    warnings: list[str] = []
-    for article in articles:
-        for photo in article.photos:
-            placed, warns = prepare_photo(photo.source, placement, workspace.cache_dir,
-                                          where=(article.path, photo.line))
-            prepared[id(photo)] = placed
-            warnings.extend(warns)
+    """Prepare every photo, several at a time (Pillow releases the GIL while it decodes,
+    resamples and encodes); results and warnings keep the order of the issue."""
+    jobs = [(article, photo) for article in articles for photo in article.photos]
+    with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1) or 1) as pool:
+        results = list(pool.map(lambda job: prepare_photo(job[1].source, placement, workspace.cache_dir,
+                                                          where=(job[0].path, job[1].line)), jobs))
+    prepared = {id(photo): placed for (_, photo), (placed, _) in zip(jobs, results)}
+    warnings = [warning for _, warns in results for warning in warns]
     return prepared, warnings
 
 

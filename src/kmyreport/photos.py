@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import tempfile
 import warnings
@@ -21,7 +22,7 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from .errors import KmyError, display_path
 
-PIPELINE_VERSION = "1"  # bump when the output of `prepare_photo` changes for the same inputs
+PIPELINE_VERSION = "2"  # bump when the output of `prepare_photo` changes for the same inputs
 JPEG_QUALITY = 90
 MM_PER_INCH = 25.4
 
@@ -64,37 +65,46 @@ def prepare_photo(source: Path, placement: Placement, cache_dir: Path,
                   *, where: tuple[Path, int] | None = None) -> tuple[PreparedPhoto, list[str]]:
     """Prepare `source` for `placement`; returns the photo and any warnings (low resolution).
 
-    `where` is the (article file, line) that placed the photo, for error messages.
+    The cache key covers the source bytes and the placement, so a cached photo is reused
+    without decoding the original again. `where` is the (article file, line) that placed the
+    photo, for messages.
     """
     data = source.read_bytes()
-    image = _open(data, source, where)
-    image = ImageOps.exif_transpose(image)
-    image = _to_output_mode(image)
+    key = hashlib.sha256(b"\0".join([
+        PIPELINE_VERSION.encode(), hashlib.sha256(data).digest(),
+        f"{placement.max_width_mm}:{placement.max_height_mm}:{placement.ppi}:{JPEG_QUALITY}".encode(),
+    ])).hexdigest()[:32]
+    cached = cache_dir / "photos" / f"{key}.jpg"
+    facts_path = cached.with_suffix(".json")
+    if cached.is_file() and facts_path.is_file():
+        facts = json.loads(facts_path.read_text(encoding="utf-8"))
+        return PreparedPhoto(path=cached, **facts), _resolution_warnings(source, where, facts, placement)
+    image = _to_output_mode(ImageOps.exif_transpose(_open(data, source, where)))
     src_w, src_h = image.size
     width_mm, height_mm = placed_size(src_w, src_h, placement)
     target_w = round(width_mm / MM_PER_INCH * placement.ppi)
-    warns: list[str] = []
     if src_w > target_w:
         target_h = max(1, round(src_h * target_w / src_w))
+        image = image.resize((target_w, target_h), Image.Resampling.LANCZOS, reducing_gap=3.0)
     else:
         target_w, target_h = src_w, src_h
-        ppi = src_w / (width_mm / MM_PER_INCH)
-        if ppi < placement.ppi * 0.9:
-            warns.append(f"{_where_text(source, where)}: photo is {src_w} px wide; placed {width_mm:.0f} mm "
-                         f"wide it prints at {ppi:.0f} ppi (target {placement.ppi}); use a larger original")
-    key = hashlib.sha256(b"\0".join([
-        PIPELINE_VERSION.encode(), hashlib.sha256(data).digest(),
-        f"{target_w}x{target_h}:{JPEG_QUALITY}:{image.mode}".encode(),
-    ])).hexdigest()[:32]
-    cached = cache_dir / "photos" / f"{key}.jpg"
-    if not cached.exists():
-        if (target_w, target_h) != image.size:
-            image = image.resize((target_w, target_h), Image.Resampling.LANCZOS, reducing_gap=3.0)
-        buffer = io.BytesIO()
-        image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
-        write_bytes_atomic(cached, buffer.getvalue())
-    return PreparedPhoto(path=cached, width_px=target_w, height_px=target_h, width_mm=width_mm,
-                         height_mm=height_mm, source_width_px=src_w, source_height_px=src_h), warns
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
+    write_bytes_atomic(cached, buffer.getvalue())
+    facts = {"width_px": target_w, "height_px": target_h, "width_mm": width_mm, "height_mm": height_mm,
+             "source_width_px": src_w, "source_height_px": src_h}
+    write_bytes_atomic(facts_path, json.dumps(facts).encode())
+    return PreparedPhoto(path=cached, **facts), _resolution_warnings(source, where, facts, placement)
+
+
+def _resolution_warnings(source: Path, where: tuple[Path, int] | None, facts: dict,
+                         placement: Placement) -> list[str]:
+    ppi = facts["width_px"] / (facts["width_mm"] / MM_PER_INCH)
+    if ppi >= placement.ppi * 0.9:
+        return []
+    return [f"{_where_text(source, where)}: photo is {facts['source_width_px']} px wide; placed "
+            f"{facts['width_mm']:.0f} mm wide it prints at {ppi:.0f} ppi (target {placement.ppi}); "
+            "use a larger original"]
 
 
 def _open(data: bytes, source: Path, where: tuple[Path, int] | None) -> Image.Image:

@@ -1,0 +1,71 @@
+"""Checks before rendering: every character of the copy must be in the layout's fonts.
+
+A character the fonts lack would be drawn from whatever system font happens to
+have it, or as an empty box: wrong in print and different from machine to
+machine. The check reads each font's character map once and caches it under
+`out/.cache/fonts/`, so it costs milliseconds on later builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+
+from .errors import KmyError
+from .photos import write_bytes_atomic
+
+IGNORED_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}  # controls, format characters, spaces
+
+
+def font_coverage(font: Path, cache_dir: Path) -> set[int]:
+    """The code points a font maps, cached by file name, size and modification time."""
+    stat = font.stat()
+    key = hashlib.sha256(f"{font.name}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:24]
+    cached = cache_dir / "fonts" / f"{key}.json"
+    if cached.is_file():
+        ranges = json.loads(cached.read_text(encoding="utf-8"))
+        return {code for start, end in ranges for code in range(start, end + 1)}
+    codes = set(TTFont(font, lazy=True, fontNumber=0).getBestCmap())
+    write_bytes_atomic(cached, json.dumps(_ranges(codes)).encode())
+    return codes
+
+
+def _ranges(codes: set[int]) -> list[tuple[int, int]]:
+    ranges: list[tuple[int, int]] = []
+    for code in sorted(codes):
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return ranges
+
+
+def printable_everywhere(fonts: list[Path], cache_dir: Path) -> set[int]:
+    """Characters every font of the layout has (body, heads and captions may use any of them)."""
+    coverage: set[int] | None = None
+    for font in fonts:
+        codes = font_coverage(font, cache_dir)
+        coverage = codes if coverage is None else coverage & codes
+    return coverage or set()
+
+
+def check_glyphs(files: list[Path], fonts: list[Path], cache_dir: Path) -> None:
+    """Raise `KmyError` at the first character of `files` that the fonts cannot print."""
+    coverage = printable_everywhere(fonts, cache_dir)
+    for path in files:
+        text = path.read_text(encoding="utf-8-sig")
+        for line_number, line in enumerate(text.splitlines(), start=1):
+            for column, char in enumerate(line, start=1):
+                if ord(char) in coverage or unicodedata.category(char) in IGNORED_CATEGORIES \
+                        or 0xFE00 <= ord(char) <= 0xFE0F:
+                    continue
+                name = unicodedata.name(char, "unnamed character")
+                lacking = ", ".join(f.name for f in fonts if ord(char) not in font_coverage(f, cache_dir))
+                raise KmyError(f"character '{char}' (U+{ord(char):04X} {name}) is not in the layout's fonts "
+                               f"({lacking}) and would print as a box or in a stray system font; replace it "
+                               "(e.g. with a common variant) or add a font that has it to the layout",
+                               path, line_number, column)
