@@ -30,6 +30,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from kmyreport import render
 from kmyreport.build import compile_issue, prepare_issue
+from kmyreport.workspace import VIRTUAL_ROOT
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -112,7 +113,9 @@ def main() -> None:
     manifest = make_issue(root, args.articles, args.photos)
     cache = root / "out" / ".cache"
     issue = prepare_issue(manifest)
-    html, base_url = issue.html, str(issue.layout.folder / "templates")
+    # The same HTML with the workspace's virtual URLs pointed at the real files, for WeasyPrint alone.
+    html = issue.html.replace(VIRTUAL_ROOT, issue.workspace.root.as_uri() + "/")
+    base_url = str(issue.layout.folder / "templates")
     pages = 0
 
     def cold() -> None:

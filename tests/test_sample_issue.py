@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from fontTools.ttLib import TTFont
 
 from kmyreport.build import compile_issue
 
-from .conftest import REPO, SAMPLE_ID, CompiledSample, body_text, squash
+from .conftest import REPO, SAMPLE_ID, CompiledSample, body_text, make_workspace, squash
 
 def source_parts(article: Path) -> tuple[dict, list[str], list[tuple[str, str, str]], list[str]]:
     """Front matter, paragraphs, photos (target, caption, credit) and heads, read from the raw source."""
@@ -159,9 +160,14 @@ def test_bookmarks_metadata_and_language(sample: CompiledSample) -> None:
         assert str(pdf.Root.Lang) == "zh-CN"
 
 
-def test_same_inputs_same_bytes(sample: CompiledSample, tmp_path: Path) -> None:
+def test_same_inputs_same_bytes_wherever_the_workspace_is(sample: CompiledSample, tmp_path: Path,
+                                                         font_store: Path) -> None:
     again = compile_issue(sample.workspace.manifest(SAMPLE_ID), output=tmp_path / "again.pdf")
     assert again.output.read_bytes() == sample.pdf.read_bytes()
+    elsewhere = make_workspace(tmp_path / "another" / "place", font_store)
+    shutil.copytree(sample.issue_dir, elsewhere.issue_dir(SAMPLE_ID))
+    moved = compile_issue(elsewhere.manifest(SAMPLE_ID))
+    assert moved.output.read_bytes() == sample.pdf.read_bytes()
 
 
 def test_cli_compiles_the_sample_and_reports(sample: CompiledSample) -> None:

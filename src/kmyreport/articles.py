@@ -101,7 +101,7 @@ class _BodyRenderer(RendererHTML):
         credit = f'<span class="credit">{escape(photo.credit)}</span>' if photo.credit else ""
         size = f"width: {placed.width_mm}mm; height: {placed.height_mm}mm"
         return (f'<figure class="photo" style="width: {placed.width_mm}mm">'
-                f'<img src="{escape(placed.path.resolve().as_uri())}" alt="{escape(photo.caption)}" '
+                f'<img src="{escape(env["workspace"].url(placed.path))}" alt="{escape(photo.caption)}" '
                 f'style="{size}"><figcaption>{caption}{credit}</figcaption></figure>\n')
 
 
@@ -238,7 +238,7 @@ def resolve_photo_path(target: str, article_path: Path, line: int, issue_folder:
 
 
 
-def body_html(article: Article, prepared: dict[int, PreparedPhoto]) -> str:
+def body_html(article: Article, prepared: dict[int, PreparedPhoto], workspace: Workspace) -> str:
     """The article body as HTML: paragraphs, section heads and photos as figures.
 
     `prepared` maps `id(photo_ref)` to the photo prepared for the page.
@@ -252,7 +252,7 @@ def body_html(article: Article, prepared: dict[int, PreparedPhoto]) -> str:
             level = 2 if token.tag in ("h1", "h2") else 3
             token.tag = tokens[index + 2].tag = f"h{level}"
             token.attrSet("class", "section-head" if level == 2 else "subsection-head")
-    return _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {"prepared": prepared})
+    return _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {"prepared": prepared, "workspace": workspace})
 
 
 def _only_images(inline: Token) -> bool:

@@ -75,7 +75,7 @@ def prepare_issue(manifest_path: Path, *, edition: str = "print", level: str | N
     if chosen.photo_ppi:
         placement = Placement(placement.max_width_mm, placement.max_height_mm, chosen.photo_ppi)
     prepared, warnings = _prepare_photos(articles, placement, workspace)
-    context = edition_context(manifest, layout, chosen, articles, prepared)
+    context = edition_context(manifest, layout, chosen, articles, prepared, workspace)
     html = render_template(layout, layout.config.template, context)
     return PreparedIssue(manifest=manifest, workspace=workspace, layout=layout, edition=chosen,
                          articles=articles, html=html, warnings=warnings)
@@ -92,7 +92,8 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
     started = time.perf_counter()
     issue = prepare_issue(manifest_path, edition=edition, level=level, workspace_root=workspace_root)
     plan = plan_archive(issue, get_level(issue.edition.archive_level)) if issue.edition.archive_level else None
-    result = render_pdf(issue.html, base_url=issue.layout.folder / "templates", workspace=issue.workspace,
+    result = render_pdf(issue.html, base_url=issue.workspace.url(issue.layout.folder / "templates"),
+                        workspace=issue.workspace,
                         source_name=display_path(issue.layout.folder), pdf_variant=issue.edition.pdf_variant,
                         pdf_identifier=_identifier(issue),
                         attachments=plan.attachments if plan else None,
@@ -147,7 +148,7 @@ def _prepare_photos(articles: list[Article], placement: Placement,
 
 
 def edition_context(manifest: LoadedManifest, layout: Layout, edition: Edition, articles: list[Article],
-                    prepared: dict[int, PreparedPhoto]) -> dict[str, Any]:
+                    prepared: dict[int, PreparedPhoto], workspace: Workspace) -> dict[str, Any]:
     """The data a layout's templates receive. Templates never see files or models directly."""
     model = manifest.model
     by_path = {a.path: a for a in articles}
@@ -156,7 +157,7 @@ def edition_context(manifest: LoadedManifest, layout: Layout, edition: Edition, 
         items = []
         for rel in section.articles:
             article = by_path[(manifest.folder / rel).resolve()]
-            items.append(_article_context(article, prepared))
+            items.append(_article_context(article, prepared, workspace))
         sections.append({"title": section.title, "articles": items})
     authors = list(dict.fromkeys(a.name for art in articles for a in art.front.authors))
     title = f"{model.publication.name} 第{model.issue.number}期"
@@ -187,7 +188,7 @@ def edition_context(manifest: LoadedManifest, layout: Layout, edition: Edition, 
     }
 
 
-def _article_context(article: Article, prepared: dict[int, PreparedPhoto]) -> dict[str, Any]:
+def _article_context(article: Article, prepared: dict[int, PreparedPhoto], workspace: Workspace) -> dict[str, Any]:
     front = article.front
     return {
         "anchor": article.anchor,
@@ -199,7 +200,7 @@ def _article_context(article: Article, prepared: dict[int, PreparedPhoto]) -> di
         "origin": front.origin.model_dump() if front.origin else None,
         "origin_note": _origin_note(article),
         "editors": front.editors,
-        "body": Markup(body_html(article, prepared)),
+        "body": Markup(body_html(article, prepared, workspace)),
         "source": article.path.name,
     }
 
@@ -228,6 +229,5 @@ def _modified_date(issue_date: dt.date) -> str:
 
 def _identifier(issue: PreparedIssue) -> bytes:
     """A stable PDF /ID: the same issue and edition always get the same identifier."""
-    portable_html = issue.html.replace(issue.workspace.root.as_uri(), "")
-    digest = hashlib.md5(f"{issue.manifest.issue_id}/{issue.edition.name}/{portable_html}".encode())
+    digest = hashlib.md5(f"{issue.manifest.issue_id}/{issue.edition.name}/{issue.html}".encode())
     return digest.hexdigest().encode()

@@ -10,6 +10,7 @@ template is an error at its line, not an empty string in print.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,7 +101,7 @@ class Layout:
         for face, path in zip(self.config.fonts, self.font_files()):
             rules.append(
                 "@font-face { font-family: %s; src: url(%s); font-weight: %d; font-style: %s; }"
-                % (css_string(face.family), css_string(path.resolve().as_uri()), face.weight, face.style))
+                % (css_string(face.family), css_string(self.workspace.url(path)), face.weight, face.style))
         return "\n".join(rules)
 
     def environment(self) -> jinja2.Environment:
@@ -117,6 +118,8 @@ class Layout:
 
 
 def load_layout(name: str, workspace: Workspace) -> Layout:
+    if not re.fullmatch(r"[\w][\w.-]*", name):
+        raise KmyError(f"layout '{name}' is not a folder name; give the name of a folder under layouts/")
     folder = workspace.layouts_dir / name
     yaml_path = folder / "layout.yaml"
     if not yaml_path.is_file():

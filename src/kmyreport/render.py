@@ -37,7 +37,7 @@ class WorkspaceURLFetcher(URLFetcher):
         if scheme == "data":
             return super().fetch(url, headers)
         if scheme == "file":
-            path = Path(unquote(urlsplit(url).path))
+            path = self.workspace.path_of(url) or Path(unquote(urlsplit(url).path))
             if self.workspace.contains(path) and path.is_file():
                 mime, _ = mimetypes.guess_type(path.name)
                 return URLFetcherResponse(url, body=path.read_bytes(),
@@ -75,7 +75,7 @@ def font_configuration() -> FontConfiguration:
     return _FONT_CONFIG
 
 
-def render_pdf(html: str, *, base_url: Path, workspace: Workspace, source_name: str,
+def render_pdf(html: str, *, base_url: str, workspace: Workspace, source_name: str,
                pdf_variant: str | None = None, pdf_identifier: bytes | None = None,
                attachments: list[weasyprint.Attachment] | None = None,
                finisher: Callable[[Any, Any], None] | None = None) -> RenderResult:
@@ -86,7 +86,7 @@ def render_pdf(html: str, *, base_url: Path, workspace: Workspace, source_name: 
     logger.addHandler(collector)
     try:
         # The variant is given to layout too: tagged variants (PDF/A-a, PDF/UA) need it there.
-        document = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher).render(
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
             font_config=font_configuration(), pdf_variant=pdf_variant)
         options: dict = {"pdf_variant": pdf_variant, "uncompressed_pdf": False, "finisher": finisher}
         if pdf_identifier is not None:

@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, unquote
+
+# Documents refer to workspace files by URLs under this virtual root, never by their real
+# location, so that the PDF (whose image names are hashes of URLs) does not depend on where
+# the workspace sits. The renderer's URL fetcher maps it back to the real folder.
+VIRTUAL_ROOT = "file:///kmyreport-workspace/"
 
 from .errors import KmyError
 
@@ -31,6 +37,18 @@ class Workspace:
     @property
     def cache_dir(self) -> Path:
         return self.out_dir / ".cache"
+
+    def url(self, path: Path) -> str:
+        """The location-independent URL of a file (or folder, with a trailing slash) in the workspace."""
+        rel = Path(path).resolve().relative_to(self.root).as_posix()
+        suffix = "/" if Path(path).is_dir() else ""
+        return VIRTUAL_ROOT + quote(rel) + suffix
+
+    def path_of(self, url: str) -> Path | None:
+        """The real path behind a URL made by `url`, or None for any other URL."""
+        if not url.startswith(VIRTUAL_ROOT):
+            return None
+        return self.root / unquote(url[len(VIRTUAL_ROOT):].split("?")[0].split("#")[0])
 
     def contains(self, path: Path) -> bool:
         """True when `path`, with links followed, lies inside the workspace."""
