@@ -29,8 +29,20 @@ T = TypeVar("T")
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        import weasyprint
+
+        from . import __version__
+        out.print(f"kmyreport {__version__} (WeasyPrint {weasyprint.__version__})")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
     """kmyreport: Chinese bulletins from manifest to print-ready PDF."""
 
 
