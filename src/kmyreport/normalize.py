@@ -12,6 +12,8 @@ What is changed, only in Chinese context (a CJK character next to it):
 * `(` `)` pairs → `（）` when the content or the surroundings are Chinese;
 * straight quotes `"…"` `'…'` → “…” ‘…’ when the quoted text or its
   surroundings are Chinese;
+* a full stop `.` after a Chinese character, before another one or at the
+  end of the line → `。` (3.5, www.example.com and A.B stay);
 * `...` (three or more dots), `。。。` and a lone `…` → `……`;
 * `--` (two or more hyphens) → `——`;
 * `・` `•` `‧` between two Chinese characters (names) → the middle dot `·`;
@@ -42,6 +44,7 @@ SPACE_CHARS = " \t" + IDEOGRAPHIC_SPACE
 
 RULE_LABELS = {
     "fullwidth": "半角标点改全角",
+    "full-stop": "半角句点改为句号",
     "parens": "成对括号改全角",
     "quotes": "直引号改弯引号",
     "ellipsis": "省略号规范为“……”",
@@ -249,6 +252,17 @@ class _LineNormalizer:
             if is_chinese(left) or (is_chinese(right) and not left_is_latin):
                 self.add(i, i + 1, HALF_TO_FULL[ch], "fullwidth")
 
+    def full_stops(self) -> None:
+        for i, ch in enumerate(self.text):
+            if ch != "." or self.protected[i]:
+                continue
+            if self.text[i - 1:i] == "." or self.text[i + 1:i + 2] == ".":
+                continue  # part of an ellipsis
+            left, right = self.left(i), self.right(i)
+            ends_sentence = right is None or is_han(right) or right in "“‘（《"
+            if left is not None and (is_han(left) or left in "”’）》") and ends_sentence:
+                self.add(i, i + 1, "。", "full-stop")
+
     def spaces(self) -> None:
         for match in re.finditer(f"[{SPACE_CHARS}]+", self.text):
             start, end = match.start(), match.end()
@@ -298,5 +312,6 @@ def normalize_text(text: str, line: int = 0, column_offset: int = 0) -> tuple[st
     normalizer.ellipses()
     normalizer.dashes()
     normalizer.half_width_marks()
+    normalizer.full_stops()
     normalizer.spaces()
     return normalizer.apply(line, column_offset)
