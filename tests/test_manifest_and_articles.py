@@ -27,6 +27,7 @@ def test_manifest_values_and_defaults(small_issue: Scratch) -> None:
     (("      - articles/a.md", "      - {path: articles/a.md}"), 9, 9, "sections[0].articles[0]"),
     (("publication:", "publication:\n  name: 重复\n"), 4, 3, "key given twice"),
     (("sections:", "sectoins:"), 6, 1, "did you mean 'sections'"),
+    (("      - articles/a.md", "      - articles/a.md\n      - articles/a.md"), 10, 9, "listed twice"),
 ])
 def test_manifest_errors_point_at_the_value(small_issue: Scratch, edit, line, column, words) -> None:
     small_issue.write("sources/t/issue.yaml", MANIFEST.replace(*edit))

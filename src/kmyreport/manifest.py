@@ -7,6 +7,7 @@ errors with a "did you mean". Paths inside the manifest are relative to it.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,7 +105,14 @@ def load_manifest(path: Path) -> LoadedManifest:
         model = Manifest.model_validate(data)
     except pydantic.ValidationError as exc:
         raise validation_error(exc, Manifest, data, positions, path, "the manifest") from None
-    return LoadedManifest(path=path, model=model, positions=positions)
+    loaded = LoadedManifest(path=path, model=model, positions=positions)
+    seen: set[str] = set()
+    for loc, _section, rel in loaded.article_entries():
+        key = os.path.normpath(rel)
+        if key in seen:
+            raise loaded.error_at(loc, f"{rel} is listed twice; an article appears once per issue")
+        seen.add(key)
+    return loaded
 
 
 def read_text(path: Path) -> str:
