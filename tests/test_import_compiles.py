@@ -82,3 +82,23 @@ def test_undecodable_file_is_one_clear_error(workspace: Scratch) -> None:
     bad = workspace.write("raw.txt", bytes([0x81, 0x30, 0xFF, 0xFE, 0x00, 0x80, 0xC0, 0xAF] * 16))
     run = workspace.cli("import", str(bad))
     assert run.returncode == 1 and "raw.txt" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_photos_from_outside_the_issue_are_copied_in(workspace: Scratch) -> None:
+    drop = workspace.root / "incoming"
+    for index in range(6):
+        workspace.write(f"incoming/{index + 1:02d}.jpg", jpeg_bytes(2200, 1400, (30 * index, 80, 120)))
+    workspace.write("sources/t/issue.yaml", MANIFEST)
+    run = workspace.cli("import", str(SEED), "--photos", str(drop), "--title", "标题", "-o", "sources/t/articles/seed.md")
+    assert run.returncode == 0, run.stderr
+    copied = sorted(p.name for p in (workspace.issue_dir() / "photos").iterdir())
+    assert copied == [f"{index + 1:02d}.jpg" for index in range(6)]
+    assert (workspace.issue_dir() / "photos" / "03.jpg").read_bytes() == (drop / "03.jpg").read_bytes()
+    assert workspace.cli("compile", "sources/t/issue.yaml").returncode == 0
+
+    again = workspace.cli("import", str(SEED), "--photos", str(drop), "--title", "标题", "-o", "sources/t/articles/seed.md")
+    assert again.returncode == 1 and "already exists" in again.stderr and "--force" in again.stderr
+    workspace.write("incoming/03.jpg", jpeg_bytes(2200, 1400, (250, 250, 0)))
+    clash = workspace.cli("import", str(SEED), "--photos", str(drop), "--title", "标题", "-o",
+                          "sources/t/articles/seed.md", "--force")
+    assert clash.returncode == 1 and "03.jpg" in clash.stderr and "different photo" in clash.stderr

@@ -173,12 +173,18 @@ def import_command(
                                                 "it).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the import report; write "
                                           "nothing.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing article source.")] = False,
     debug: DebugOption = False,
 ) -> None:
-    """Turn raw correspondent copy into an article source that compiles as it is."""
-    from .ingest import import_raw, write_article
+    """Turn raw correspondent copy into an article source that compiles as it is.
 
-    prefix = photo_prefix(photos, output)
+    With -o inside an issue (sources/<id>/articles/x.md) and --photos outside that issue,
+    the matched photos are copied into sources/<id>/photos/.
+    """
+    from .ingest import copy_photos, import_raw, write_article
+
+    issue_folder = issue_folder_of(output) if output is not None else None
+    prefix = photo_prefix(photos, issue_folder)
     result = run(lambda: import_raw(raw, photos_dir=photos, title=title, photo_prefix=prefix), debug)
     if dry_run:
         out.print(result.report.to_text(), end="", markup=False, soft_wrap=True)
@@ -186,7 +192,14 @@ def import_command(
     if output is None:
         sys.stdout.write(result.article_source)
     else:
+        if output.exists() and not force:
+            err.print(f"[bold red]error:[/] {display_path(output)}: already exists; an editor may have "
+                      "worked on it: choose another name, or pass --force to replace it", soft_wrap=True)
+            raise typer.Exit(1)
+        copied = run(lambda: copy_photos(result, issue_folder), debug)
         run(lambda: write_article(result, output), debug)
+        for path in copied:
+            err.print(f"copied {display_path(path)}", soft_wrap=True)
     report = result.report
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
@@ -197,16 +210,17 @@ def import_command(
         err.print(f"[green]wrote[/] {display_path(output)}: {summary}", soft_wrap=True)
 
 
-def photo_prefix(photos: Path | None, output: Path | None) -> str:
-    """How the article should refer to the photos: relative to its issue folder.
-
-    The issue folder of `sources/<id>/articles/x.md` is `sources/<id>`; photos are referred to
-    from there, e.g. `photos/`.
-    """
-    if photos is None or output is None:
-        return "photos/"
+def issue_folder_of(output: Path) -> Path:
+    """The issue folder of an article source: `sources/<id>` for `sources/<id>/articles/x.md`."""
     folder = output.resolve().parent
-    issue_folder = folder.parent if folder.name == "articles" else folder
+    return folder.parent if folder.name == "articles" else folder
+
+
+def photo_prefix(photos: Path | None, issue_folder: Path | None) -> str:
+    """How the article refers to its photos, relative to the issue folder: the photo folder's own
+    path when it lies inside the issue, else `photos/` (where `copy_photos` puts them)."""
+    if photos is None or issue_folder is None:
+        return "photos/"
     try:
         return photos.resolve().relative_to(issue_folder).as_posix().rstrip("/") + "/"
     except ValueError:

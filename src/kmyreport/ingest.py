@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
@@ -81,6 +82,7 @@ class PhotoRecord:
     credit_names: list[str]
     path: str
     missing: bool
+    source: Path | None = None  # the matched file in the photo folder
 
 
 @dataclass
@@ -792,7 +794,8 @@ def assign_photos(
         missing = number > len(files)
         block.path = photo_prefix + (f"MISSING-{number}.jpg" if missing else files[number - 1].name)
         report.photos.append(
-            PhotoRecord(block.line, block.text, block.credit, block.credit_names, block.path, missing)
+            PhotoRecord(block.line, block.text, block.credit, block.credit_names, block.path, missing,
+                        None if missing else files[number - 1])
         )
     if photos_dir is None and photos:
         report.warnings.append(f"未指定图片目录：{len(photos)} 张图片使用占位文件名 MISSING-n.jpg，请补上图片")
@@ -928,6 +931,29 @@ def import_raw(
         encoding=codec,
         blocks=found.blocks,
     )
+
+
+def copy_photos(result: ImportResult, issue_folder: Path) -> list[Path]:
+    """Copy the matched photos to where the article refers to them (inside `issue_folder`).
+
+    Files already in place are left alone; a different file under the same name is an error,
+    raised before anything is copied. Returns the files copied.
+    """
+    plan = []
+    for photo in result.report.photos:
+        if photo.source is None:
+            continue
+        target = issue_folder / photo.path
+        if target.exists():
+            if target.resolve() == photo.source.resolve() or target.read_bytes() == photo.source.read_bytes():
+                continue
+            raise KmyError(f"a different photo named {target.name} is already in the issue; rename "
+                           "one of them", file=target)
+        plan.append((photo.source, target))
+    for source, target in plan:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    return [target for _, target in plan]
 
 
 def write_article(result: ImportResult, out_path: Path) -> None:
