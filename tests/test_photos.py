@@ -113,3 +113,17 @@ def test_compiled_pdf_has_no_interpolation_and_target_ppi(small_issue: Scratch) 
         assert images[0].get("/Filter") == "/DCTDecode"
         assert Image.open(io.BytesIO(images[0].read_raw_bytes())).size == (int(images[0].Width),
                                                                             int(images[0].Height))
+
+
+def test_camera_size_sideways_original_is_reduced_and_upright(tmp_path: Path) -> None:
+    upright = sky_over_ground(6000, 4000)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    source = save(upright.rotate(90, expand=True), tmp_path / "camera.jpg", exif=exif.tobytes(), quality=90)
+    photo, warnings = prepare_photo(source, PLACEMENT, tmp_path / "cache")
+    placed = Image.open(photo.path)
+    assert (photo.source_width_px, photo.source_height_px) == (6000, 4000)
+    assert placed.size == (photo.width_px, photo.height_px)
+    assert abs(photo.effective_ppi - 300) < 2 and not warnings
+    assert placed.getpixel((placed.width // 2, 10))[2] > 150, "sky on top"
+    assert placed.getpixel((placed.width // 2, placed.height - 10))[0] > 100, "ground below"
