@@ -18,6 +18,7 @@ from kmyreport.build import compile_issue
 
 from .conftest import REPO, SAMPLE_ID, CompiledSample, body_text, make_workspace, squash
 
+
 def source_parts(article: Path) -> tuple[dict, list[str], list[tuple[str, str, str]], list[str]]:
     """Front matter, paragraphs, photos (target, caption, credit) and heads, read from the raw source."""
     text = article.read_text(encoding="utf-8")

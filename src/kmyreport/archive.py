@@ -124,7 +124,7 @@ def archive_stamp(issue_date: dt.date) -> dt.datetime:
     """The one timestamp of an archive: SOURCE_DATE_EPOCH when set, else the issue date (UTC)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
     return dt.datetime(issue_date.year, issue_date.month, issue_date.day)
 
 

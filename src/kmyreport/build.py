@@ -153,7 +153,7 @@ def edition_context(manifest: LoadedManifest, layout: Layout, edition: Edition, 
     model = manifest.model
     by_path = {a.path: a for a in articles}
     sections = []
-    for s_index, section in enumerate(model.sections):
+    for section in model.sections:
         items = []
         for rel in section.articles:
             article = by_path[(manifest.folder / rel).resolve()]
@@ -222,7 +222,7 @@ def _modified_date(issue_date: dt.date) -> str:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else the issue date; never the clock."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
-        stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
         return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     return issue_date.isoformat()
 

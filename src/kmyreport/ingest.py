@@ -136,7 +136,7 @@ class ImportResult:
     report: ImportReport
     front_matter: dict
     encoding: str  # Python codec name the file was decoded with
-    blocks: list["Block"] = field(default_factory=list)  # the body before Markdown escaping
+    blocks: list[Block] = field(default_factory=list)  # the body before Markdown escaping
 
 
 def _visible(text: str) -> str:
@@ -165,7 +165,7 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str, str]:
             try:
                 return data[len(bom) :].decode(codec.replace("-sig", "")), codec, label
             except UnicodeDecodeError as exc:
-                raise _undecodable(path, f"it starts with a {label} byte-order mark but {exc.reason}")
+                raise _undecodable(path, f"it starts with a {label} byte-order mark but {exc.reason}") from None
     try:
         return data.decode("utf-8"), "utf-8", "UTF-8"
     except UnicodeDecodeError:

@@ -99,9 +99,9 @@ class Layout:
         """`@font-face` rules loading the layout's fonts from the workspace."""
         rules = []
         for face, path in zip(self.config.fonts, self.font_files()):
-            rules.append(
-                "@font-face { font-family: %s; src: url(%s); font-weight: %d; font-style: %s; }"
-                % (css_string(face.family), css_string(self.workspace.url(path)), face.weight, face.style))
+            rules.append(f"@font-face {{ font-family: {css_string(face.family)}; "
+                         f"src: url({css_string(self.workspace.url(path))}); "
+                         f"font-weight: {face.weight}; font-style: {face.style}; }}")
         return "\n".join(rules)
 
     def environment(self) -> jinja2.Environment:

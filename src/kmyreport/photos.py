@@ -134,7 +134,7 @@ def _open(data: bytes, source: Path, where: tuple[Path, int] | None,
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
             Image.DecompressionBombError) as exc:
         raise _photo_error(source, where, f"cannot read the image ({exc}); the file is damaged or "
-                           "not a photo: export it again as JPEG or PNG")
+                           "not a photo: export it again as JPEG or PNG") from None
     return image, upright
 
 

@@ -12,8 +12,8 @@ Flavours are veraPDF ids: ``1a 1b 2a 2b 2u 3a 3b 3u 4 4e 4f ua1 ua2``, or
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field

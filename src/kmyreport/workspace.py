@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+from .errors import KmyError
+
 # Documents refer to workspace files by URLs under this virtual root, never by their real
 # location, so that the PDF (whose image names are hashes of URLs) does not depend on where
 # the workspace sits. The renderer's URL fetcher maps it back to the real folder.
 VIRTUAL_ROOT = "file:///kmyreport-workspace/"
-
-from .errors import KmyError
 
 
 @dataclass(frozen=True)
