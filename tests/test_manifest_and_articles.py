@@ -62,3 +62,7 @@ def test_byline_groups_organisation_and_roles() -> None:
                Author(name="钱某", role="通讯员", org="克拉玛依融媒"),
                Author(name="肉孜麦麦提·巴克", role="特约记者", org="新疆日报")]
     assert build_byline(authors) == "克拉玛依融媒记者 王某 通讯员 赵某 钱某　新疆日报特约记者 肉孜麦麦提·巴克"
+
+
+def test_an_issue_folder_stands_for_its_manifest(small_issue: Scratch) -> None:
+    assert load_manifest(small_issue.issue_dir()).path == small_issue.manifest()

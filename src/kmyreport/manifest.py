@@ -94,6 +94,8 @@ class LoadedManifest:
 def load_manifest(path: Path) -> LoadedManifest:
     """Read and validate `issue.yaml`; raise `KmyError` naming file, line and column."""
     path = Path(path)
+    if path.is_dir() and (path / "issue.yaml").is_file():
+        path = path / "issue.yaml"  # an issue folder stands for its manifest
     if not path.is_file():
         raise KmyError("manifest not found; give the path of an issue.yaml, e.g. "
                        "sources/2024-07/issue.yaml", path)
