@@ -149,8 +149,6 @@ def load_article(path: Path, issue_folder: Path, workspace: Workspace) -> Articl
     if not isinstance(data, dict):
         raise KmyError("front matter must be a mapping of keys such as title, authors, editors",
                        path, front_first_line, 1)
-    if "title" not in data:
-        raise KmyError("front matter has no 'title:'; add the article's headline", path, front_first_line - 1, 1)
     try:
         front = FrontMatter.model_validate(data)
     except pydantic.ValidationError as exc:

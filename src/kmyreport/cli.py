@@ -76,11 +76,28 @@ def compile_command(
                                                 "out/<issue>/.")] = None,
     workspace: Annotated[Path | None, typer.Option(help="The workspace folder (default: the nearest "
                                                    "folder above the manifest with layouts/).")] = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Stay running and rebuild whenever a source, "
+                                        "photo, layout or font changes.")] = False,
     debug: DebugOption = False,
 ) -> None:
     """Compile an issue to PDF."""
     from .build import compile_issue
 
+    if watch:
+        from .watch import watch_issue
+
+        def failed(exc: KmyError) -> None:
+            err.print(f"[bold red]error:[/] {exc} (the last good PDF is kept; save again to retry)",
+                      soft_wrap=True)
+
+        err.print("watching the workspace; Ctrl-C to stop")
+        try:
+            run(lambda: watch_issue(manifest, on_build=report_build, on_error=failed, edition=edition,
+                                    level=level, workspace_root=workspace, output=output), debug)
+        except typer.Exit as stop:
+            if stop.exit_code != 130:
+                raise
+        return
     result = run(lambda: compile_issue(manifest, edition=edition, level=level, workspace_root=workspace,
                                        output=output), debug)
     report_build(result)

@@ -121,8 +121,8 @@ def validation_error(exc: pydantic.ValidationError, model: type[pydantic.BaseMod
     if kind == "missing":
         parent = loc[:-1]
         line, column = positions.of(parent)
-        where = format_loc(parent)
-        return KmyError(f"{where}: required key '{loc[-1]}' is missing in {what}; add it", file, line, column)
+        where = f"{format_loc(parent)}: " if parent else ""
+        return KmyError(f"{where}required key '{loc[-1]}' is missing in {what}; add it", file, line, column)
     line, column = positions.of(loc)
     message = error["msg"]
     if message.startswith("Value error, "):
