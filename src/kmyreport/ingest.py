@@ -56,6 +56,9 @@ KIND_LABELS = {
     "origin": "正文（含原载说明）",
     "editors": "编辑人员",
     "junk": "杂字行（已删除）",
+    "source": "来源说明",
+    "end-matter": "文末杂项（已删除）",
+    "byline-in-text": "正文（含署名）",
 }
 
 
@@ -292,20 +295,33 @@ def is_junk(text: str) -> bool:
     return not any(unicodedata.category(ch)[0] in "LN" for ch in text)
 
 
+SEPARATOR_RE = re.compile(rf"^([=\-_~*#—－＝＊～·])(?:[{SPACES}]*\1){{2,}}$")
+
+
+def is_separator(text: str) -> bool:
+    """`=======`, `-----`, `＊＊＊`: one rule character repeated, a visual separator."""
+    return bool(SEPARATOR_RE.match(text))
+
+
 def _drop_junk_at_ends(lines: list[RawLine], report: ImportReport) -> list[RawLine]:
+    """Drop symbol-only lines at the start and end, and separator lines anywhere."""
     start, end = 0, len(lines)
     while start < end and is_junk(lines[start].text):
         start += 1
     while end > start and is_junk(lines[end - 1].text):
         end -= 1
-    for raw in lines[:start] + lines[end:]:
-        record = LineRecord(raw.line, "junk", raw.text, "只有符号、没有文字的行（开头或结尾的杂字）")
+    kept = []
+    for index, raw in enumerate(lines):
+        if start <= index < end and not is_separator(raw.text):
+            kept.append(raw)
+            if is_junk(raw.text):
+                report.warnings.append(f"第{raw.line}行只有符号“{raw.text}”，已按正文保留，请核对")
+            continue
+        detail = "分隔线" if start <= index < end else "只有符号、没有文字的行（开头或结尾的杂字）"
+        record = LineRecord(raw.line, "junk", raw.text, detail)
         report.dropped.append(record)
         report.lines.append(record)
-    for raw in lines[start:end]:
-        if is_junk(raw.text):
-            report.warnings.append(f"第{raw.line}行只有符号“{raw.text}”，已按正文保留，请核对")
-    return lines[start:end]
+    return kept
 
 
 # ---------------------------------------------------------------------------
@@ -391,28 +407,96 @@ def _normal_name(name: str) -> str:
 EDITOR_ROLES = sorted(
     [
         "责任编辑", "本期编辑", "值班编辑", "执行编辑", "美术编辑", "文字编辑", "图片编辑",
-        "视频编辑", "新媒体编辑", "副总编辑", "总编辑", "编辑", "美编", "校对", "审校", "审核",
-        "审稿", "初审", "复审", "终审", "一审", "二审", "三审", "监制", "统筹", "主编", "签发",
+        "视频编辑", "新媒体编辑", "副总编辑", "总编辑", "编辑", "责编", "美编", "编审", "校对",
+        "审校", "审核", "审稿", "初审", "复审", "终审", "一审", "二审", "三审", "监制", "统筹",
+        "策划", "主编", "签发",
     ],
     key=len,
     reverse=True,
 )
-EDITOR_SPLIT_RE = re.compile(rf"({'|'.join(EDITOR_ROLES)})[{SPACES}]*[:：]?")
+# Labels of a source note on a line of its own: `来源：新疆日报`, `转自《克拉玛依日报》…`.
+SOURCE_LABELS = ["稿件来源", "信息来源", "文章来源", "新闻来源", "来源", "本文转自", "转载自", "转自", "摘自", "选自"]
+# Our own outlet: `来源：克拉玛依融媒` is no reprint note and is not printed.
+HOUSE_SOURCES = ("克拉玛依融媒", "本报", "本台", "本网")
+FIELD_SEPARATORS = ":：|｜丨"
+CREDIT_LABEL_RE = re.compile(
+    rf"({'|'.join(sorted(EDITOR_ROLES + SOURCE_LABELS, key=len, reverse=True))})"
+    rf"([{SPACES}]*[{FIELD_SEPARATORS}]?)"
+)
+VALUE_TRIM = SPACES + "，,；;" + FIELD_SEPARATORS
+
+
+@dataclass
+class CreditLine:
+    """A line of labelled fields at the end (or head) of the copy: editors and source notes."""
+
+    editors: dict[str, str]
+    origin: dict | None = None
+    house: str = ""  # an own-outlet source note as written (`来源：克拉玛依融媒`)
+    house_column: int = 0  # 1-based column of `house` in the line
+
+
+def parse_credit_line(text: str) -> CreditLine | None:
+    """`责任编辑:陈丽 本期编辑:王若惟`, `编辑 | 陈丽`, `来源：新疆日报`, `来源：克拉玛依融媒 编辑：陈丽`."""
+    body = _strip_frame(text)
+    matches = list(CREDIT_LABEL_RE.finditer(body))
+    if not matches or matches[0].start() != 0:
+        return None
+    found = CreditLine(editors={})
+    for match, following in zip(matches, matches[1:] + [None]):
+        end = following.start() if following else len(body)
+        label, separator, value = match.group(1), match.group(2), body[match.end() : end].strip(VALUE_TRIM)
+        if label not in SOURCE_LABELS:
+            if not _add_editor_field(found.editors, label, value):
+                return None
+        elif not separator.strip(SPACES) and not value.startswith("《"):
+            return None  # `来源于…`, `选自全市…`: running text, not a note
+        elif value.startswith(HOUSE_SOURCES) and not found.house:
+            found.house = body[match.start() : end].rstrip(SPACES)
+            found.house_column = text.find(body) + match.start() + 1
+        elif found.origin is None and (origin := parse_source_value(value)) is not None:
+            found.origin = origin
+        else:
+            return None
+    return found
+
+
+def _add_editor_field(editors: dict[str, str], role: str, value: str) -> bool:
+    names = [n for n in re.split(rf"[{SPACES}、，,]+", value) if n]
+    if not names or not all(NAME_RE.match(n) for n in names):
+        return False
+    editors[role] = f"{editors[role]}、{value}" if role in editors else value
+    return True
 
 
 def parse_editors(text: str) -> dict[str, str] | None:
     """`责任编辑:陈丽 本期编辑:王若惟` → {责任编辑: 陈丽, 本期编辑: 王若惟}, else None."""
-    parts = EDITOR_SPLIT_RE.split(_strip_frame(text))
-    if len(parts) < 3 or parts[0].strip(SPACES):
+    found = parse_credit_line(text)
+    if found is None or not found.editors or found.origin or found.house:
         return None
-    editors: dict[str, str] = {}
-    for role, value in zip(parts[1::2], parts[2::2]):
-        value = value.strip(SPACES + "，,；;")
-        names = [n for n in re.split(rf"[{SPACES}、，,]+", value) if n]
-        if not names or not all(NAME_RE.match(n) for n in names):
+    return found.editors
+
+
+def parse_source_value(value: str) -> dict | None:
+    """`新疆日报`, `《克拉玛依日报》2024年7月18日第3版` → {publication, date, page}; None for prose.
+
+    Nothing else may be on the line: whatever is not the publication, a date or a page
+    would be lost in the front matter.
+    """
+    rest = value
+    for pattern in [re.compile(r"《[^》]+》")] + DATE_RES + [PAGE_RE]:
+        rest = pattern.sub(" ", rest, count=1)
+    rest = rest.strip(VALUE_TRIM)
+    book = re.search(r"《([^》]+)》", value)
+    if book:
+        publication = book.group(1).strip(SPACES)
+        if rest or not publication:
             return None
-        editors[role] = f"{editors[role]}、{value}" if role in editors else value
-    return editors
+    else:
+        publication = rest
+        if not 2 <= len(publication) <= 20 or re.search(r"[。，,；;！？!?：:（）()《》\s\u3000]", publication):
+            return None
+    return {"publication": publication, "date": _origin_date(value), "page": _origin_page(value)}
 
 
 @dataclass
@@ -433,12 +517,12 @@ def split_caption(text: str) -> CaptionSplit | None:
     if bracketed:
         inner = bracketed.group(1).strip(SPACES)
         credit = _credit_only(inner)
-        if credit:
+        if credit is not None:
             return CaptionSplit(
                 text[: bracketed.start()].rstrip(SPACES), inner, credit, bracketed.start() + 1,
                 brackets=text[bracketed.start()] + text[-1],
             )
-    for finder in (_credit_with_leading_marker, _credit_with_trailing_marker):
+    for finder in CREDIT_FINDERS:
         found = finder(text)
         if found:
             start, names = found
@@ -448,11 +532,26 @@ def split_caption(text: str) -> CaptionSplit | None:
 
 def _credit_only(text: str) -> list[str] | None:
     """The names when the whole of `text` is a credit (used inside brackets)."""
-    for finder in (_credit_with_leading_marker, _credit_with_trailing_marker):
+    for finder in CREDIT_FINDERS:
         found = finder(text)
         if found and found[0] == 0:
             return found[1]
     return None
+
+
+_SUPPLIED_RE = re.compile(
+    rf"(?:^|(?<=[{CLAUSE_BOUNDARY}])|[{SPACES}]+)"
+    rf"(?:(?:图片|照片|图)由(?P<org>[^{SPACES}，,。]{{2,20}}?)提供|资料(?:图片|照片|图))$"
+)
+
+
+def _credit_supplied(text: str) -> tuple[int, list[str]] | None:
+    """`（图片由克拉玛依市文旅局提供）`, `…。资料图`: supplied or archive photos."""
+    match = _SUPPLIED_RE.search(text)
+    if not match:
+        return None
+    start = match.start() + len(match.group()) - len(match.group().lstrip(SPACES))
+    return start, [match.group("org")] if match.group("org") else []
 
 
 _LEADING_MARKER_RE = re.compile(
@@ -542,6 +641,8 @@ def _names_in(text: str) -> list[str]:
     return []
 
 
+CREDIT_FINDERS = (_credit_with_leading_marker, _credit_with_trailing_marker, _credit_supplied)
+
 ORIGIN_RE = re.compile(r"[（(]?[^（(]{0,6}(?:原载|原刊|刊载于|刊发于)[^（）()]*《[^》]+》[^（）()]*[）)]?$")
 DATE_RES = [
     re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
@@ -557,18 +658,23 @@ def parse_origin(text: str) -> dict | None:
         return None
     note = match.group()
     publication = re.search(r"《([^》]+)》", note).group(1)
-    date = None
+    return {"publication": publication, "date": _origin_date(note), "page": _origin_page(note)}
+
+
+def _origin_date(note: str) -> str | None:
     for date_re in DATE_RES:
         found = date_re.search(note)
         if found:
             try:
-                date = _dt.date(*map(int, found.groups())).isoformat()
+                return _dt.date(*map(int, found.groups())).isoformat()
             except ValueError:
-                date = None
-            break
+                return None
+    return None
+
+
+def _origin_page(note: str) -> str | None:
     page_match = PAGE_RE.search(note)
-    page = re.sub(r"\s+", "", page_match.group()) if page_match else None
-    return {"publication": publication, "date": date, "page": page}
+    return re.sub(r"\s+", "", page_match.group()) if page_match else None
 
 
 NUMBERED_HEAD_RE = re.compile(
@@ -578,15 +684,80 @@ NUMBERED_HEAD_RE = re.compile(
 SENTENCE_PUNCT = "。！？；!?;"
 
 
-def looks_like_heading(text: str) -> bool:
-    """Short, no sentence punctuation, not ending like a sentence; numbered heads may be longer."""
+def looks_like_heading(text: str, marked: bool = False) -> bool:
+    """Short, no sentence punctuation, not ending like a sentence; numbered or marked heads may be longer.
+
+    `marked`: the line had a bullet (■ ◆) or bold `**…**` around it, or starts with a `【…】` label.
+    A line that is only a quotation (`“加油”`) or an end or footer remark is never a head.
+    """
     if len(text) < 2 or not any(is_han(ch) for ch in text):
         return False
     if any(ch in SENTENCE_PUNCT for ch in text) or text[-1] in "，,、：:…—":
         return False
-    if NUMBERED_HEAD_RE.match(text):
+    if is_quotation(text) or end_matter_kind(text):
+        return False
+    if marked or text.startswith("【") or NUMBERED_HEAD_RE.match(text):
         return len(text) <= 30
     return len(text) <= 20 and not any(ch in "，," for ch in text)
+
+
+def is_quotation(text: str) -> bool:
+    """The whole line is one quotation: `“加油”`, `"好"`, `「…」`."""
+    return len(text) >= 2 and text[0] in "“\"「『‘'" and text[-1] in "”\"」』’'"
+
+
+HEAD_BOLD_RE = re.compile(r"^(\*\*|__)(?=\S)(.+?)(?<=\S)\1$")
+
+
+def split_head_decoration(text: str) -> tuple[str, str, str]:
+    """`■ 牢牢把握主线` → ('■ ', '牢牢把握主线', ''); `**（一）xx**` → ('**', '（一）xx', '**')."""
+    bold = HEAD_BOLD_RE.match(text)
+    wrap = bold.group(1) if bold else ""
+    inner = text[len(wrap) : len(text) - len(wrap)]
+    core = inner.lstrip(MARKERS + SPACES).rstrip(SPACES)
+    prefix = text[: len(text) - len(wrap) - len(inner.lstrip(MARKERS + SPACES))]
+    return prefix, core, text[len(prefix) + len(core) :]
+
+
+END_MARK_RE = re.compile(
+    rf"^[{SPACES}\-—－–_=~*·]*[（(【\[〔]?(?:全文完|完|END|End|end)[）)】\]〕]?[{SPACES}\-—－–_=~*·]*$"
+)
+INLINE_END_MARK_RE = re.compile(
+    rf"[{SPACES}]*(?:[（(](?:全文)?完[）)]|[—\-－]+[{SPACES}]*END[{SPACES}]*[—\-－]+)$"
+)
+FOOTER_RE = re.compile(r"阅读原文|关注我们|关注.{0,8}公众号|识别.{0,4}二维码|扫码关注|点个?在看|点赞.{0,3}在看")
+
+
+def end_matter_kind(text: str) -> str | None:
+    """What kind of end remark the line is (`（完）`, `—END—`, `点击阅读原文`), else None."""
+    if END_MARK_RE.match(text):
+        return "结束标记"
+    if len(text) <= 30 and FOOTER_RE.search(text):
+        return "公众号引导语"
+    return None
+
+
+DATELINE_RE = re.compile(
+    rf"^(?P<agency>[^（(，,。：:{SPACES}]{{2,24}}?(?:讯|电))[{SPACES}]*[（(](?P<byline>[^（）()]{{2,60}})[）)]"
+)
+TRAILING_BYLINE_RE = re.compile(r"(?<=.)[（(](?P<byline>[^（）()]{2,60})[）)]$")
+
+
+def parse_dateline(text: str) -> list[Author] | None:
+    """`本报讯（记者 王某）7月20日，…` → the authors in the brackets after the dateline."""
+    match = DATELINE_RE.match(text)
+    return parse_byline(match.group("byline")) if match else None
+
+
+def parse_trailing_byline(text: str) -> list[Author] | None:
+    """`…发展。（记者 张三 通讯员 李四）` → the authors in the closing brackets of a paragraph."""
+    match = TRAILING_BYLINE_RE.search(text)
+    return parse_byline(match.group("byline")) if match else None
+
+
+def is_framed(text: str) -> bool:
+    """The line is wrapped in one pair of brackets: `（记者 张三）`."""
+    return len(text) >= 2 and text[0] in "（(【[〔" and text[-1] in "）)】]〕"
 
 
 def looks_like_title(text: str) -> bool:
@@ -640,11 +811,13 @@ class _Recogniser:
         self.lines = lines
         self.report = report
         self.found = Recognised()
+        self.tail_start = len(lines)
 
     def run(self) -> Recognised:
         body_start = self._head()
-        for raw in self.lines[body_start:]:
-            self._body_line(raw)
+        self.tail_start = self._tail_start(body_start)
+        for index in range(body_start, len(self.lines)):
+            self._body_line(index, self.lines[index])
         return self.found
 
     # -- head ----------------------------------------------------------------
@@ -676,6 +849,8 @@ class _Recogniser:
                 found.bylines.append(text)
                 found.authors.extend(authors)
                 self._record(raw, "byline", "作者：" + "；".join(_describe_author(a) for a in authors))
+            elif (credit := parse_credit_line(text)) is not None:
+                self._add_credit(raw, credit)
             elif found.title is None and not found.bylines and self._is_title_at(index):
                 found.title = self._normalised(raw, text, 0)
                 self._record(raw, "title", found.title)
@@ -685,7 +860,7 @@ class _Recogniser:
 
     def _is_title_at(self, index: int) -> bool:
         text = self.lines[index].text
-        if not looks_like_title(text) or split_caption(text) or parse_editors(text):
+        if not looks_like_title(text) or split_caption(text) or end_matter_kind(text):
             return False
         following = self.lines[index + 1].text if index + 1 < len(self.lines) else ""
         announces_more = bool(
@@ -695,41 +870,141 @@ class _Recogniser:
         )
         return announces_more or (len(text) <= 30 and not any(ch in "，,；;" for ch in text))
 
+    # -- tail ------------------------------------------------------------------
+    def _tail_start(self, body_start: int) -> int:
+        """Index of the first line of the end matter: bylines, editors, source notes, `（完）`, footers."""
+        index = len(self.lines)
+        while index > body_start and _is_end_matter(self.lines[index - 1].text):
+            index -= 1
+        return index
+
     # -- body ----------------------------------------------------------------
-    def _body_line(self, raw: RawLine) -> None:
+    def _body_line(self, index: int, raw: RawLine) -> None:
         text = raw.text
-        editors = parse_editors(text)
-        if editors is not None:
-            self._add_editors(raw, editors)
+        in_tail = index >= self.tail_start
+        end_kind = end_matter_kind(text) if in_tail else None
+        if end_kind:
+            self._drop_end_matter(raw, end_kind)
+            return
+        credit = parse_credit_line(text)
+        if credit is not None:
+            self._add_credit(raw, credit)
             return
         caption = split_caption(text)
         if caption is not None:
             self._add_photo(raw, caption)
             return
-        if looks_like_heading(text):
-            heading = self._normalised(raw, text, 0)
-            self.found.blocks.append(Block("heading", heading, raw.line))
-            self._record(raw, "heading", "" if heading == text else heading)
+        authors = parse_byline(text) if in_tail or is_framed(text) else None
+        if authors is not None:
+            self._add_body_byline(raw, authors)
             return
-        paragraph = self._normalised(raw, text, 0)
-        self.found.blocks.append(Block("paragraph", paragraph, raw.line))
-        origin = parse_origin(paragraph)
-        if origin is None:
-            self._record(raw, "paragraph")
-        elif self.found.origin is None:
-            self.found.origin = origin
-            self._record(raw, "origin", "原载：" + _describe_origin(origin))
-        else:
-            self.report.warnings.append(f"第{raw.line}行又有一条原载说明，只采用了第一条")
-            self._record(raw, "origin", "原载（未采用）：" + _describe_origin(origin))
+        if not self._add_heading(raw):
+            self._add_paragraph(raw, is_last=index == self.tail_start - 1)
 
-    def _add_editors(self, raw: RawLine, editors: dict[str, str]) -> None:
+    def _add_heading(self, raw: RawLine) -> bool:
+        prefix, core, suffix = split_head_decoration(raw.text)
+        if not looks_like_heading(core, marked=bool(prefix or suffix)):
+            return False
+        for removed, column in ((prefix, 1), (suffix, len(raw.text) - len(suffix) + 1)):
+            if removed:
+                self.report.changes.append(
+                    Change(raw.line, column, removed, "", "head-marker", excerpt=raw.text[:12])
+                )
+        heading = self._normalised(raw, core, len(prefix))
+        self.found.blocks.append(Block("heading", heading, raw.line))
+        self._record(raw, "heading", "" if heading == raw.text else heading)
+        return True
+
+    def _add_paragraph(self, raw: RawLine, is_last: bool) -> None:
+        text = self._without_end_mark(raw) if is_last else raw.text
+        paragraph = self._normalised(raw, text, 0)
+        is_lede = not any(block.kind == "paragraph" for block in self.found.blocks)
+        self.found.blocks.append(Block("paragraph", paragraph, raw.line))
+        details, kind = [], "paragraph"
+        dateline = parse_dateline(text) if is_lede else None
+        for authors, where in ((dateline, "电头"), (parse_trailing_byline(text), "段末")):
+            if authors is not None:
+                kind = "byline-in-text"
+                details.append(f"{where}署名：" + "；".join(_describe_author(a) for a in authors))
+                self._add_authors(authors, raw, in_text=True)
+        origin = parse_origin(paragraph)
+        if origin is not None:
+            kind = "origin"
+            details.append(self._take_origin(raw, origin))
+        if end_matter_kind(text):
+            self.report.warnings.append(f"第{raw.line}行“{text}”不在文末，已按正文保留，请核对")
+        self._record(raw, kind, "；".join(details))
+
+    def _without_end_mark(self, raw: RawLine) -> str:
+        """The last paragraph without a closing `（完）` / `—END—`, which is recorded as a change."""
+        mark = INLINE_END_MARK_RE.search(raw.text)
+        if not mark or not mark.start():
+            return raw.text
+        self.report.changes.append(
+            Change(raw.line, mark.start() + 1, mark.group(), "", "end-mark", excerpt=raw.text[-12:])
+        )
+        return raw.text[: mark.start()]
+
+    def _take_origin(self, raw: RawLine, origin: dict) -> str:
+        if self.found.origin is None:
+            self.found.origin = origin
+            return "原载：" + _describe_origin(origin)
+        self.report.warnings.append(f"第{raw.line}行又有一条原载或来源说明，只采用了第一条")
+        return "原载（未采用）：" + _describe_origin(origin)
+
+    def _add_authors(self, authors: list[Author], raw: RawLine, in_text: bool = False) -> bool:
+        """Add the authors not known yet; False when all of them were."""
+        known = {(a.name, a.role, a.org) for a in self.found.authors}
+        new = [a for a in authors if (a.name, a.role, a.org) not in known]
+        self.found.authors.extend(new)
+        if in_text and new:
+            self.report.warnings.append(
+                f"第{raw.line}行正文中的署名已记入 authors，正文保持原样；标题下还会印出署名，请核对是否重复"
+            )
+        return bool(new)
+
+    def _add_body_byline(self, raw: RawLine, authors: list[Author]) -> None:
+        text = raw.text
+        if is_framed(text):
+            self.report.changes.append(
+                Change(raw.line, 1, text[0] + text[-1], "", "byline-brackets", excerpt=text[:12])
+            )
+            text = text[1:-1].strip(SPACES)
+        if self._add_authors(authors, raw):
+            self.found.bylines.append(text)
+        else:
+            self.report.warnings.append(f"第{raw.line}行的署名与前面的署名重复，未再记入 byline")
+        self._record(raw, "byline", "作者：" + "；".join(_describe_author(a) for a in authors))
+
+    def _add_credit(self, raw: RawLine, credit: CreditLine) -> None:
+        details = []
+        if credit.editors:
+            details.append(self._merge_editors(raw, credit.editors))
+        if credit.origin:
+            details.append(self._take_origin(raw, credit.origin))
+        if credit.house:
+            details.append(f"本台来源“{credit.house}”不作原载说明，已删除")
+        if not credit.editors and not credit.origin:
+            self._drop_end_matter(raw, "本台来源说明")
+            return
+        if credit.house:
+            self.report.changes.append(
+                Change(raw.line, credit.house_column, credit.house, "", "house-source", excerpt=raw.text[:16])
+            )
+        self._record(raw, "editors" if credit.editors else "source", "；".join(details))
+
+    def _merge_editors(self, raw: RawLine, editors: dict[str, str]) -> str:
         for role, value in editors.items():
             if role in self.found.editors:
                 self.report.warnings.append(f"第{raw.line}行：{role}出现不止一次，已合并")
                 value = f"{self.found.editors[role]}、{value}"
             self.found.editors[role] = value
-        self._record(raw, "editors", "；".join(f"{role}：{name}" for role, name in editors.items()))
+        return "；".join(f"{role}：{name}" for role, name in editors.items())
+
+    def _drop_end_matter(self, raw: RawLine, what: str) -> None:
+        record = LineRecord(raw.line, "end-matter", raw.text, f"{what}（文末，已删除）")
+        self.report.dropped.append(record)
+        self.report.lines.append(record)
 
     def _add_photo(self, raw: RawLine, split: CaptionSplit) -> None:
         caption = self._normalised(raw, split.caption, 0) if split.caption else ""
@@ -758,6 +1033,10 @@ class _Recogniser:
         self.report.lines.append(LineRecord(raw.line, kind, raw.text, detail))
 
 
+def _is_end_matter(text: str) -> bool:
+    return bool(end_matter_kind(text)) or parse_credit_line(text) is not None or parse_byline(text) is not None
+
+
 def _describe_author(author: Author) -> str:
     extra = "，".join(x for x in (author.role, author.org) if x)
     return f"{author.name}（{extra}）"
@@ -775,6 +1054,7 @@ def recognise(lines: list[RawLine], report: ImportReport) -> Recognised:
     """Decide what every cleaned line is; record it in the report."""
     found = _Recogniser(lines, report).run()
     report.lines.sort(key=lambda record: record.line)
+    report.dropped.sort(key=lambda record: record.line)
     report.changes.sort(key=lambda change: (change.line, change.column))
     return found
 

@@ -55,13 +55,22 @@ RULE_LABELS = {
     # Recorded by the importer when structure takes punctuation away:
     "credit-brackets": "去掉图片署名外的括号",
     "subtitle-dash": "去掉副题前的破折号",
+    "head-marker": "去掉小标题的项目符号或加粗记号",
+    "byline-brackets": "去掉署名外的括号",
+    "house-source": "删去本台来源说明",
+    "end-mark": "删去文末结束标记",
 }
 
+# URLs are runs of printable ASCII; a trailing `.` `,` `)` … belongs to the sentence, not the URL.
+_URL_END = r"[A-Za-z0-9/#=&_~%+-]"
 _PROTECTED = re.compile(
-    r"(?:https?|ftp)://[^\s\u3000，。；！？“”（）《》]+"
-    r"|www\.[A-Za-z0-9.-]+[^\s\u3000，。；！？“”（）《》]*"
+    rf"(?:https?|ftp)://[!-~]*{_URL_END}"
+    rf"|www\.[!-~]*{_URL_END}"
     r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
 )
+# Characters that may end a number or a measure before a sentence-final full stop.
+_NUMBER_END = set("0123456789%‰℃")
+_LATIN_RUN = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789%.+-")
 
 
 @dataclass(frozen=True)
@@ -159,6 +168,35 @@ class _LineNormalizer:
     def chinese_near(self, start: int, end: int) -> bool:
         return is_chinese(self.left(start)) or is_chinese(self.right(end - 1))
 
+    def chinese_before(self, index: int) -> bool:
+        """Chinese on the left, looking through a half-width mark that will turn full-width (`说:"`)."""
+        i = index - 1
+        while i >= 0 and self.text[i] in SPACE_CHARS:
+            i -= 1
+        if i < 0:
+            return False
+        if self.text[i] in HALF_TO_FULL:
+            return is_chinese(self.left(i))
+        return is_chinese(self.effective(i))
+
+    def latin_run_between_chinese(self, index: int) -> bool:
+        """`引入AI,5G等`: the mark sits between Latin/digit runs that are embedded in Chinese."""
+        before, after = self.text[index - 1 : index], self.text[index + 1 : index + 2]
+        if before not in _LATIN_RUN or after not in _LATIN_RUN:
+            return False
+        i = index - 1
+        while i >= 0 and self.text[i] in _LATIN_RUN:
+            i -= 1
+        j = index + 1
+        while j < len(self.text) and self.text[j] in _LATIN_RUN:
+            j += 1
+        return i >= 0 and j < len(self.text) and is_chinese(self.text[i]) and is_chinese(self.text[j])
+
+    def clause_has_han(self, index: int) -> bool:
+        """The sentence that ends at `index` contains a Chinese character."""
+        start = max(self.text.rfind(mark, 0, index) for mark in "。！？!?")
+        return any(is_han(ch) for ch in self.text[start + 1 : index])
+
     def free(self, start: int, end: int) -> bool:
         return not any(self.protected[start:end]) and not any(
             edit.start < end and start < edit.end for edit in self.edits.values()
@@ -235,7 +273,8 @@ class _LineNormalizer:
         ]
         for open_at, close_at in zip(marks[0::2], marks[1::2]):
             inner = self.text[open_at + 1 : close_at]
-            if contains_chinese(inner) or self.chinese_near(open_at, close_at + 1):
+            if (contains_chinese(inner) or self.chinese_near(open_at, close_at + 1)
+                    or self.chinese_before(open_at)):
                 self.add(open_at, open_at + 1, opening, "quotes")
                 self.add(close_at, close_at + 1, closing, "quotes")
 
@@ -249,7 +288,8 @@ class _LineNormalizer:
                 continue  # 1,000 and 10:30
             left, right = self.left(i), self.right(i)
             left_is_latin = left is not None and left.isascii() and left.isalpha()
-            if is_chinese(left) or (is_chinese(right) and not left_is_latin):
+            embedded = ch in ",;" and self.latin_run_between_chinese(i)
+            if is_chinese(left) or (is_chinese(right) and not left_is_latin) or embedded:
                 self.add(i, i + 1, HALF_TO_FULL[ch], "fullwidth")
 
     def full_stops(self) -> None:
@@ -262,6 +302,22 @@ class _LineNormalizer:
             ends_sentence = right is None or is_han(right) or right in "“‘（《"
             if left is not None and (is_han(left) or left in "”’）》") and ends_sentence:
                 self.add(i, i + 1, "。", "full-stop")
+            elif self.ends_chinese_sentence_after_number_or_link(i, right):
+                self.add(i, i + 1, "。", "full-stop")
+
+    def ends_chinese_sentence_after_number_or_link(self, i: int, right: str | None) -> bool:
+        """`增长12.5%.` `时间为10:30.` `发邮件至a@b.cn.`: a Chinese sentence ends there.
+
+        A digit before the stop counts only at the end of the line (`1.加强领导` is a list
+        number); a percent sign or a URL/e-mail end also before a Chinese character.
+        """
+        before = self.text[i - 1] if i > 0 else ""
+        after_link = i > 0 and self.protected[i - 1]
+        if before.isdigit() and not after_link:
+            return right is None and self.clause_has_han(i)
+        if before in _NUMBER_END or after_link:
+            return (right is None and self.clause_has_han(i)) or (right is not None and is_han(right))
+        return False
 
     def spaces(self) -> None:
         for match in re.finditer(f"[{SPACE_CHARS}]+", self.text):

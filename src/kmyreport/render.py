@@ -21,6 +21,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import KmyError
+from .typography import cjk_justification
 from .workspace import Workspace
 
 
@@ -84,16 +85,17 @@ def render_pdf(html: str, *, base_url: str, workspace: Workspace, source_name: s
     collector = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
+    options: dict = {"pdf_variant": pdf_variant, "uncompressed_pdf": False, "finisher": finisher}
+    if pdf_identifier is not None:
+        options["pdf_identifier"] = pdf_identifier
+    if attachments:
+        options["attachments"] = attachments
     try:
-        # The variant is given to layout too: tagged variants (PDF/A-a, PDF/UA) need it there.
-        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-            font_config=font_configuration(), pdf_variant=pdf_variant)
-        options: dict = {"pdf_variant": pdf_variant, "uncompressed_pdf": False, "finisher": finisher}
-        if pdf_identifier is not None:
-            options["pdf_identifier"] = pdf_identifier
-        if attachments:
-            options["attachments"] = attachments
-        pdf = document.write_pdf(**options)
+        with cjk_justification():  # layout counts the gaps, drawing spreads them
+            # The variant is given to layout too: tagged variants (PDF/A-a, PDF/UA) need it there.
+            document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+                font_config=font_configuration(), pdf_variant=pdf_variant)
+            pdf = document.write_pdf(**options)
     finally:
         logger.removeHandler(collector)
     if fetcher.refused:

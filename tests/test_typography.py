@@ -1,0 +1,105 @@
+"""Chinese justification: every line but a paragraph's last ends flush at the right edge."""
+
+from __future__ import annotations
+
+import collections
+
+import pdfplumber
+import pytest
+
+from kmyreport.build import compile_issue
+from kmyreport.typography import justifiable, justifiable_gaps
+
+from .conftest import CompiledSample, Scratch, body_text, squash
+
+BODY_SIZE = 10.5
+
+
+def body_lines(pdf_path) -> list[list[tuple[float, float, str, bool]]]:
+    """Per page, the body-text lines: (left, right, text, is the last line of its paragraph)."""
+    pages = []
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            rows = collections.defaultdict(list)
+            for char in page.chars:
+                if "Serif" in char["fontname"] and abs(char["size"] - BODY_SIZE) < 0.3:
+                    rows[round(char["top"])].append(char)
+            if not rows:
+                continue
+            lines = []
+            for top in sorted(rows):
+                chars = sorted(rows[top], key=lambda c: c["x0"])
+                lines.append([chars[0]["x0"], max(c["x1"] for c in chars), "".join(c["text"] for c in chars)])
+            margin = min(line[0] for line in lines)
+            result = []
+            for index, (left, right, text) in enumerate(lines):
+                following = lines[index + 1] if index + 1 < len(lines) else None
+                last = following is None or following[0] > margin + BODY_SIZE  # next line is indented: new paragraph
+                result.append((left, right, text, last))
+            pages.append(result)
+    return pages
+
+
+def flush_report(pdf_path, tolerance: float = 1.0) -> tuple[int, list[str]]:
+    checked, ragged = 0, []
+    for lines in body_lines(pdf_path):
+        edge = max(right for _, right, _, _ in lines)
+        for _, right, text, last in lines:
+            if last:
+                continue
+            checked += 1
+            if right < edge - tolerance:
+                ragged.append(f"{edge - right:.1f} pt short: {text}")
+    return checked, ragged
+
+
+def test_sample_body_lines_are_flush(sample: CompiledSample) -> None:
+    checked, ragged = flush_report(sample.pdf)
+    assert checked > 50
+    assert not ragged, ragged
+
+
+ARTICLE = """\
+---
+title: 排版测试
+---
+
+{paragraph}
+
+{paragraph}
+"""
+
+MIXED = ("克拉玛依持续推进二氧化碳捕集、利用与封存（CCUS）示范工程，截至7月15日累计注入21.6万吨，"
+         "依托5G专网和数字孪生平台实时监测——“哪口井压力异常，系统几秒钟就能报警”……**重点项目**进展顺利，"
+         "单位能耗比2021年下降约18%，iPhone 15 和 AI 模型也进入了巡检现场。") * 3
+
+
+def test_mixed_copy_is_flush_and_keeps_pairs_and_text(small_issue: Scratch) -> None:
+    small_issue.write("sources/t/articles/a.md", ARTICLE.format(paragraph=MIXED))
+    pdf = compile_issue(small_issue.manifest()).output
+    checked, ragged = flush_report(pdf)
+    assert checked >= 6 and not ragged, ragged
+    text = body_text(pdf)
+    assert squash(MIXED.replace("**", "")) in text
+    with pdfplumber.open(pdf) as doc:
+        chars = [c for page in doc.pages for c in page.chars]
+    for first, second in zip(chars, chars[1:]):
+        if first["text"] == second["text"] and first["text"] in "—…" and abs(first["top"] - second["top"]) < 1:
+            assert abs(second["x0"] - first["x1"]) < 0.05, "the halves of —— and …… stay joined"
+
+
+@pytest.mark.parametrize("text, gaps", [
+    ("克拉玛依", 3.0),        # four characters, three gaps
+    ("5G专网", 1.5),          # starts with Latin: its leading half-gap is kept
+    ("专网5G", 1.5),
+    ("——", 0.0),              # never pulled apart
+    ("AI model", 0.0),
+    ("“好”", 2.0),
+])
+def test_justifiable_gaps(text: str, gaps: float) -> None:
+    assert justifiable_gaps(text) == gaps
+
+
+def test_justifiable_characters() -> None:
+    assert justifiable("克") and justifiable("，") and justifiable("𠮷")
+    assert not justifiable("—") and not justifiable("…") and not justifiable("A") and not justifiable("5")
