@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pdfplumber
 import yaml
 
@@ -102,3 +104,16 @@ def test_photos_from_outside_the_issue_are_copied_in(workspace: Scratch) -> None
     clash = workspace.cli("import", str(SEED), "--photos", str(drop), "--title", "标题", "-o",
                           "sources/t/articles/seed.md", "--force")
     assert clash.returncode == 1 and "03.jpg" in clash.stderr and "different photo" in clash.stderr
+
+
+def test_a_byline_inside_the_lede_is_printed_once(workspace: Scratch) -> None:
+    raw = Path(__file__).parent / "raw" / "09_dateline_benbaoxun.txt"
+    workspace.write("sources/t/issue.yaml", MANIFEST)
+    run = workspace.cli("import", str(raw), "-o", "sources/t/articles/seed.md")
+    assert run.returncode == 0, run.stderr
+    front = yaml.safe_load((workspace.issue_dir() / "articles" / "seed.md").read_text(encoding="utf-8")
+                           .split("---\n")[1])
+    assert front["byline"] is False and front["authors"][0]["name"] == "王雪梅"
+    assert workspace.cli("compile", "sources/t/issue.yaml").returncode == 0
+    text = body_text(workspace.output())
+    assert text.count("王雪梅") == 1 and "本报讯（记者王雪梅）7月20日晚" in text

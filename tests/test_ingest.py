@@ -535,6 +535,11 @@ def test_byline_repeated_at_the_end_is_not_doubled(tmp_path: Path) -> None:
     assert result.front_matter["authors"] == [{"name": "张三", "role": "记者", "org": None}]
     assert result.front_matter["byline"] == "记者 张三"
     assert any("第4行的署名与前面的署名重复" in w for w in result.report.warnings)
+    # After a dateline the same byline is the article's byline (it is printed under the title anyway).
+    text = "油城新闻\n本报讯（记者 张三）正文第一段。\n（记者 张三）\n"
+    dateline = import_raw(write_raw(tmp_path, "dateline.txt", text, "utf-8"))
+    assert dateline.front_matter["byline"] == "记者 张三"
+    assert len(dateline.front_matter["authors"]) == 1
 
 
 def test_end_marks_go_only_at_the_end_and_are_reported(tmp_path: Path) -> None:
@@ -571,7 +576,8 @@ def test_second_origin_is_reported_not_used(tmp_path: Path) -> None:
     text = "油城新闻\n来源：新疆日报\n正文。\n转自《克拉玛依日报》2024年7月18日\n"
     result = import_raw(write_raw(tmp_path, "two.txt", text, "utf-8"))
     assert result.front_matter["origin"] == {"publication": "新疆日报", "date": None, "page": None}
-    assert any("第4行又有一条原载或来源说明" in w for w in result.report.warnings)
+    assert any("第4行又有一条来源说明" in w for w in result.report.warnings)
+    assert result.blocks[-1].text == "转自《克拉玛依日报》2024年7月18日"  # kept, not lost
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,18 @@ def norm(text: str) -> str:
         ("你好 , 世界 ！ 再见", "你好，世界！再见"),
         ("“铸牢中华民族共同体意识 凝心聚力奋进新征程”", f"“铸牢中华民族共同体意识{IDEOGRAPHIC_SPACE}凝心聚力奋进新征程”"),
         ("童心筑梦新时代   强国有我", f"童心筑梦新时代{IDEOGRAPHIC_SPACE}强国有我"),
+        # Mixed Latin and Chinese copy
+        ("引入AI,5G等技术", "引入AI，5G等技术"),
+        ("同比增长12.5%.", "同比增长12.5%。"),
+        ("增长12.5%.同比", "增长12.5%。同比"),
+        ("每天10:30开始.", "每天10:30开始。"),
+        ("价格为5999.", "价格为5999。"),
+        ("发邮件至news@kmy.example.cn.", "发邮件至news@kmy.example.cn。"),
+        ("访问https://www.kmy.example/ai.html.了解更多", "访问https://www.kmy.example/ai.html。了解更多"),
+        ("(详见https://x.cn/a)", "（详见https://x.cn/a）"),
+        ("访问https://x.cn/a,了解详情", "访问https://x.cn/a，了解详情"),
+        ('工程师说:"We made it!"随后', "工程师说：“We made it!”随后"),
+        ('他说:"OK."', "他说：“OK.”"),
     ],
 )
 def test_rules(raw: str, expected: str) -> None:
@@ -65,6 +77,14 @@ def test_rules(raw: str, expected: str) -> None:
         "AI 模型",
         "已经是全角：“好”（对）",
         "Python, Java and Go",
+        "1.加强领导",
+        "新款iPhone 15上市",
+        "排名No.1的平台",
+        "升级到v2.0版本",
+        "每组3-5人",
+        "CCUS项目",
+        "Version 2.",
+        "f(a,b)的值",
     ],
 )
 def test_left_alone(text: str) -> None:

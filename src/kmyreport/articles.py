@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 import pydantic
@@ -51,7 +52,8 @@ class FrontMatter(_Strict):
     kicker: str | None = None
     subtitle: str | None = None
     authors: list[Author] = Field(default_factory=list)
-    byline: str | None = None
+    byline: str | Literal[False] | None = Field(
+        None, description="Printed as given; false: print none (the copy carries its byline in the text)")
     origin: Origin | None = None
     editors: dict[str, str] = Field(default_factory=dict)
 
@@ -85,6 +87,8 @@ class Article:
     @property
     def byline(self) -> str:
         """The byline as printed: given verbatim, or built from the authors."""
+        if self.front.byline is False:
+            return ""
         if self.front.byline:
             return self.front.byline
         return build_byline(self.front.authors)

@@ -8,8 +8,16 @@ The pipeline, one function per step:
    NBSP, zero-width and control characters cleaned, symbol-only junk lines at
    the start and end dropped. Everything removed is noted.
 3. `recognise` — the head (kicker, title, `——` subtitle, bylines), then each
-   body line as editor line, photo caption with credit, section head or
-   paragraph (with the origin note `（本文原载于…《…》）` parsed out of it).
+   body line as editor or source line (`编辑 | 陈丽`, `来源：新疆日报`,
+   `转自《…》…`), photo caption with credit (`…摄`, `（图片由…提供）`, `资料图`),
+   byline, section head (`■`/`◆`/`**…**` taken off, `【聚焦】…` kept) or
+   paragraph (with the origin note `（本文原载于…《…》）` and bylines in the lede
+   `本报讯（记者 王某）…` or in closing brackets parsed out of it, the text kept).
+   The end matter — the run of bylines, editor and source lines, `（完）`,
+   `—END—` and `点击阅读原文` after the last paragraph — is found first:
+   end marks and footers are dropped (and reported) only there. Separator
+   lines (`=======`) are dropped anywhere; our own source note
+   (`来源：克拉玛依融媒`) is dropped, other sources become `origin`.
 4. `normalize.normalize_text` on the text meant for print (paragraphs,
    heads, captions, title lines); bylines, credits and editor names stay as
    written.
@@ -800,6 +808,7 @@ class Recognised:
     title: str | None = None
     subtitle: str | None = None
     bylines: list[str] = field(default_factory=list)
+    authors_in_text: bool = False  # a byline inside a paragraph (电头 or 段末): printed there already
     authors: list[Author] = field(default_factory=list)
     origin: dict | None = None
     editors: dict[str, str] = field(default_factory=dict)
@@ -812,6 +821,7 @@ class _Recogniser:
         self.report = report
         self.found = Recognised()
         self.tail_start = len(lines)
+        self.origin_index = _first_origin_index(lines)
 
     def run(self) -> Recognised:
         body_start = self._head()
@@ -849,7 +859,7 @@ class _Recogniser:
                 found.bylines.append(text)
                 found.authors.extend(authors)
                 self._record(raw, "byline", "作者：" + "；".join(_describe_author(a) for a in authors))
-            elif (credit := parse_credit_line(text)) is not None:
+            elif (credit := parse_credit_line(text)) is not None and not self._origin_taken(index, credit):
                 self._add_credit(raw, credit)
             elif found.title is None and not found.bylines and self._is_title_at(index):
                 found.title = self._normalised(raw, text, 0)
@@ -874,9 +884,16 @@ class _Recogniser:
     def _tail_start(self, body_start: int) -> int:
         """Index of the first line of the end matter: bylines, editors, source notes, `（完）`, footers."""
         index = len(self.lines)
-        while index > body_start and _is_end_matter(self.lines[index - 1].text):
+        while index > body_start and self._is_end_matter(index - 1):
             index -= 1
         return index
+
+    def _is_end_matter(self, index: int) -> bool:
+        text = self.lines[index].text
+        credit = parse_credit_line(text)
+        if credit is not None:
+            return not (credit.origin and index != self.origin_index)
+        return bool(end_matter_kind(text)) or (split_caption(text) is None and parse_byline(text) is not None)
 
     # -- body ----------------------------------------------------------------
     def _body_line(self, index: int, raw: RawLine) -> None:
@@ -887,6 +904,10 @@ class _Recogniser:
             self._drop_end_matter(raw, end_kind)
             return
         credit = parse_credit_line(text)
+        if credit is not None and self._origin_taken(index, credit):
+            self.report.warnings.append(f"第{raw.line}行又有一条来源说明，只采用了第一条；这一行按正文保留")
+            self._add_paragraph(raw, is_last=False)
+            return
         if credit is not None:
             self._add_credit(raw, credit)
             return
@@ -900,6 +921,10 @@ class _Recogniser:
             return
         if not self._add_heading(raw):
             self._add_paragraph(raw, is_last=index == self.tail_start - 1)
+
+    def _origin_taken(self, index: int, credit: CreditLine) -> bool:
+        """The line names a source but the article has one already (it is then kept as text)."""
+        return credit.origin is not None and (self.found.origin is not None or index != self.origin_index)
 
     def _add_heading(self, raw: RawLine) -> bool:
         prefix, core, suffix = split_head_decoration(raw.text)
@@ -927,6 +952,7 @@ class _Recogniser:
                 kind = "byline-in-text"
                 details.append(f"{where}署名：" + "；".join(_describe_author(a) for a in authors))
                 self._add_authors(authors, raw, in_text=True)
+                self.found.authors_in_text = True
         origin = parse_origin(paragraph)
         if origin is not None:
             kind = "origin"
@@ -959,7 +985,8 @@ class _Recogniser:
         self.found.authors.extend(new)
         if in_text and new:
             self.report.warnings.append(
-                f"第{raw.line}行正文中的署名已记入 authors，正文保持原样；标题下还会印出署名，请核对是否重复"
+                f"第{raw.line}行正文中的署名已记入 authors，正文保持原样；"
+                "没有单独的署名行时写 byline: false，标题下不再重复印出署名，请核对"
             )
         return bool(new)
 
@@ -970,10 +997,10 @@ class _Recogniser:
                 Change(raw.line, 1, text[0] + text[-1], "", "byline-brackets", excerpt=text[:12])
             )
             text = text[1:-1].strip(SPACES)
-        if self._add_authors(authors, raw):
+        if not self._add_authors(authors, raw):
+            self.report.warnings.append(f"第{raw.line}行的署名与前面的署名重复，请核对")
+        if text not in self.found.bylines:
             self.found.bylines.append(text)
-        else:
-            self.report.warnings.append(f"第{raw.line}行的署名与前面的署名重复，未再记入 byline")
         self._record(raw, "byline", "作者：" + "；".join(_describe_author(a) for a in authors))
 
     def _add_credit(self, raw: RawLine, credit: CreditLine) -> None:
@@ -1033,8 +1060,13 @@ class _Recogniser:
         self.report.lines.append(LineRecord(raw.line, kind, raw.text, detail))
 
 
-def _is_end_matter(text: str) -> bool:
-    return bool(end_matter_kind(text)) or parse_credit_line(text) is not None or parse_byline(text) is not None
+def _first_origin_index(lines: list[RawLine]) -> int | None:
+    """The line whose origin or source note is the article's: the first one (later ones stay text)."""
+    for index, raw in enumerate(lines):
+        credit = parse_credit_line(raw.text)
+        if (credit is not None and credit.origin) or parse_origin(raw.text):
+            return index
+    return None
 
 
 def _describe_author(author: Author) -> str:
@@ -1157,6 +1189,8 @@ def build_front_matter(found: Recognised, title: str | None) -> dict:
     front["authors"] = [author.as_dict() for author in found.authors]
     if found.bylines:
         front["byline"] = " ".join(found.bylines)
+    elif found.authors_in_text:
+        front["byline"] = False  # the copy prints its byline in the text: do not print it twice
     if found.origin:
         front["origin"] = dict(found.origin)
     if found.editors:

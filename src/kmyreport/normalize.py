@@ -20,7 +20,11 @@ What is changed, only in Chinese context (a CJK character next to it):
 * spaces next to Chinese punctuation are removed; a space between two
   Chinese characters separates two phrases and is kept as one U+3000.
 
-URLs and e-mail addresses are never touched, nor are Latin words, numbers,
+Mixed copy: `,` `;` between Latin/digit runs set in Chinese (`引入AI,5G等`) is
+Chinese; a `.` after a number, `%` or a link ends a Chinese sentence at the end
+of the line (`增长12.5%.`, `发邮件至a@b.cn.`) but `1.加强领导` stays.
+
+URLs (runs of ASCII, trailing `.` `,` `)` excluded) and e-mail addresses are never touched, nor are Latin words, numbers,
 times and dates (their punctuation has no CJK neighbour or sits between
 digits).
 """
@@ -287,7 +291,8 @@ class _LineNormalizer:
             if ch in ",:" and before.isdigit() and after.isdigit():
                 continue  # 1,000 and 10:30
             left, right = self.left(i), self.right(i)
-            left_is_latin = left is not None and left.isascii() and left.isalpha()
+            after_link = i > 0 and self.protected[i - 1]  # `访问https://x.cn/a,了解`
+            left_is_latin = left is not None and left.isascii() and left.isalpha() and not after_link
             embedded = ch in ",;" and self.latin_run_between_chinese(i)
             if is_chinese(left) or (is_chinese(right) and not left_is_latin) or embedded:
                 self.add(i, i + 1, HALF_TO_FULL[ch], "fullwidth")
