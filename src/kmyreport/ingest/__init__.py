@@ -1,0 +1,110 @@
+"""Import raw correspondent copy into an article source (Markdown + YAML front matter).
+
+The pipeline, one module per step (`report` holds the result and report classes):
+
+1. `decode.decode_bytes` — BOMs first, then strict UTF-8, BOM-less UTF-16, strict
+   GB18030 (GBK files from Windows), charset-normalizer as a last resort.
+2. `clean.clean_lines` — one paragraph per raw line: newlines unified, indents,
+   NBSP, zero-width and control characters cleaned, symbol-only junk lines at
+   the start and end dropped. Everything removed is noted.
+3. `recognise.recognise` — the head (kicker, title, `——` subtitle, bylines), then each
+   body line as editor or source line (`编辑 | 陈丽`, `来源：新疆日报`,
+   `转自《…》…`), photo caption with credit (`…摄`, `（图片由…提供）`, `资料图`),
+   byline, section head (`■`/`◆`/`**…**` taken off, `【聚焦】…` kept) or
+   paragraph (with the origin note `（本文原载于…《…》）` and bylines in the lede
+   `本报讯（记者 王某）…` or in closing brackets parsed out of it, the text kept).
+   The end matter — the run of bylines, editor and source lines, `（完）`,
+   `—END—` and `点击阅读原文` after the last paragraph — is found first:
+   end marks and footers are dropped (and reported) only there. Separator
+   lines (`=======`) are dropped anywhere; our own source note
+   (`来源：克拉玛依融媒`) is dropped, other sources become `origin`.
+   Text meant for print (paragraphs, heads, captions, title lines) goes
+   through `normalize.normalize_text` here; bylines, credits and editor names
+   stay as written.
+4. `photos.assign_photos` — photo blocks get the files of the photo folder in
+   name order, else `MISSING-n.jpg` placeholders (`copy_photos` copies them
+   into the issue).
+5. `markdown.render_article` — front matter with `yaml.safe_dump`, body blocks as
+   CommonMark with the characters escaped that would otherwise be markup.
+
+`import_raw` runs all of it and returns an `ImportResult` whose `report`
+says what each line was taken for and lists every change.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import KmyError, display_path
+from .clean import clean_lines
+from .decode import decode_bytes
+from .markdown import build_front_matter, render_article
+from .photos import assign_photos, copy_photos
+from .recognise import recognise
+from .report import ImportReport, ImportResult, LineRecord, PhotoRecord
+
+__all__ = [
+    "ImportReport",
+    "ImportResult",
+    "LineRecord",
+    "PhotoRecord",
+    "copy_photos",
+    "import_raw",
+    "write_article",
+]
+
+
+def import_raw(
+    path: Path,
+    *,
+    photos_dir: Path | None = None,
+    title: str | None = None,
+    photo_prefix: str = "photos/",
+) -> ImportResult:
+    """Read raw copy at `path` and build the article source; nothing is written."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise KmyError(f"cannot read the raw copy: {exc.strerror or exc}", file=path) from exc
+    text, codec, label = decode_bytes(data, path)
+    report = ImportReport(source=display_path(path), encoding=label)
+    lines = clean_lines(text, report)
+    found = recognise(lines, report)
+    assign_photos(found, Path(photos_dir) if photos_dir is not None else None, photo_prefix, report)
+    if title is not None:
+        title = title.strip()
+        if found.title and found.title != title:
+            report.warnings.append(f"原稿标题“{found.title}”已由 --title 指定的“{title}”代替")
+    elif not found.title:
+        report.warnings.append("原稿没有可识别的标题行：title 为空，请用 --title 指定或在 front matter 中补上")
+    if not found.authors:
+        report.warnings.append("没有识别出署名行：authors 为空")
+    front_matter = build_front_matter(found, title)
+    return ImportResult(
+        article_source=render_article(front_matter, found.blocks),
+        report=report,
+        front_matter=front_matter,
+        encoding=codec,
+        blocks=found.blocks,
+    )
+
+
+def write_article(result: ImportResult, out_path: Path) -> None:
+    """Write the article source atomically (temporary file + rename), UTF-8 with LF."""
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(
+        "wb", dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp", delete=False
+    )
+    try:
+        with handle:
+            handle.write(result.article_source.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(handle.name, out_path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise

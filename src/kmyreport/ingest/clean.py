@@ -1,0 +1,93 @@
+"""Step 2: clean the decoded text, one paragraph per raw line.
+
+Newlines unified; indents, NBSP, zero-width and control characters cleaned;
+symbol-only junk lines at the start and end and separator lines dropped.
+Everything removed is noted in the report.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .report import ImportReport, LineRecord
+
+SPACES = " \t\u3000"
+
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u2060"), None)
+ODD_SPACES = "\u00a0\u202f\u2007\u2002\u2003\u2009\u200a\u205f"
+
+
+@dataclass
+class RawLine:
+    line: int  # 1-based line number in the file
+    text: str  # cleaned
+
+
+def clean_lines(text: str, report: ImportReport) -> list[RawLine]:
+    """Split into lines and clean each one; blank lines vanish, junk at the ends is dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    lines: list[RawLine] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        cleaned = _clean_line(raw, number, report)
+        if cleaned:
+            lines.append(RawLine(number, cleaned))
+    return _drop_junk_at_ends(lines, report)
+
+
+def _clean_line(raw: str, number: int, report: ImportReport) -> str:
+    notes = []
+    zero_width = sum(1 for ch in raw if ord(ch) in ZERO_WIDTH)
+    if zero_width:
+        notes.append(f"删除零宽字符 {zero_width} 个")
+    text = raw.translate(ZERO_WIDTH)
+    odd = sum(1 for ch in text if ch in ODD_SPACES)
+    if odd:
+        notes.append(f"不换行空格等 {odd} 个改为普通空格")
+        text = "".join(" " if ch in ODD_SPACES else ch for ch in text)
+    controls = [ch for ch in text if unicodedata.category(ch) == "Cc" and ch != "\t"]
+    if controls:
+        notes.append(f"删除控制字符 {len(controls)} 个")
+        text = "".join(ch for ch in text if ch == "\t" or unicodedata.category(ch) != "Cc")
+    text = text.replace("\t", " ")
+    stripped = text.strip(SPACES)
+    if stripped and text[: len(text) - len(text.lstrip(SPACES))]:
+        notes.append("删除行首缩进")
+    if notes and stripped:
+        report.cleaning.append(f"第{number}行：" + "；".join(notes))
+    return stripped
+
+
+def is_junk(text: str) -> bool:
+    """A line with no letter or digit at all: only symbols and punctuation."""
+    return not any(unicodedata.category(ch)[0] in "LN" for ch in text)
+
+
+SEPARATOR_RE = re.compile(rf"^([=\-_~*#—－＝＊～·])(?:[{SPACES}]*\1){{2,}}$")
+
+
+def is_separator(text: str) -> bool:
+    """`=======`, `-----`, `＊＊＊`: one rule character repeated, a visual separator."""
+    return bool(SEPARATOR_RE.match(text))
+
+
+def _drop_junk_at_ends(lines: list[RawLine], report: ImportReport) -> list[RawLine]:
+    """Drop symbol-only lines at the start and end, and separator lines anywhere."""
+    start, end = 0, len(lines)
+    while start < end and is_junk(lines[start].text):
+        start += 1
+    while end > start and is_junk(lines[end - 1].text):
+        end -= 1
+    kept = []
+    for index, raw in enumerate(lines):
+        if start <= index < end and not is_separator(raw.text):
+            kept.append(raw)
+            if is_junk(raw.text):
+                report.warnings.append(f"第{raw.line}行只有符号“{raw.text}”，已按正文保留，请核对")
+            continue
+        detail = "分隔线" if start <= index < end else "只有符号、没有文字的行（开头或结尾的杂字）"
+        record = LineRecord(raw.line, "junk", raw.text, detail)
+        report.dropped.append(record)
+        report.lines.append(record)
+    return kept

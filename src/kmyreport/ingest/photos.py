@@ -1,0 +1,69 @@
+"""Step 4: give photo blocks their files, and copy the matched files into the issue."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ..errors import KmyError
+from .recognise import Recognised
+from .report import ImportReport, ImportResult, PhotoRecord
+
+PHOTO_EXTENSIONS = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"}
+
+
+def assign_photos(
+    found: Recognised, photos_dir: Path | None, photo_prefix: str, report: ImportReport
+) -> None:
+    """Give each photo block a path: the files of `photos_dir` in name order, else placeholders."""
+    files = _photo_files(photos_dir) if photos_dir is not None else []
+    photos = [block for block in found.blocks if block.kind == "photo"]
+    for number, block in enumerate(photos, start=1):
+        missing = number > len(files)
+        block.path = photo_prefix + (f"MISSING-{number}.jpg" if missing else files[number - 1].name)
+        report.photos.append(
+            PhotoRecord(block.line, block.text, block.credit, block.credit_names, block.path, missing,
+                        None if missing else files[number - 1])
+        )
+    if photos_dir is None and photos:
+        report.warnings.append(f"未指定图片目录：{len(photos)} 张图片使用占位文件名 MISSING-n.jpg，请补上图片")
+    elif len(files) < len(photos):
+        report.warnings.append(
+            f"图片目录只有 {len(files)} 个图片文件，图片说明有 {len(photos)} 条；"
+            f"第 {len(files) + 1} 张起使用占位文件名 MISSING-n.jpg"
+        )
+    elif len(files) > len(photos):
+        unused = "、".join(f.name for f in files[len(photos) :])
+        report.warnings.append(f"图片目录中有 {len(files) - len(photos)} 个文件没有对应的说明：{unused}")
+
+
+def _photo_files(photos_dir: Path) -> list[Path]:
+    if not photos_dir.is_dir():
+        raise KmyError("photo folder not found (or not a folder)", file=photos_dir)
+    return sorted(
+        (p for p in photos_dir.iterdir() if p.is_file() and p.suffix.lower() in PHOTO_EXTENSIONS),
+        key=lambda p: p.name,
+    )
+
+
+def copy_photos(result: ImportResult, issue_folder: Path) -> list[Path]:
+    """Copy the matched photos to where the article refers to them (inside `issue_folder`).
+
+    Files already in place are left alone; a different file under the same name is an error,
+    raised before anything is copied. Returns the files copied.
+    """
+    plan = []
+    for photo in result.report.photos:
+        if photo.source is None:
+            continue
+        target = issue_folder / photo.path
+        if target.exists():
+            if target.resolve() == photo.source.resolve() or target.read_bytes() == photo.source.read_bytes():
+                continue
+            raise KmyError(f"a different photo named {target.name} is already in the issue; rename "
+                           "one of them", file=target)
+        plan.append((photo.source, target))
+    for source, target in plan:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    return [target for _, target in plan]

@@ -1,0 +1,109 @@
+"""What an import found and changed: per-line records, photo records, the report and the result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..normalize import Change
+
+if TYPE_CHECKING:
+    from .recognise import Block
+
+KIND_LABELS = {
+    "kicker": "引题",
+    "title": "标题",
+    "subtitle": "副题",
+    "byline": "署名",
+    "heading": "小标题",
+    "photo": "图片说明",
+    "paragraph": "正文段落",
+    "origin": "正文（含原载说明）",
+    "editors": "编辑人员",
+    "junk": "杂字行（已删除）",
+    "source": "来源说明",
+    "end-matter": "文末杂项（已删除）",
+    "byline-in-text": "正文（含署名）",
+}
+
+
+@dataclass
+class LineRecord:
+    """What one raw line was recognised as."""
+
+    line: int
+    kind: str
+    text: str  # the cleaned raw line
+    detail: str = ""
+
+
+@dataclass
+class PhotoRecord:
+    line: int
+    caption: str
+    credit: str
+    credit_names: list[str]
+    path: str
+    missing: bool
+    source: Path | None = None  # the matched file in the photo folder
+
+
+@dataclass
+class ImportReport:
+    """Everything an editor needs to check an import: recognition, changes, drops."""
+
+    source: str
+    encoding: str
+    lines: list[LineRecord] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    cleaning: list[str] = field(default_factory=list)
+    dropped: list[LineRecord] = field(default_factory=list)
+    photos: list[PhotoRecord] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def kinds(self) -> dict[int, str]:
+        return {record.line: record.kind for record in self.lines}
+
+    def to_text(self) -> str:
+        out = [f"导入报告：{self.source}", f"编码：{self.encoding}", "", "识别结果："]
+        for record in self.lines:
+            label = KIND_LABELS.get(record.kind, record.kind)
+            out.append(f"  第{record.line}行  [{label}]  {record.text}")
+            if record.detail:
+                out.append(f"      → {record.detail}")
+        out.append("")
+        out.append(f"标点规范化（{len(self.changes)} 处）：")
+        for change in self.changes:
+            out.append(
+                f"  第{change.line}行第{change.column}列  “{_visible(change.before)}” → "
+                f"“{_visible(change.after)}”  {change.label}  （原文：…{change.excerpt}…）"
+            )
+        if self.cleaning:
+            out.append("")
+            out.append("字符清理：")
+            out.extend(f"  {note}" for note in self.cleaning)
+        if self.dropped:
+            out.append("")
+            out.append("删除的行：")
+            for record in self.dropped:
+                out.append(f"  第{record.line}行  “{record.text}”  {record.detail}")
+        out.append("")
+        out.append("警告：" if self.warnings else "警告：无")
+        out.extend(f"  - {warning}" for warning in self.warnings)
+        return "\n".join(out) + "\n"
+
+
+@dataclass
+class ImportResult:
+    article_source: str  # the full .md text (front matter + body)
+    report: ImportReport
+    front_matter: dict
+    encoding: str  # Python codec name the file was decoded with
+    blocks: list[Block] = field(default_factory=list)  # the body before Markdown escaping
+
+
+def _visible(text: str) -> str:
+    """Make spaces visible in the report."""
+    names = {" ": "␠", "\u3000": "［全角空格］", "\t": "␉"}
+    return "".join(names.get(ch, ch) for ch in text) if text else "（删除）"
