@@ -100,10 +100,14 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
                         finisher=xmp_finisher(plan) if plan else None)
     target = Path(output) if output else issue.output_path
     warnings = issue.warnings + result.warnings
-    if plan is None:
-        write_bytes_atomic(target, result.pdf)
-    else:
-        warnings += store_archive(issue, plan, result.pdf, target, validate=validate)
+    try:
+        if plan is None:
+            write_bytes_atomic(target, result.pdf)
+        else:
+            warnings += store_archive(issue, plan, result.pdf, target, validate=validate)
+    except OSError as exc:
+        raise KmyError(f"cannot write the PDF ({exc.strerror or exc}); check that the folder exists, "
+                       "is writable and has space", target) from None
     return BuildResult(output=target, pages=result.pages, size_bytes=len(result.pdf),
                        seconds=time.perf_counter() - started, articles=len(issue.articles),
                        photos=sum(len(a.photos) for a in issue.articles), warnings=warnings)
