@@ -103,3 +103,17 @@ def test_justifiable_gaps(text: str, gaps: float) -> None:
 def test_justifiable_characters() -> None:
     assert justifiable("克") and justifiable("，") and justifiable("𠮷")
     assert not justifiable("—") and not justifiable("…") and not justifiable("A") and not justifiable("5")
+
+
+def test_a_line_that_would_be_spaced_out_stays_ragged(small_issue: Scratch) -> None:
+    word = "Karamay" * 11  # one Latin word that cannot share the first line with the Chinese before it
+    paragraph = "克拉玛依发布" + word + "其余内容照常进行。" * 4
+    small_issue.write("sources/t/articles/a.md", ARTICLE.format(paragraph=paragraph))
+    pdf = compile_issue(small_issue.manifest()).output
+    with pdfplumber.open(pdf) as doc:
+        chars = [c for page in doc.pages for c in page.chars
+                 if "Serif" in c["fontname"] and abs(c["size"] - BODY_SIZE) < 0.3]
+    widest = max(second["x0"] - first["x1"] for first, second in zip(chars, chars[1:])
+                 if abs(first["top"] - second["top"]) < 1 and justifiable(first["text"]))
+    assert widest <= 0.5 * BODY_SIZE + 0.1, widest
+    assert squash(paragraph) in body_text(pdf)

@@ -16,7 +16,8 @@ Pango puts half of a character's letter-spacing before it and half after, and
 drops the outer halves at the ends of a text box, so a box whose first (last)
 character is justifiable gains half a gap less at that end; the count follows
 the same rule, which keeps the drawn width and the computed width equal. The
-two halves of `——` and `……` are never pulled apart. Line breaking is not
+two halves of `——` and `……` are never pulled apart, and a line that would need gaps
+wider than half an em stays ragged rather than spaced out. Line breaking is not
 touched: the same characters end each line, only their spacing changes.
 """
 
@@ -61,8 +62,20 @@ def justifiable_gaps(text: str) -> float:
     return count
 
 
+MAX_GAP_EM = 0.5  # a line that would need wider gaps than this is left unjustified
+
 _original_count = inline.count_expandable_spaces
 _original_set_text = line_break.Layout.set_text
+_original_justify_line = inline.justify_line
+
+
+def _justify_line(context: object, line: boxes.LineBox, extra_width: float) -> None:
+    """Justify, unless the gaps would become so wide that the line reads as spaced-out letters
+    (a short line before an unbreakable word, say): such a line stays ragged."""
+    gaps = _count_expandable(line)
+    if gaps and extra_width / gaps > MAX_GAP_EM * line.style["font_size"]:
+        return
+    _original_justify_line(context, line, extra_width)
 
 
 def _count_expandable(box: boxes.Box) -> float:
@@ -110,9 +123,11 @@ def _justifiable_runs(text: str) -> Iterator[tuple[int, int]]:
 def cjk_justification() -> Iterator[None]:
     """Justify Chinese text by inter-character spacing while the block runs."""
     inline.count_expandable_spaces = _count_expandable
+    inline.justify_line = _justify_line
     line_break.Layout.set_text = _set_text
     try:
         yield
     finally:
         inline.count_expandable_spaces = _original_count
+        inline.justify_line = _original_justify_line
         line_break.Layout.set_text = _original_set_text
