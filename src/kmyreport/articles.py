@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-import pydantic
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
@@ -28,7 +27,7 @@ from .errors import KmyError
 from .manifest import read_text
 from .photos import PreparedPhoto
 from .workspace import Workspace
-from .yamlfile import load_yaml, validation_error
+from .yamlfile import load_model
 
 
 class _Strict(BaseModel):
@@ -147,16 +146,8 @@ def load_article(path: Path, issue_folder: Path, workspace: Workspace) -> Articl
     """Read one article source; raise `KmyError` at the offending line on any problem."""
     text = read_text(path)
     front_text, front_first_line, body, body_first_line = split_front_matter(text, path)
-    data, positions = load_yaml(front_text, path, first_line=front_first_line)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise KmyError("front matter must be a mapping of keys such as title, authors, editors",
-                       path, front_first_line, 1)
-    try:
-        front = FrontMatter.model_validate(data)
-    except pydantic.ValidationError as exc:
-        raise validation_error(exc, FrontMatter, data, positions, path, "the front matter") from None
+    front, _ = load_model(front_text, path, FrontMatter, "the front matter", "title, authors, editors, …",
+                          first_line=front_first_line)
     tokens = _MARKDOWN.parse(body)
     _shift_lines(tokens, body_first_line - 1)
     article = Article(path=path, front=front, tokens=tokens)

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import pydantic
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,7 +24,7 @@ from .errors import KmyError
 from .manifest import read_text
 from .photos import Placement
 from .workspace import Workspace
-from .yamlfile import Positions, load_yaml, validation_error
+from .yamlfile import Positions, load_model
 
 
 class _Strict(BaseModel):
@@ -126,13 +125,8 @@ def load_layout(name: str, workspace: Workspace) -> Layout:
         available = sorted(p.name for p in workspace.layouts_dir.iterdir() if (p / "layout.yaml").is_file())
         raise KmyError(f"layout '{name}' not found (no {yaml_path.relative_to(workspace.root)}); "
                        f"available layouts: {', '.join(available) or 'none'}")
-    data, positions = load_yaml(read_text(yaml_path), yaml_path)
-    if not isinstance(data, dict):
-        raise KmyError("layout.yaml must be a mapping (name, page, fonts, …)", yaml_path, 1, 1)
-    try:
-        config = LayoutConfig.model_validate(data)
-    except pydantic.ValidationError as exc:
-        raise validation_error(exc, LayoutConfig, data, positions, yaml_path, "layout.yaml") from None
+    config, positions = load_model(read_text(yaml_path), yaml_path, LayoutConfig, "layout.yaml",
+                                   "name, page, fonts, …")
     layout = Layout(folder=folder, config=config, positions=positions, workspace=workspace)
     for index, path in enumerate(layout.font_files()):
         if not path.is_file() or not workspace.contains(path):

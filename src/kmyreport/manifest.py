@@ -11,11 +11,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .errors import KmyError
-from .yamlfile import Positions, format_loc, load_yaml, validation_error
+from .yamlfile import Positions, format_loc, load_model
 
 
 class _Strict(BaseModel):
@@ -99,14 +98,8 @@ def load_manifest(path: Path) -> LoadedManifest:
     if not path.is_file():
         raise KmyError("manifest not found; give the path of an issue.yaml, e.g. "
                        "sources/2024-07/issue.yaml", path)
-    text = read_text(path)
-    data, positions = load_yaml(text, path)
-    if not isinstance(data, dict):
-        raise KmyError("the manifest must be a mapping with publication, issue and sections", path, 1, 1)
-    try:
-        model = Manifest.model_validate(data)
-    except pydantic.ValidationError as exc:
-        raise validation_error(exc, Manifest, data, positions, path, "the manifest") from None
+    model, positions = load_model(read_text(path), path, Manifest, "the manifest",
+                                  "publication, issue, sections, …")
     loaded = LoadedManifest(path=path, model=model, positions=positions)
     seen: set[str] = set()
     for loc, _section, rel in loaded.article_entries():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pydantic
 import yaml
@@ -90,6 +90,27 @@ def _build(node: yaml.Node, loc: Loc, positions: Positions, constructor: yaml.Sa
         raise KmyError(f"{format_loc(loc)}: cannot read the value {node.value!r} ({exc}); dates are "
                        "written YYYY-MM-DD", file, node.start_mark.line + 1 + offset,
                        node.start_mark.column + 1) from None
+
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+
+def load_model(text: str, file: Path, model: type[M], what: str, expected: str, *,
+               first_line: int = 1) -> tuple[M, Positions]:
+    """Parse YAML and validate it into `model`; every problem becomes a located `KmyError`.
+
+    `what` names the document in messages ("the manifest"); `expected` says what it should
+    hold when it is not a mapping ("publication, issue and sections").
+    """
+    data, positions = load_yaml(text, file, first_line=first_line)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise KmyError(f"{what} must be a mapping of keys ({expected})", file, first_line, 1)
+    try:
+        return model.model_validate(data), positions
+    except pydantic.ValidationError as exc:
+        raise validation_error(exc, model, data, positions, file, what) from None
 
 
 def format_loc(loc: Loc) -> str:
