@@ -32,7 +32,7 @@ from fontTools.ttLib import TTFont
 
 from . import __version__
 from .errors import KmyError, display_path
-from .photos import write_bytes_atomic
+from .files import sha256_file, write_bytes_atomic
 from .validation import verapdf_version
 from .verify import sidecar_path, verify_pdf
 
@@ -110,14 +110,6 @@ class ArchivePlan:
     metadata: dict[str, Any]
     checksums: bytes
     attachments: list[weasyprint.Attachment] = field(default_factory=list)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def archive_stamp(issue_date: dt.date) -> dt.datetime:

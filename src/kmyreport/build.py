@@ -23,9 +23,10 @@ from .archive import get_level, plan_archive, store_archive, xmp_finisher
 from .articles import Article, body_html, load_article
 from .editions import Edition, get_edition
 from .errors import KmyError, display_path
+from .files import write_bytes_atomic
 from .layouts import Layout, load_layout, render_template
 from .manifest import LoadedManifest, load_manifest
-from .photos import Placement, PreparedPhoto, prepare_photo, write_bytes_atomic
+from .photos import Placement, PreparedPhoto, prepare_photo
 from .preflight import check_glyphs
 from .render import render_pdf
 from .workspace import Workspace, find_workspace

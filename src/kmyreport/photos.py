@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from pathlib import Path
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from .errors import KmyError, display_path
+from .files import write_bytes_atomic
 
 PIPELINE_VERSION = "3"  # bump when the output of `prepare_photo` changes for the same inputs
 JPEG_QUALITY = 90
@@ -182,19 +181,3 @@ def _photo_error(source: Path, where: tuple[Path, int] | None, message: str) -> 
     if where:
         return KmyError(f"photo {display_path(source)}: {message}", where[0], where[1])
     return KmyError(message, source)
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

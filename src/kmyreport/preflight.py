@@ -16,7 +16,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 
 from .errors import KmyError
-from .photos import write_bytes_atomic
+from .files import write_bytes_atomic
 
 IGNORED_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}  # controls, format characters, spaces
 
