@@ -43,6 +43,7 @@ class PreparedIssue:
     articles: list[Article]
     html: str
     warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
     def output_path(self) -> Path:
@@ -59,11 +60,13 @@ class BuildResult:
     articles: int
     photos: int
     warnings: list[str]
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
 
 def prepare_issue(manifest_path: Path, *, edition: str = "print", level: str | None = None,
                   workspace_root: Path | None = None) -> PreparedIssue:
     """Load, resolve and prepare an issue and render its HTML (no PDF yet)."""
+    clock = _Stopwatch()
     manifest = load_manifest(Path(manifest_path))
     workspace = find_workspace(manifest.path, workspace_root)
     if not workspace.contains(manifest.path):
@@ -72,14 +75,30 @@ def prepare_issue(manifest_path: Path, *, edition: str = "print", level: str | N
     layout = _layout_for(manifest, workspace)
     articles = _load_articles(manifest, workspace)
     check_glyphs([manifest.path] + [a.path for a in articles], layout.font_files(), workspace.cache_dir)
+    clock.lap("sources")
     placement = layout.photo_placement
     if chosen.photo_ppi:
         placement = Placement(placement.max_width_mm, placement.max_height_mm, chosen.photo_ppi)
     prepared, warnings = _prepare_photos(articles, placement, workspace)
+    clock.lap("photos")
     context = edition_context(manifest, layout, chosen, articles, prepared, workspace)
     html = render_template(layout, layout.config.template, context)
+    clock.lap("html")
     return PreparedIssue(manifest=manifest, workspace=workspace, layout=layout, edition=chosen,
-                         articles=articles, html=html, warnings=warnings)
+                         articles=articles, html=html, warnings=warnings, timings=clock.laps)
+
+
+class _Stopwatch:
+    """Seconds spent in each named stage, in order."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = now - self._last
+        self._last = now
 
 
 def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | None = None,
@@ -92,6 +111,7 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
     """
     started = time.perf_counter()
     issue = prepare_issue(manifest_path, edition=edition, level=level, workspace_root=workspace_root)
+    clock = _Stopwatch()
     plan = plan_archive(issue, get_level(issue.edition.archive_level)) if issue.edition.archive_level else None
     result = render_pdf(issue.html, base_url=issue.workspace.url(issue.layout.folder / "templates"),
                         workspace=issue.workspace,
@@ -99,6 +119,7 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
                         pdf_identifier=_identifier(issue),
                         attachments=plan.attachments if plan else None,
                         finisher=xmp_finisher(plan) if plan else None)
+    clock.lap("layout+pdf")
     target = Path(output) if output else issue.output_path
     warnings = issue.warnings + result.warnings
     try:
@@ -109,9 +130,11 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
     except OSError as exc:
         raise KmyError(f"cannot write the PDF ({exc.strerror or exc}); check that the folder exists, "
                        "is writable and has space", target) from None
+    clock.lap("validate+write" if plan else "write")
     return BuildResult(output=target, pages=result.pages, size_bytes=len(result.pdf),
                        seconds=time.perf_counter() - started, articles=len(issue.articles),
-                       photos=sum(len(a.photos) for a in issue.articles), warnings=warnings)
+                       photos=sum(len(a.photos) for a in issue.articles), warnings=warnings,
+                       timings=issue.timings | clock.laps)
 
 
 def _layout_for(manifest: LoadedManifest, workspace: Workspace) -> Layout:

@@ -78,6 +78,7 @@ def compile_command(
                                                    "folder above the manifest with layouts/).")] = None,
     watch: Annotated[bool, typer.Option("--watch", help="Stay running and rebuild whenever a source, "
                                         "photo, layout or font changes.")] = False,
+    timings: Annotated[bool, typer.Option("--timings", help="Show the seconds spent in each stage.")] = False,
     debug: DebugOption = False,
 ) -> None:
     """Compile an issue to PDF."""
@@ -92,24 +93,28 @@ def compile_command(
 
         err.print("watching the workspace; Ctrl-C to stop")
         try:
-            run(lambda: watch_issue(manifest, on_build=report_build, on_error=failed, edition=edition,
-                                    level=level, workspace_root=workspace, output=output), debug)
+            run(lambda: watch_issue(manifest, on_build=lambda r: report_build(r, timings), on_error=failed,
+                                    edition=edition, level=level, workspace_root=workspace, output=output),
+                debug)
         except typer.Exit as stop:
             if stop.exit_code != 130:
                 raise
         return
     result = run(lambda: compile_issue(manifest, edition=edition, level=level, workspace_root=workspace,
                                        output=output), debug)
-    report_build(result)
+    report_build(result, timings)
 
 
-def report_build(result: BuildResult) -> None:
+def report_build(result: BuildResult, timings: bool = False) -> None:
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
     size = result.size_bytes / 1_000_000
     out.print(f"[green]wrote[/] {display_path(result.output)}: {result.pages} pages, {size:.1f} MB, "
               f"{result.articles} articles, {result.photos} photos, {result.seconds:.1f} s, "
               f"{len(result.warnings)} warnings", soft_wrap=True)
+    if timings:
+        out.print("  " + " · ".join(f"{stage} {seconds:.2f} s" for stage, seconds in result.timings.items()),
+                  soft_wrap=True)
 
 
 @app.command("archive")
