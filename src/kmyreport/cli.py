@@ -203,10 +203,9 @@ def import_command(
     With -o inside an issue (sources/<id>/articles/x.md) and --photos outside that issue,
     the matched photos are copied into sources/<id>/photos/.
     """
-    from .ingest import copy_photos, import_raw, write_article
+    from .ingest import import_raw, photo_prefix, save_article
 
-    issue_folder = issue_folder_of(output) if output is not None else None
-    prefix = photo_prefix(photos, issue_folder)
+    prefix = photo_prefix(photos, output)
     result = run(lambda: import_raw(raw, photos_dir=photos, title=title, photo_prefix=prefix), debug)
     if dry_run:
         out.print(result.report.to_text(), end="", markup=False, soft_wrap=True)
@@ -214,12 +213,7 @@ def import_command(
     if output is None:
         sys.stdout.write(result.article_source)
     else:
-        if output.exists() and not force:
-            err.print(f"[bold red]error:[/] {display_path(output)}: already exists; an editor may have "
-                      "worked on it: choose another name, or pass --force to replace it", soft_wrap=True)
-            raise typer.Exit(1)
-        copied = run(lambda: copy_photos(result, issue_folder), debug)
-        run(lambda: write_article(result, output), debug)
+        copied = run(lambda: save_article(result, output, replace=force), debug)
         for path in copied:
             err.print(f"copied {display_path(path)}", soft_wrap=True)
     report = result.report
@@ -230,23 +224,6 @@ def import_command(
                "--dry-run shows the full report")
     if output is not None:
         err.print(f"[green]wrote[/] {display_path(output)}: {summary}", soft_wrap=True)
-
-
-def issue_folder_of(output: Path) -> Path:
-    """The issue folder of an article source: `sources/<id>` for `sources/<id>/articles/x.md`."""
-    folder = output.resolve().parent
-    return folder.parent if folder.name == "articles" else folder
-
-
-def photo_prefix(photos: Path | None, issue_folder: Path | None) -> str:
-    """How the article refers to its photos, relative to the issue folder: the photo folder's own
-    path when it lies inside the issue, else `photos/` (where `copy_photos` puts them)."""
-    if photos is None or issue_folder is None:
-        return "photos/"
-    try:
-        return photos.resolve().relative_to(issue_folder).as_posix().rstrip("/") + "/"
-    except ValueError:
-        return "photos/"
 
 
 def main() -> None:  # console-script entry point

@@ -33,15 +33,14 @@ says what each line was taken for and lists every change.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from ..errors import KmyError, display_path
+from ..files import write_bytes_atomic
 from .clean import clean_lines
 from .decode import decode_bytes
 from .markdown import build_front_matter, render_article
-from .photos import assign_photos, copy_photos
+from .photos import assign_photos, copy_photos, issue_folder_of, photo_prefix
 from .recognise import recognise
 from .report import ImportReport, ImportResult, LineRecord, PhotoRecord
 
@@ -52,6 +51,8 @@ __all__ = [
     "PhotoRecord",
     "copy_photos",
     "import_raw",
+    "photo_prefix",
+    "save_article",
     "write_article",
 ]
 
@@ -94,17 +95,19 @@ def import_raw(
 
 def write_article(result: ImportResult, out_path: Path) -> None:
     """Write the article source atomically (temporary file + rename), UTF-8 with LF."""
+    write_bytes_atomic(Path(out_path), result.article_source.encode("utf-8"))
+
+
+def save_article(result: ImportResult, out_path: Path, *, replace: bool = False) -> list[Path]:
+    """Put an import in place: the matched photos into the article's issue, then the source.
+
+    An existing article is not replaced unless `replace` (an editor may have worked on it); a
+    clashing photo stops everything before anything is written. Returns the photos copied.
+    """
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(
-        "wb", dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            handle.write(result.article_source.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, out_path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    if out_path.exists() and not replace:
+        raise KmyError("already exists; an editor may have worked on it: choose another name, or pass "
+                       "--force to replace it", out_path)
+    copied = copy_photos(result, issue_folder_of(out_path))
+    write_article(result, out_path)
+    return copied

@@ -67,3 +67,20 @@ def copy_photos(result: ImportResult, issue_folder: Path) -> list[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
     return [target for _, target in plan]
+
+
+def issue_folder_of(article_path: Path) -> Path:
+    """The issue folder of an article source: `sources/<id>` for `sources/<id>/articles/x.md`."""
+    folder = article_path.resolve().parent
+    return folder.parent if folder.name == "articles" else folder
+
+
+def photo_prefix(photos_dir: Path | None, article_path: Path | None) -> str:
+    """How the article refers to its photos, relative to its issue folder: the photo folder's own
+    path when it lies inside the issue, else `photos/` (where `copy_photos` puts them)."""
+    if photos_dir is None or article_path is None:
+        return "photos/"
+    try:
+        return photos_dir.resolve().relative_to(issue_folder_of(article_path)).as_posix().rstrip("/") + "/"
+    except ValueError:
+        return "photos/"
