@@ -32,7 +32,8 @@ from fontTools.ttLib import TTFont
 
 from . import __version__
 from .errors import KmyError, display_path
-from .files import sha256_file, write_bytes_atomic
+from .files import checksum_list, sha256_file, write_bytes_atomic
+from .manifest import source_date_epoch
 from .validation import verapdf_version
 from .verify import sidecar_path, verify_pdf
 
@@ -114,10 +115,7 @@ class ArchivePlan:
 
 def archive_stamp(issue_date: dt.date) -> dt.datetime:
     """The one timestamp of an archive: SOURCE_DATE_EPOCH when set, else the issue date (UTC)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
-    return dt.datetime(issue_date.year, issue_date.month, issue_date.day)
+    return source_date_epoch() or dt.datetime(issue_date.year, issue_date.month, issue_date.day)
 
 
 def plan_archive(issue: Any, level: ArchiveLevel) -> ArchivePlan:
@@ -145,7 +143,7 @@ def plan_archive(issue: Any, level: ArchiveLevel) -> ArchivePlan:
     for path in issue.layout.font_files():
         add(path, "font", False)
 
-    checksums = "".join(f"{item.sha256}  {item.rel}\n" for item in sorted(inputs, key=lambda i: i.rel)).encode()
+    checksums = checksum_list((item.sha256, item.rel) for item in inputs).encode()
     stamp = archive_stamp(manifest.model.issue.date)
     plan = ArchivePlan(level=level, inputs=inputs, stamp=stamp, metadata=archive_metadata(issue),
                        checksums=checksums)

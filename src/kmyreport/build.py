@@ -24,8 +24,8 @@ from .articles import Article, body_html, load_article
 from .editions import Edition, get_edition
 from .errors import KmyError, display_path
 from .files import write_bytes_atomic
-from .layouts import Layout, load_layout, render_template
-from .manifest import LoadedManifest, load_manifest
+from .layouts import Layout, cn_date, load_layout, render_template
+from .manifest import LoadedManifest, load_manifest, source_date_epoch
 from .photos import Placement, PreparedPhoto, prepare_photo
 from .preflight import check_glyphs
 from .render import render_pdf
@@ -241,18 +241,15 @@ def _origin_note(article: Article) -> str | None:
     body_text = "".join(t.content for t in article.tokens if t.type == "inline")
     if "原载" in body_text:
         return None
-    when = f"{origin.date.year}年{origin.date.month}月{origin.date.day}日" if origin.date else ""
+    when = cn_date(origin.date) if origin.date else ""
     page = f"第{origin.page}版" if isinstance(origin.page, int) else (origin.page or "")
     return f"（本文原载于{when}《{origin.publication}》{page}）"
 
 
 def _modified_date(issue_date: dt.date) -> str:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else the issue date; never the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-        return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return issue_date.isoformat()
+    stamp = source_date_epoch()
+    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ") if stamp else issue_date.isoformat()
 
 
 def _identifier(issue: PreparedIssue) -> bytes:

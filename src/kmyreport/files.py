@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -24,6 +25,11 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def checksum_list(entries: Iterable[tuple[str, str]]) -> str:
+    """`sha256sum`-style lines (`<sha256>  <path>`) for (digest, path) pairs, sorted by path."""
+    return "".join(f"{digest}  {path}\n" for digest, path in sorted(entries, key=lambda entry: entry[1]))
 
 
 def sha256_file(path: Path) -> str:

@@ -120,3 +120,13 @@ def read_text(path: Path) -> str:
         raise KmyError("not UTF-8 text; save the file as UTF-8 (raw copy in other encodings goes "
                        "through `kmyreport import`)", path, line) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def source_date_epoch() -> dt.datetime | None:
+    """`SOURCE_DATE_EPOCH` as a (naive, UTC) datetime when it is set to a number, else None.
+
+    Outputs take their dates from the manifest, or from this when a build pins them."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        return None
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)

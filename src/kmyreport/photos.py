@@ -76,8 +76,8 @@ def prepare_photo(source: Path, placement: Placement, cache_dir: Path,
     cached = cache_dir / "photos" / f"{key}.jpg"
     facts_path = cached.with_suffix(".json")
     if cached.is_file() and facts_path.is_file():
-        facts = json.loads(facts_path.read_text(encoding="utf-8"))
-        return PreparedPhoto(path=cached, **facts), _resolution_warnings(source, where, facts, placement)
+        photo = PreparedPhoto(path=cached, **json.loads(facts_path.read_text(encoding="utf-8")))
+        return photo, _resolution_warnings(source, where, photo, placement)
     image, (src_w, src_h) = _open(data, source, where, placement)
     width_mm, height_mm = placed_size(src_w, src_h, placement)
     target_w, target_h = _target_pixels(src_w, src_h, width_mm, placement)
@@ -90,16 +90,17 @@ def prepare_photo(source: Path, placement: Placement, cache_dir: Path,
     facts = {"width_px": target_w, "height_px": target_h, "width_mm": width_mm, "height_mm": height_mm,
              "source_width_px": src_w, "source_height_px": src_h}
     write_bytes_atomic(facts_path, json.dumps(facts).encode())
-    return PreparedPhoto(path=cached, **facts), _resolution_warnings(source, where, facts, placement)
+    photo = PreparedPhoto(path=cached, **facts)
+    return photo, _resolution_warnings(source, where, photo, placement)
 
 
-def _resolution_warnings(source: Path, where: tuple[Path, int] | None, facts: dict,
+def _resolution_warnings(source: Path, where: tuple[Path, int] | None, photo: PreparedPhoto,
                          placement: Placement) -> list[str]:
-    ppi = facts["width_px"] / (facts["width_mm"] / MM_PER_INCH)
+    ppi = photo.effective_ppi
     if ppi >= placement.ppi * 0.9:
         return []
-    return [f"{_where_text(source, where)}: photo is {facts['source_width_px']} px wide; placed "
-            f"{facts['width_mm']:.0f} mm wide it prints at {ppi:.0f} ppi (target {placement.ppi}); "
+    return [f"{_where_text(source, where)}: photo is {photo.source_width_px} px wide; placed "
+            f"{photo.width_mm:.0f} mm wide it prints at {ppi:.0f} ppi (target {placement.ppi}); "
             "use a larger original"]
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pikepdf
 
 from .errors import KmyError
+from .files import checksum_list, sha256_file
 from .validation import VeraResult, find_verapdf_jar, run_verapdf
 
 
@@ -182,7 +183,7 @@ def _sidecar_checks(path: Path, sidecar: Path, attachments: dict[str, bytes]) ->
     except (OSError, ValueError) as exc:
         return [Check("sidecar", False, f"{sidecar.name} unreadable ({exc})")]
     checks = []
-    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    actual = sha256_file(path)
     checks.append(Check("checksum", actual == data.get("sha256"),
                         "PDF matches its sidecar" if actual == data.get("sha256")
                         else f"PDF SHA-256 {actual[:12]}… differs from the sidecar's"))
@@ -195,8 +196,7 @@ def _sidecar_checks(path: Path, sidecar: Path, attachments: dict[str, bytes]) ->
             problems.append(f"{name} differs")
     if data.get("checksums_embedded_as"):
         sums = attachments.get(data["checksums_embedded_as"])
-        listed = "".join(f"{i['sha256']}  {i['path']}\n" for i in sorted(data.get("inputs", []),
-                                                                       key=lambda i: i["path"]))
+        listed = checksum_list((i["sha256"], i["path"]) for i in data.get("inputs", []))
         if sums is None:
             problems.append(f"{data['checksums_embedded_as']} missing")
         elif sums.decode("utf-8", "replace") != listed:
