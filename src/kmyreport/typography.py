@@ -70,12 +70,12 @@ _original_justify_line = inline.justify_line
 
 
 def _justify_line(context: object, line: boxes.LineBox, extra_width: float) -> None:
-    """Justify, unless the gaps would become so wide that the line reads as spaced-out letters
-    (a short line before an unbreakable word, say): such a line stays ragged."""
+    """WeasyPrint's `justify_line` (count the gaps, spread the extra width over them), except that
+    a line whose gaps would become so wide that it reads as spaced-out letters (a short line
+    before an unbreakable word, say) stays ragged."""
     gaps = _count_expandable(line)
-    if gaps and extra_width / gaps > MAX_GAP_EM * line.style["font_size"]:
-        return
-    _original_justify_line(context, line, extra_width)
+    if gaps and extra_width / gaps <= MAX_GAP_EM * line.style["font_size"]:
+        inline.add_word_spacing(context, line, extra_width / gaps, 0)
 
 
 def _count_expandable(box: boxes.Box) -> float:
