@@ -156,3 +156,41 @@ def test_character_missing_from_the_fonts(small_issue: Scratch) -> None:
     line = line_of(bad, "😀")
     column = bad.split("\n")[line - 1].index("😀") + 1
     compile_fails(small_issue, f"sources/t/articles/a.md:{line}:{column}:", "U+1F600", "not in the layout's fonts")
+
+
+def test_more_located_errors_from_the_command_line(small_issue: Scratch, tmp_path) -> None:
+    cases = [
+        (["compile", "sources/t/issue.yaml", "-o", "/proc/no/such/x.pdf"], "cannot write the PDF"),
+        (["compile", "sources/t/issue.yaml", "--edition", "poster"], "unknown edition 'poster'"),
+        (["compile", "sources/t/issue.yaml", "--level", "3a"], "--level applies to the archive edition only"),
+        (["compile", "sources/t/issue.yaml", "--edition", "archive", "--level", "5z"], "unknown PDF/A level '5z'"),
+        (["archive", "sources/nothing-*/issue.yaml"], "no manifest matches sources/nothing-*/issue.yaml"),
+        (["verify", "out/none.pdf"], "out/none.pdf: file not found"),
+    ]
+    for args, words in cases:
+        run = small_issue.cli(*args)
+        assert run.returncode == 1, (args, run.stdout, run.stderr)
+        assert words in run.stderr and "Traceback" not in run.stderr, (args, run.stderr)
+
+
+def test_layout_name_must_be_a_folder_name(small_issue: Scratch) -> None:
+    small_issue.write("sources/t/issue.yaml", MANIFEST + "layout: ../../etc\n")
+    compile_fails(small_issue, f"sources/t/issue.yaml:{line_of(MANIFEST + 'layout: ../../etc', 'layout:')}:",
+                  "layout '../../etc' is not a folder name")
+
+
+def test_article_outside_the_workspace_and_unclosed_front_matter(small_issue: Scratch) -> None:
+    small_issue.write("sources/t/issue.yaml", MANIFEST.replace("articles/a.md", "../../../outside.md"))
+    compile_fails(small_issue, "sources/t/issue.yaml:9:9:", "article lies outside the workspace")
+    small_issue.write("sources/t/issue.yaml", MANIFEST)
+    small_issue.write("sources/t/articles/a.md", "---\ntitle: 标题\n\n正文。\n")
+    compile_fails(small_issue, "sources/t/articles/a.md:1:1:", "front matter is not closed")
+
+
+def test_manifest_without_a_workspace(tmp_path) -> None:
+    import subprocess
+    import sys
+    (tmp_path / "issue.yaml").write_text(MANIFEST, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "kmyreport", "compile", "issue.yaml"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and "no workspace found" in run.stderr and "Traceback" not in run.stderr
