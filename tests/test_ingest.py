@@ -7,6 +7,7 @@ UTF-16 with BOM, CRLF, CR …), so no binary fixture is committed.
 
 from __future__ import annotations
 
+import ast
 import re
 import unicodedata
 from pathlib import Path
@@ -18,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+import kmyreport.ingest
 from kmyreport.errors import KmyError
 from kmyreport.ingest import ImportResult, import_raw, write_article
 from kmyreport.normalize import normalize_text
@@ -783,3 +785,48 @@ def test_nothing_is_lost(tmp_path: Path, lines: list[str], newline: str) -> None
     # One block per body line: fold block by block so runs (…, ——) never merge across lines.
     body_blocks = "\x00".join(fold(block) for block in body.split("\n\n"))
     assert is_subsequence("\x00".join(body_expected), body_blocks)
+
+
+# ---------------------------------------------------------------------------
+# The package's own import graph
+# ---------------------------------------------------------------------------
+
+
+def ingest_imports() -> dict[str, set[str]]:
+    """Each `kmyreport.ingest` module → the modules of the package it imports (read with `ast`)."""
+    root = Path(kmyreport.ingest.__file__).parent
+    names = {}
+    for path in root.rglob("*.py"):
+        parts = ["kmyreport", "ingest", *path.relative_to(root).with_suffix("").parts]
+        names[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph: dict[str, set[str]] = {}
+    for name, path in names.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+                module = ".".join(base + ([node.module] if node.module else []))
+                submodules = {f"{module}.{alias.name}" for alias in node.names} & names.keys()
+                targets.update(submodules or {module})
+        graph[name] = targets & names.keys() - {name}
+    return graph
+
+
+def test_ingest_modules_import_no_circle() -> None:
+    graph = ingest_imports()
+    assert {"kmyreport.ingest.model", "kmyreport.ingest.recognise", "kmyreport.ingest.report"} <= graph.keys()
+    assert graph["kmyreport.ingest.model"] == set()
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, "import circle: " + " → ".join(path[path.index(name):] + (name,))
+        if name not in done:
+            for target in sorted(graph[name]):
+                visit(target, path + (name,))
+            done.add(name)
+
+    for name in sorted(graph):
+        visit(name, ())

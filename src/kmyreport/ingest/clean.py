@@ -9,20 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
+from .model import SPACES, RawLine
 from .report import ImportReport, LineRecord
-
-SPACES = " \t\u3000"
 
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u2060"), None)
 ODD_SPACES = "\u00a0\u202f\u2007\u2002\u2003\u2009\u200a\u205f"
-
-
-@dataclass
-class RawLine:
-    line: int  # 1-based line number in the file
-    text: str  # cleaned
 
 
 def clean_lines(text: str, report: ImportReport) -> list[RawLine]:

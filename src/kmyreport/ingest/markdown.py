@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from .recognise import Block, Recognised
+from .model import Block, Recognised
 
 _ENTITY_RE = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
 _INLINE_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>~|])")

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from ..errors import KmyError
-from .recognise import Recognised
+from .model import Recognised
 from .report import ImportReport, ImportResult, PhotoRecord
 
 PHOTO_EXTENSIONS = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"}

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..normalize import MIDDLE_DOT, NAME_DOTS, Change, is_han, normalize_text
-from .clean import SPACES, RawLine
+from .model import SPACES, Author, Block, RawLine, Recognised
 from .report import ImportReport, LineRecord
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
@@ -34,16 +34,6 @@ BYLINE_ROLES = sorted(
 SHORT_ROLES = {"文", "图", "文图", "图文", "文/图", "摄"}  # only as a whole token
 BYLINE_ROLE_RE = re.compile("|".join(BYLINE_ROLES))
 ORG_RE = re.compile(rf"^[{HAN}A-Za-z]{{1,15}}$")
-
-
-@dataclass
-class Author:
-    name: str
-    role: str
-    org: str | None
-
-    def as_dict(self) -> dict:
-        return {"name": self.name, "role": self.role, "org": self.org}
 
 
 def _strip_frame(text: str) -> str:
@@ -475,31 +465,6 @@ SUBTITLE_DASH_RE = re.compile(rf"^(?:——|—|--+|－－|――)[{SPACES}]*(?P
 # ---------------------------------------------------------------------------
 # 3b. Putting the recognisers together
 # ---------------------------------------------------------------------------
-
-
-@dataclass
-class Block:
-    """One piece of the body: a paragraph, a `##` head or a photo."""
-
-    kind: str
-    text: str  # normalised text; the caption for photos
-    line: int
-    credit: str = ""
-    credit_names: list[str] = field(default_factory=list)
-    path: str = ""
-
-
-@dataclass
-class Recognised:
-    kicker: str | None = None
-    title: str | None = None
-    subtitle: str | None = None
-    bylines: list[str] = field(default_factory=list)
-    authors_in_text: bool = False  # a byline inside a paragraph (电头 or 段末): printed there already
-    authors: list[Author] = field(default_factory=list)
-    origin: dict | None = None
-    editors: dict[str, str] = field(default_factory=dict)
-    blocks: list[Block] = field(default_factory=list)
 
 
 class _Recogniser:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..normalize import Change
-
-if TYPE_CHECKING:
-    from .recognise import Block
+from .model import Block
 
 KIND_LABELS = {
     "kicker": "引题",
