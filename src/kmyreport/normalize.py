@@ -34,13 +34,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .cjk import CHINESE_PUNCTUATION, is_chinese, is_han
+
 IDEOGRAPHIC_SPACE = "\u3000"
 MIDDLE_DOT = "\u00b7"
-
-# Full-width (Chinese) punctuation: spaces next to these are removed.
-CHINESE_PUNCTUATION = set(
-    "，。、；：？！“”‘’（）《》〈〉【】「」『』〔〕〖〗…—～﹏"
-)
 
 HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
 NAME_DOTS = "・•‧"  # U+30FB, U+2022, U+2027: written for the middle dot U+00B7
@@ -91,37 +88,6 @@ class Change:
     @property
     def label(self) -> str:
         return RULE_LABELS.get(self.rule, self.rule)
-
-
-def is_han(ch: str) -> bool:
-    """True for CJK ideographs (and kana/hangul, which behave the same here)."""
-    code = ord(ch)
-    return (
-        0x3400 <= code <= 0x4DBF
-        or 0x4E00 <= code <= 0x9FFF
-        or 0xF900 <= code <= 0xFAFF
-        or 0x20000 <= code <= 0x3FFFF
-        or 0x3040 <= code <= 0x30FF
-        or 0xAC00 <= code <= 0xD7AF
-        or code == 0x3007  # 〇
-    )
-
-
-def is_cjk_punctuation(ch: str) -> bool:
-    code = ord(ch)
-    return (
-        ch in CHINESE_PUNCTUATION
-        or 0x3000 < code <= 0x303F
-        or 0xFF01 <= code <= 0xFF0F
-        or 0xFF1A <= code <= 0xFF20
-        or 0xFF3B <= code <= 0xFF40
-        or 0xFF5B <= code <= 0xFF65
-    )
-
-
-def is_chinese(ch: str | None) -> bool:
-    """Ideograph or Chinese punctuation: what makes a neighbourhood 'Chinese'."""
-    return ch is not None and (is_han(ch) or is_cjk_punctuation(ch))
 
 
 def contains_chinese(text: str) -> bool:

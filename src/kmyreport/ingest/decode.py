@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..cjk import is_han
 from ..errors import KmyError
-from ..normalize import is_han
 
 _BOMS = [
     (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8（带 BOM）"),

@@ -12,13 +12,13 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
-from ..normalize import MIDDLE_DOT, NAME_DOTS, Change, is_han, normalize_text
+from ..cjk import IDEOGRAPH_CLASS, is_han
+from ..normalize import MIDDLE_DOT, NAME_DOTS, Change, normalize_text
 from .model import SPACES, Author, Block, RawLine, Recognised
 from .report import ImportReport, LineRecord
 
-HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
 DOTS = "·" + NAME_DOTS  # U+00B7 and its look-alikes U+30FB, U+2022, U+2027
-NAME = rf"(?:[{HAN}]{{1,10}}(?:[{DOTS}][{HAN}]{{1,10}})+|[{HAN}]{{2,6}})"
+NAME = rf"(?:[{IDEOGRAPH_CLASS}]{{1,10}}(?:[{DOTS}][{IDEOGRAPH_CLASS}]{{1,10}})+|[{IDEOGRAPH_CLASS}]{{2,6}})"
 NAME_RE = re.compile(rf"^{NAME}$")
 MARKERS = "■□●○◆◇▲△★☆▪▫◎※►▶◼◾•·"
 
@@ -33,7 +33,7 @@ BYLINE_ROLES = sorted(
 )
 SHORT_ROLES = {"文", "图", "文图", "图文", "文/图", "摄"}  # only as a whole token
 BYLINE_ROLE_RE = re.compile("|".join(BYLINE_ROLES))
-ORG_RE = re.compile(rf"^[{HAN}A-Za-z]{{1,15}}$")
+ORG_RE = re.compile(rf"^[{IDEOGRAPH_CLASS}A-Za-z]{{1,15}}$")
 
 
 def _strip_frame(text: str) -> str:
@@ -240,7 +240,7 @@ def _credit_supplied(text: str) -> tuple[int, list[str]] | None:
 
 
 _LEADING_MARKER_RE = re.compile(
-    rf"(?:(?<![{HAN}])图|图片|摄影|摄)[{SPACES}]*[/／:：][{SPACES}]*"
+    rf"(?:(?<![{IDEOGRAPH_CLASS}])图|图片|摄影|摄)[{SPACES}]*[/／:：][{SPACES}]*"
     rf"(?P<names>{NAME}(?:[{SPACES}、，,]+{NAME})*)[{SPACES}]*$"
 )
 
