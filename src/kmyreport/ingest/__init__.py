@@ -1,6 +1,7 @@
 """Import raw correspondent copy into an article source (Markdown + YAML front matter).
 
-The pipeline, one module per step (`report` holds the result and report classes):
+The pipeline, one module per step (`model` holds the data handed from step to step,
+`report` the report and the result):
 
 1. `decode.decode_bytes` — BOMs first, then strict UTF-8, BOM-less UTF-16, strict
    GB18030 (GBK files from Windows), charset-normalizer as a last resort.
@@ -20,7 +21,8 @@ The pipeline, one module per step (`report` holds the result and report classes)
    (`来源：克拉玛依融媒`) is dropped, other sources become `origin`.
    Text meant for print (paragraphs, heads, captions, title lines) goes
    through `normalize.normalize_text` here; bylines, credits and editor names
-   stay as written.
+   stay as written. The state machine is in `recognise`, the rules for each
+   kind of line in `rules/`.
 4. `photos.assign_photos` — photo blocks get the files of the photo folder in
    name order, else `MISSING-n.jpg` placeholders (`copy_photos` copies them
    into the issue).
