@@ -18,8 +18,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from pydantic import ValidationError
 
 import kmyreport.ingest
+from kmyreport.articles import FrontMatter
 from kmyreport.errors import KmyError
 from kmyreport.ingest import ImportResult, import_raw, write_article
 from kmyreport.normalize import normalize_text
@@ -462,6 +464,18 @@ def test_fixture_markdown_renders_the_text_unchanged(imported: tuple[dict, Impor
         else:
             assert kind == ("heading-h2" if block.kind == "heading" else "paragraph")
     assert "\r" not in result.article_source
+
+
+def test_fixture_front_matter_loads_as_the_compilers(imported: tuple[dict, ImportResult]) -> None:
+    """What the importer writes is the compiler's `FrontMatter`; only a missing title is left to fill in."""
+    spec, result = imported
+    loaded, _, _ = split_article(result.article_source)
+    if spec["title"]:
+        front = FrontMatter.model_validate(loaded)
+        assert front.model_dump(mode="json", exclude_unset=True) == loaded
+    else:
+        with pytest.raises(ValidationError, match="title is empty"):
+            FrontMatter.model_validate(loaded)
 
 
 def test_fixture_report_accounts_for_every_line(imported: tuple[dict, ImportResult]) -> None:

@@ -6,6 +6,7 @@ import re
 
 import yaml
 
+from ..articles import FrontMatter
 from .model import Block, Recognised
 
 _ENTITY_RE = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
@@ -55,21 +56,25 @@ def render_block(block: Block) -> str:
 
 
 def build_front_matter(found: Recognised, title: str | None) -> dict:
-    front: dict = {"title": title if title is not None else (found.title or "")}
+    """The compiler's `FrontMatter`, dumped for YAML: the keys in the model's order, only those the
+    copy gave (`authors` always, every author with name, role and org), dates as ISO strings."""
+    given: dict = {"title": title if title is not None else (found.title or ""), "authors": found.authors}
     if found.kicker:
-        front["kicker"] = found.kicker
+        given["kicker"] = found.kicker
     if found.subtitle:
-        front["subtitle"] = found.subtitle
-    front["authors"] = [author.as_dict() for author in found.authors]
+        given["subtitle"] = found.subtitle
     if found.bylines:
-        front["byline"] = " ".join(found.bylines)
+        given["byline"] = " ".join(found.bylines)
     elif found.authors_in_text:
-        front["byline"] = False  # the copy prints its byline in the text: do not print it twice
+        given["byline"] = False  # the copy prints its byline in the text: do not print it twice
     if found.origin:
-        front["origin"] = dict(found.origin)
+        given["origin"] = found.origin
     if found.editors:
-        front["editors"] = dict(found.editors)
-    return front
+        given["editors"] = found.editors
+    # Unchecked (`model_construct`, see `model`): with no title in the copy the title is written
+    # empty for the editor to fill in, which `FrontMatter` refuses; the compiler goes on refusing it.
+    front = FrontMatter.model_construct(**given)
+    return front.model_dump(mode="json", exclude_unset=True)
 
 
 def render_article(front_matter: dict, blocks: list[Block]) -> str:

@@ -1,11 +1,17 @@
 """The data the import steps hand on: cleaned lines, body blocks and what the recogniser found.
 
-Depends on no other module of the import, so every step may use it.
+Depends on no other module of the import, so every step may use it. Authors and
+the origin are the compiler's own models (`kmyreport.articles`), built with
+`model_construct`, that is unchecked: the importer writes a draft for an editor,
+and the compiler checks it when it loads the article, naming file and line (an
+import never stops on a value the compiler would refuse).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from ..articles import Author, Origin
 
 # The spaces a cleaned line may still hold (the cleaner turns other spaces into these).
 SPACES = " \t\u3000"
@@ -15,16 +21,6 @@ SPACES = " \t\u3000"
 class RawLine:
     line: int  # 1-based line number in the file
     text: str  # cleaned
-
-
-@dataclass
-class Author:
-    name: str
-    role: str
-    org: str | None
-
-    def as_dict(self) -> dict:
-        return {"name": self.name, "role": self.role, "org": self.org}
 
 
 @dataclass
@@ -47,6 +43,6 @@ class Recognised:
     bylines: list[str] = field(default_factory=list)
     authors_in_text: bool = False  # a byline inside a paragraph (电头 or 段末): printed there already
     authors: list[Author] = field(default_factory=list)
-    origin: dict | None = None
+    origin: Origin | None = None
     editors: dict[str, str] = field(default_factory=dict)
     blocks: list[Block] = field(default_factory=list)

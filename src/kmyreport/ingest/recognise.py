@@ -10,8 +10,9 @@ Text meant for print goes through `normalize.normalize_text`.
 
 from __future__ import annotations
 
+from ..articles import Author, Origin
 from ..normalize import Change, normalize_text
-from .model import SPACES, Author, Block, RawLine, Recognised
+from .model import SPACES, Block, RawLine, Recognised
 from .report import ImportReport, LineRecord
 from .rules.bylines import describe_author, parse_byline, parse_dateline, parse_trailing_byline
 from .rules.captions import CaptionSplit, split_caption
@@ -179,7 +180,7 @@ class _Recogniser:
         )
         return raw.text[: mark.start()]
 
-    def _take_origin(self, raw: RawLine, origin: dict) -> str:
+    def _take_origin(self, raw: RawLine, origin: Origin) -> str:
         if self.found.origin is None:
             self.found.origin = origin
             return "原载：" + describe_origin(origin)

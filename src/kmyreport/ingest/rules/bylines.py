@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
+from ...articles import Author
 from ...cjk import IDEOGRAPH_CLASS
 from ...normalize import MIDDLE_DOT, NAME_DOTS
-from ..model import SPACES, Author
+from ..model import SPACES
 from .frame import strip_frame
 
 DOTS = "·" + NAME_DOTS  # U+00B7 and its look-alikes U+30FB, U+2022, U+2027
@@ -63,7 +64,7 @@ def parse_byline(text: str) -> list[Author] | None:
         groups[-1][2].append(normal_name(token))
     if not groups or any(not names for _, _, names in groups):
         return None
-    return [Author(name, role, org) for org, role, names in groups for name in names]
+    return [Author.model_construct(name=name, role=role, org=org) for org, role, names in groups for name in names]
 
 
 def normal_name(name: str) -> str:

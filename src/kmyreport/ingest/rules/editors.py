@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ...articles import Origin
 from ..model import SPACES
 from .bylines import NAME_RE
 from .frame import FIELD_SEPARATORS, VALUE_TRIM, strip_frame
@@ -35,7 +36,7 @@ class CreditLine:
     """A line of labelled fields at the end (or head) of the copy: editors and source notes."""
 
     editors: dict[str, str]
-    origin: dict | None = None
+    origin: Origin | None = None
     house: str = ""  # an own-outlet source note as written (`来源：克拉玛依融媒`)
     house_column: int = 0  # 1-based column of `house` in the line
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
+from ...articles import Origin
 from ..model import SPACES
 from .frame import VALUE_TRIM
 
@@ -16,17 +17,17 @@ DATE_RES = [
 PAGE_RE = re.compile(r"第\s*([A-Za-z]?\d{1,3}|[一二三四五六七八九十]{1,3})\s*版|\b([A-Z]\d{1,2})\s*版")
 
 
-def parse_origin(text: str) -> dict | None:
+def parse_origin(text: str) -> Origin | None:
     """`…。（本文原载于2024年7月16日《新疆日报》第5版）` → {publication, date, page}."""
     match = ORIGIN_RE.search(text)
     if not match:
         return None
     note = match.group()
     publication = re.search(r"《([^》]+)》", note).group(1)
-    return {"publication": publication, "date": _origin_date(note), "page": _origin_page(note)}
+    return Origin.model_construct(publication=publication, date=_origin_date(note), page=_origin_page(note))
 
 
-def parse_source_value(value: str) -> dict | None:
+def parse_source_value(value: str) -> Origin | None:
     """`新疆日报`, `《克拉玛依日报》2024年7月18日第3版` → {publication, date, page}; None for prose.
 
     Nothing else may be on the line: whatever is not the publication, a date or a page
@@ -45,15 +46,15 @@ def parse_source_value(value: str) -> dict | None:
         publication = rest
         if not 2 <= len(publication) <= 20 or re.search(r"[。，,；;！？!?：:（）()《》\s\u3000]", publication):
             return None
-    return {"publication": publication, "date": _origin_date(value), "page": _origin_page(value)}
+    return Origin.model_construct(publication=publication, date=_origin_date(value), page=_origin_page(value))
 
 
-def _origin_date(note: str) -> str | None:
+def _origin_date(note: str) -> _dt.date | None:
     for date_re in DATE_RES:
         found = date_re.search(note)
         if found:
             try:
-                return _dt.date(*map(int, found.groups())).isoformat()
+                return _dt.date(*map(int, found.groups()))
             except ValueError:
                 return None
     return None
@@ -64,10 +65,10 @@ def _origin_page(note: str) -> str | None:
     return re.sub(r"\s+", "", page_match.group()) if page_match else None
 
 
-def describe_origin(origin: dict) -> str:
+def describe_origin(origin: Origin) -> str:
     """`报刊：新疆日报，日期：2024-07-16`, as the import report shows an origin."""
     return "，".join(
-        f"{label}{origin[key]}"
-        for key, label in (("publication", "报刊："), ("date", "日期："), ("page", "版次："))
-        if origin.get(key)
+        f"{label}{value}"
+        for label, value in (("报刊：", origin.publication), ("日期：", origin.date), ("版次：", origin.page))
+        if value
     )
