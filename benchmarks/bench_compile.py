@@ -120,7 +120,7 @@ def main() -> None:
 
     def cold() -> None:
         shutil.rmtree(cache, ignore_errors=True)
-        render._FONT_CONFIG = None
+        render.forget_fonts()
         nonlocal pages
         pages = compile_issue(manifest).pages
 

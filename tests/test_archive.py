@@ -11,9 +11,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from kmyreport.archive import LEVELS
 from kmyreport.build import compile_issue
-from kmyreport.validation import find_verapdf_jar, run_verapdf
+from kmyreport.editions.archive import LEVELS
+from kmyreport.verapdf import find_verapdf_jar, run_verapdf
 
 from .conftest import MANIFEST, SAMPLE_ID, CompiledSample, Scratch, make_workspace
 

@@ -18,7 +18,7 @@ def test_manifest_values_and_defaults(small_issue: Scratch) -> None:
     loaded = load_manifest(small_issue.manifest())
     assert loaded.model.issue.date == dt.date(2024, 3, 1)
     assert loaded.model.layout == "bulletin" and loaded.issue_id == "t"
-    assert [rel for _, _, rel in loaded.article_entries()] == ["articles/a.md"]
+    assert [rel for _, rel in loaded.article_entries()] == ["articles/a.md"]
 
 
 @pytest.mark.parametrize("edit, line, column, words", [

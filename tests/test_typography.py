@@ -8,7 +8,8 @@ import pdfplumber
 import pytest
 
 from kmyreport.build import compile_issue
-from kmyreport.typography import justifiable, justifiable_gaps
+from kmyreport.cjk import is_justifiable as justifiable
+from kmyreport.render.justify import justifiable_gaps
 
 from .conftest import CompiledSample, Scratch, body_text, squash
 

@@ -11,9 +11,10 @@ import os
 import shutil
 from pathlib import Path
 
+import pikepdf
 import pytest
 
-from kmyreport.validation import find_verapdf_jar, run_verapdf
+from kmyreport.verapdf import VeraPDFError, find_verapdf_jar, run_verapdf
 
 REPO = Path(__file__).resolve().parents[1]
 FONT = REPO / "fonts" / "NotoSerifSC-Regular.otf"
@@ -99,12 +100,36 @@ def test_unreadable_file_raises(tmp_path):
     _need_harness()
     bogus = tmp_path / "not-a.pdf"
     bogus.write_text("this is not a PDF")
-    with pytest.raises(RuntimeError, match="veraPDF"):
+    with pytest.raises(VeraPDFError, match="veraPDF"):
         run_verapdf([bogus], ["3b"])
 
 
 def test_missing_jar_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("KMYREPORT_VERAPDF_JAR", str(tmp_path / "absent.jar"))
     assert find_verapdf_jar() is None
-    with pytest.raises(RuntimeError, match="harness jar not found|java"):
+    with pytest.raises(VeraPDFError, match="veraPDF is not installed: build it with 'bash tools/verapdf/build.sh'"):
         run_verapdf([tmp_path / "x.pdf"], ["3b"])
+
+
+def test_a_broken_harness_is_a_user_error_not_an_internal_one(tmp_path, monkeypatch):
+    """A jar that is not the harness: one clear message naming it and what to do, exit 1, no traceback."""
+    from typer.testing import CliRunner
+
+    from kmyreport.cli import app
+
+    if shutil.which("java") is None:
+        pytest.skip("needs java")
+    broken = tmp_path / "broken.jar"
+    broken.write_bytes(b"not a jar")
+    pdf = tmp_path / "x.pdf"
+    with pikepdf.new() as doc:  # readable, and claiming PDF/A-3b, so that verify asks veraPDF
+        doc.add_blank_page()
+        with doc.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta["pdfaid:part"], meta["pdfaid:conformance"] = "3", "B"
+        doc.save(pdf)
+    monkeypatch.setenv("KMYREPORT_VERAPDF_JAR", str(broken))
+    with pytest.raises(VeraPDFError, match=r"broken.jar: veraPDF .*rebuild the harness with 'bash tools/verapdf"):
+        run_verapdf([pdf], ["3b"])
+    result = CliRunner().invoke(app, ["verify", str(pdf)])
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output

@@ -12,41 +12,33 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
-from markdown_it.utils import OptionsDict
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from .errors import KmyError
 from .manifest import read_text
-from .photos import PreparedPhoto
 from .workspace import Workspace
-from .yamlfile import load_model
+from .yamlfile import StrictModel, load_model
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class Author(_Strict):
+class Author(StrictModel):
     name: str = Field(min_length=1)
     role: str | None = Field(None, description="e.g. 通讯员, 记者")
     org: str | None = Field(None, description="e.g. 克拉玛依融媒")
 
 
-class Origin(_Strict):
+class Origin(StrictModel):
     publication: str = Field(min_length=1, description="Where the piece first ran, e.g. 新疆日报")
     date: dt.date | None = None
     page: str | int | None = Field(None, description="e.g. 第5版")
 
 
-class FrontMatter(_Strict):
+class FrontMatter(StrictModel):
     title: str
     kicker: str | None = None
     subtitle: str | None = None
@@ -93,35 +85,13 @@ class Article:
         return build_byline(self.front.authors)
 
 
-class _BodyRenderer(RendererHTML):
-    """CommonMark HTML, except that photos become figures with caption and credit."""
-
-    def image(self, tokens: list[Token], idx: int, options: OptionsDict, env: dict) -> str:
-        photo: PhotoRef = tokens[idx].meta["photo"]
-        placed: PreparedPhoto = env["prepared"][id(photo)]
-        caption = f'<span class="caption">{escape(photo.caption)}</span>' if photo.caption else ""
-        credit = f'<span class="credit">{escape(photo.credit)}</span>' if photo.credit else ""
-        size = f"width: {placed.width_mm}mm; height: {placed.height_mm}mm"
-        return (f'<figure class="photo" style="width: {placed.width_mm}mm">'
-                f'<img src="{escape(env["workspace"].url(placed.path))}" alt="{escape(photo.caption)}" '
-                f'style="{size}"><figcaption>{caption}{credit}</figcaption></figure>\n')
-
-
-    def link_open(self, tokens: list[Token], idx: int, options: OptionsDict, env: dict) -> str:
-        href = str(tokens[idx].attrs.get("href", ""))
-        if _SCHEME.match(href) and urlsplit(href).scheme.lower() not in _LINK_SCHEMES:
-            tokens[idx].attrs.pop("href", None)
-        return self.renderToken(tokens, idx, options, env)
-
-
-_LINK_SCHEMES = ("http", "https", "mailto")
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False},
-                       renderer_cls=_BodyRenderer)
-# Let every destination through the parser so that a photo at file:///… is reported, not silently
-# printed as text; links with other schemes than _LINK_SCHEMES lose their href when rendered.
-_MARKDOWN.validateLink = lambda url: True
+#: The CommonMark parser of article bodies (raw HTML off). It lets every destination through so
+#: that a photo at file:///… is reported, not silently printed as text; `present` drops the
+#: href of links with schemes other than http, https and mailto.
+MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+MARKDOWN.validateLink = lambda url: True
+URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _FRONT_FENCE = re.compile(r"^---[ \t]*$")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def build_byline(authors: list[Author]) -> str:
@@ -148,7 +118,7 @@ def load_article(path: Path, issue_folder: Path, workspace: Workspace) -> Articl
     front_text, front_first_line, body, body_first_line = split_front_matter(text, path)
     front, _ = load_model(front_text, path, FrontMatter, "the front matter", "title, authors, editors, …",
                           first_line=front_first_line)
-    tokens = _MARKDOWN.parse(body)
+    tokens = MARKDOWN.parse(body)
     _shift_lines(tokens, body_first_line - 1)
     article = Article(path=path, front=front, tokens=tokens)
     article.photos = _collect_photos(article, body, body_first_line, issue_folder, workspace)
@@ -208,7 +178,7 @@ def _line_of(target: str, block: Token, body_lines: list[str], body_first_line: 
 def resolve_photo_path(target: str, article_path: Path, line: int, issue_folder: Path,
                        workspace: Workspace) -> Path:
     """The file a photo reference points to, which must be inside the issue folder's workspace."""
-    if _SCHEME.match(target) and not re.match(r"^[A-Za-z]:[\\/]", target):
+    if URL_SCHEME.match(target) and not re.match(r"^[A-Za-z]:[\\/]", target):
         scheme = urlsplit(target).scheme.lower()
         if scheme in ("http", "https", "ftp"):
             advice = "download the photo into the issue's photos/ folder and refer to it as photos/<name>"
@@ -227,27 +197,3 @@ def resolve_photo_path(target: str, article_path: Path, line: int, issue_folder:
         raise KmyError(f"photo not found: {target} (looked for {source.relative_to(workspace.root)}); "
                        "check the file name or add the photo", article_path, line)
     return source
-
-
-
-def body_html(article: Article, prepared: dict[int, PreparedPhoto], workspace: Workspace) -> str:
-    """The article body as HTML: paragraphs, section heads and photos as figures.
-
-    `prepared` maps `id(photo_ref)` to the photo prepared for the page.
-    """
-    tokens = article.tokens
-    for index, token in enumerate(tokens):
-        if token.type == "inline" and _only_images(token) and tokens[index - 1].type == "paragraph_open":
-            tokens[index - 1].hidden = True
-            tokens[index + 1].hidden = True
-        if token.type == "heading_open":
-            level = 2 if token.tag in ("h1", "h2") else 3
-            token.tag = tokens[index + 2].tag = f"h{level}"
-            token.attrSet("class", "section-head" if level == 2 else "subsection-head")
-    return _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {"prepared": prepared, "workspace": workspace})
-
-
-def _only_images(inline: Token) -> bool:
-    kinds = [c.type for c in inline.children or []
-             if c.type not in ("softbreak", "hardbreak") and not (c.type == "text" and not c.content.strip())]
-    return bool(kinds) and all(kind == "image" for kind in kinds)

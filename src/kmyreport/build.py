@@ -1,34 +1,32 @@
-"""The compile pipeline: manifest → articles and photos → edition data → HTML → PDF.
+"""The compile pipeline: load → resolve → prepare → present → render → store.
 
-One straight line, each step in its own module. `compile_issue` is what the
-CLI's `compile` calls; `prepare_issue` stops before rendering so that the
-benchmark (and later a preview server) can reuse everything up to the HTML.
+One straight line, each step in its own module: the manifest and articles are
+loaded (`manifest`, `articles`), photos prepared for the edition's policy
+(`photos`), the layout's templates filled (`present`, `layouts`), the HTML
+rendered (`render`), and the PDF stored the edition's way (`editions`).
+`compile_issue` is what the CLI's `compile` calls; `prepare_issue` stops before
+rendering so that the benchmark (and later a preview server) can reuse
+everything up to the HTML. Nothing here depends on which edition is built.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from markupsafe import Markup
-
-from . import __version__
-from .archive import get_level, plan_archive, store_archive, xmp_finisher
-from .articles import Article, body_html, load_article
+from .articles import Article, load_article
 from .editions import Edition, get_edition
 from .errors import KmyError, display_path
-from .files import write_bytes_atomic
-from .layouts import Layout, cn_date, load_layout, render_template
-from .manifest import LoadedManifest, load_manifest, source_date_epoch
+from .layouts import Layout, load_layout, render_template
+from .manifest import LoadedManifest, load_manifest
 from .photos import Placement, PreparedPhoto, prepare_photo
 from .preflight import check_glyphs
-from .render import render_pdf
+from .present import issue_context
+from .render import RenderJob, render_pdf
 from .workspace import Workspace, find_workspace
 
 
@@ -77,11 +75,11 @@ def prepare_issue(manifest_path: Path, *, edition: str = "print", level: str | N
     check_glyphs([manifest.path] + [a.path for a in articles], layout.font_files(), workspace.cache_dir)
     clock.lap("sources")
     placement = layout.photo_placement
-    if chosen.photo_ppi:
-        placement = Placement(placement.max_width_mm, placement.max_height_mm, chosen.photo_ppi)
+    if chosen.photos.ppi:
+        placement = Placement(placement.max_width_mm, placement.max_height_mm, chosen.photos.ppi)
     prepared, warnings = _prepare_photos(articles, placement, workspace)
     clock.lap("photos")
-    context = edition_context(manifest, layout, chosen, articles, prepared, workspace)
+    context = issue_context(manifest, layout, chosen, articles, prepared, workspace)
     html = render_template(layout, layout.config.template, context)
     clock.lap("html")
     return PreparedIssue(manifest=manifest, workspace=workspace, layout=layout, edition=chosen,
@@ -106,35 +104,31 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
                   validate: bool = True) -> BuildResult:
     """Compile one edition of an issue to PDF. A failed build leaves any earlier PDF untouched.
 
-    Archive editions are checked before they replace anything (own checks, and veraPDF when
-    `validate` and it is installed) and get a sidecar `<file>.json`.
+    The edition adds to the render (attachments, XMP) and stores the result its own way: the
+    archive editions check a copy before it replaces anything (own checks, and veraPDF when
+    `validate` and it is installed) and write a sidecar `<file>.json`.
     """
     started = time.perf_counter()
     issue = prepare_issue(manifest_path, edition=edition, level=level, workspace_root=workspace_root)
     clock = _Stopwatch()
-    plan = plan_archive(issue, get_level(issue.edition.archive_level)) if issue.edition.archive_level else None
-    result = render_pdf(issue.html, base_url=issue.workspace.url(issue.layout.folder / "templates"),
-                        workspace=issue.workspace,
-                        source_name=display_path(issue.layout.folder), pdf_variant=issue.edition.pdf_variant,
-                        pdf_identifier=_identifier(issue),
-                        attachments=plan.attachments if plan else None,
-                        finisher=xmp_finisher(plan) if plan else None)
+    extras = issue.edition.render_extras(issue)
+    result = render_pdf(RenderJob(
+        html=issue.html, base_url=issue.workspace.url(issue.layout.folder / "templates"),
+        workspace=issue.workspace, source_name=display_path(issue.layout.folder),
+        pdf_variant=issue.edition.pdf_variant, identifier=_identifier(issue),
+        attachments=extras.attachments, xmp_transform=extras.xmp_transform))
     clock.lap("layout+pdf")
     target = Path(output) if output else issue.output_path
-    warnings = issue.warnings + result.warnings
     try:
-        if plan is None:
-            write_bytes_atomic(target, result.pdf)
-        else:
-            warnings += store_archive(issue, plan, result.pdf, target, validate=validate)
+        stored = issue.edition.store(issue, extras, result.pdf, target, validate=validate)
     except OSError as exc:
         raise KmyError(f"cannot write the PDF ({exc.strerror or exc}); check that the folder exists, "
                        "is writable and has space", target) from None
-    clock.lap("validate+write" if plan else "write")
+    clock.lap("store")
     return BuildResult(output=target, pages=result.pages, size_bytes=len(result.pdf),
                        seconds=time.perf_counter() - started, articles=len(issue.articles),
-                       photos=sum(len(a.photos) for a in issue.articles), warnings=warnings,
-                       timings=issue.timings | clock.laps)
+                       photos=sum(len(a.photos) for a in issue.articles),
+                       warnings=issue.warnings + result.warnings + stored, timings=issue.timings | clock.laps)
 
 
 def _layout_for(manifest: LoadedManifest, workspace: Workspace) -> Layout:
@@ -148,7 +142,7 @@ def _layout_for(manifest: LoadedManifest, workspace: Workspace) -> Layout:
 
 def _load_articles(manifest: LoadedManifest, workspace: Workspace) -> list[Article]:
     articles = []
-    for number, (loc, _section, rel) in enumerate(manifest.article_entries(), start=1):
+    for number, (loc, rel) in enumerate(manifest.article_entries(), start=1):
         path = (manifest.folder / rel).resolve()
         if not workspace.contains(path):
             raise manifest.error_at(loc, f"article lies outside the workspace: {rel}; keep articles in "
@@ -175,84 +169,7 @@ def _prepare_photos(articles: list[Article], placement: Placement,
     return prepared, warnings
 
 
-def edition_context(manifest: LoadedManifest, layout: Layout, edition: Edition, articles: list[Article],
-                    prepared: dict[int, PreparedPhoto], workspace: Workspace) -> dict[str, Any]:
-    """The data a layout's templates receive. Templates never see files or models directly."""
-    model = manifest.model
-    by_path = {a.path: a for a in articles}
-    sections = []
-    for section in model.sections:
-        items = []
-        for rel in section.articles:
-            article = by_path[(manifest.folder / rel).resolve()]
-            items.append(_article_context(article, prepared, workspace))
-        sections.append({"title": section.title, "articles": items})
-    authors = list(dict.fromkeys(a.name for art in articles for a in art.front.authors))
-    title = f"{model.publication.name} 第{model.issue.number}期"
-    if model.issue.title:
-        title += f" {model.issue.title}"
-    return {
-        "publication": model.publication.model_dump(),
-        "issue": model.issue.model_dump() | {"id": manifest.issue_id},
-        "editors": model.editors,
-        "keywords": model.keywords,
-        "sections": sections,
-        "document": {
-            "title": title,
-            "authors": authors,
-            "language": "zh-CN",
-            "created": model.issue.date.isoformat(),
-            "modified": _modified_date(model.issue.date),
-            "generator": f"kmyreport {__version__}",
-        },
-        "running_head": f"{model.publication.name} · 第{model.issue.number}期",
-        "layout": layout.config.model_dump(),
-        "tokens": layout.config.tokens,
-        "edition": {"name": edition.name},
-        "font_face_css": Markup(layout.font_face_css()),
-        "stylesheet": Markup(render_template(layout, "style.css.j2", {
-            "layout": layout.config.model_dump(), "tokens": layout.config.tokens,
-            "column_width_mm": layout.column_width_mm})),
-    }
-
-
-def _article_context(article: Article, prepared: dict[int, PreparedPhoto], workspace: Workspace) -> dict[str, Any]:
-    front = article.front
-    return {
-        "anchor": article.anchor,
-        "title": front.title,
-        "kicker": front.kicker,
-        "subtitle": front.subtitle,
-        "byline": article.byline,
-        "authors": [a.model_dump() for a in front.authors],
-        "origin": front.origin.model_dump() if front.origin else None,
-        "origin_note": _origin_note(article),
-        "editors": front.editors,
-        "body": Markup(body_html(article, prepared, workspace)),
-        "source": article.path.name,
-    }
-
-
-def _origin_note(article: Article) -> str | None:
-    """本文原载于… printed at the article's end, unless the copy already carries the note."""
-    origin = article.front.origin
-    if origin is None:
-        return None
-    body_text = "".join(t.content for t in article.tokens if t.type == "inline")
-    if "原载" in body_text:
-        return None
-    when = cn_date(origin.date) if origin.date else ""
-    page = f"第{origin.page}版" if isinstance(origin.page, int) else (origin.page or "")
-    return f"（本文原载于{when}《{origin.publication}》{page}）"
-
-
-def _modified_date(issue_date: dt.date) -> str:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), else the issue date; never the clock."""
-    stamp = source_date_epoch()
-    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ") if stamp else issue_date.isoformat()
-
-
 def _identifier(issue: PreparedIssue) -> bytes:
-    """A stable PDF /ID: the same issue and edition always get the same identifier."""
-    digest = hashlib.md5(f"{issue.manifest.issue_id}/{issue.edition.name}/{issue.html}".encode())
+    """A stable PDF /ID: the same issue and edition family always get the same identifier."""
+    digest = hashlib.md5(f"{issue.manifest.issue_id}/{issue.edition.family}/{issue.html}".encode())
     return digest.hexdigest().encode()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 from rich.console import Console
 
+from . import editions
 from .errors import KmyError, display_path
 
 if TYPE_CHECKING:
@@ -31,10 +32,9 @@ DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceb
 
 def _show_version(value: bool) -> None:
     if value:
-        import weasyprint
-
         from . import __version__
-        out.print(f"kmyreport {__version__} (WeasyPrint {weasyprint.__version__})")
+        from .render import engine_versions
+        out.print(f"kmyreport {__version__} (WeasyPrint {engine_versions()['weasyprint']})")
         raise typer.Exit()
 
 
@@ -69,9 +69,9 @@ def run(action: Callable[[], T], debug: bool) -> T:
 @app.command("compile")
 def compile_command(
     manifest: Annotated[Path, typer.Argument(help="The issue manifest, e.g. sources/2024-07/issue.yaml")],
-    edition: Annotated[str, typer.Option(help="Which edition to build: print, screen or archive.")] = "print",
-    level: Annotated[str | None, typer.Option(help="PDF/A level of the archive edition: 3a (default, "
-                                              "also PDF/UA-1), 3b, 3u, 2a, 2b, 2u, 4e, 4f.")] = None,
+    edition: Annotated[str, typer.Option(help=f"Which edition to build: {editions.help_text()}.")] = "print",
+    level: Annotated[str | None, typer.Option(help="The level of an edition offered at several, e.g. the PDF/A "
+                                              "level of the archive edition (3a is also PDF/UA-1).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the PDF here instead of "
                                                 "out/<issue>/.")] = None,
     workspace: Annotated[Path | None, typer.Option(help="The workspace folder (default: the nearest "
@@ -121,8 +121,9 @@ def report_build(result: BuildResult, timings: bool = False) -> None:
 def archive_command(
     manifests: Annotated[list[str], typer.Argument(help="Issue manifests or glob patterns, e.g. "
                                                    "'sources/*/issue.yaml'.")],
-    level: Annotated[str, typer.Option(help="PDF/A level: 3a (default, also PDF/UA-1), 3b, 3u, 2a, 2b, "
-                                       "2u, 4e, 4f.")] = "3a",
+    level: Annotated[str, typer.Option(help="PDF/A level: "
+                                       f"{', '.join(e.level for e in editions.families()['archive'])} "
+                                       "(3a and 2a are also PDF/UA-1).")] = "3a",
     workspace: Annotated[Path | None, typer.Option(help="The workspace folder.")] = None,
     debug: DebugOption = False,
 ) -> None:

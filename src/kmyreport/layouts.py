@@ -18,45 +18,41 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from .errors import KmyError
 from .manifest import read_text
 from .photos import Placement
 from .workspace import Workspace
-from .yamlfile import Positions, load_model
+from .yamlfile import StrictModel, load_model
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Margins(_Strict):
+class Margins(StrictModel):
     top: float = Field(gt=0)
     bottom: float = Field(gt=0)
     inside: float = Field(gt=0)
     outside: float = Field(gt=0)
 
 
-class PageGeometry(_Strict):
+class PageGeometry(StrictModel):
     width_mm: float = Field(gt=0)
     height_mm: float = Field(gt=0)
     margins_mm: Margins
 
 
-class PhotoSettings(_Strict):
+class PhotoSettings(StrictModel):
     ppi: int = Field(300, ge=72, le=1200, description="Target resolution of placed photos")
     max_height_mm: float = Field(120, gt=0, description="Tallest a photo may be placed")
 
 
-class FontFace(_Strict):
+class FontFace(StrictModel):
     family: str
     file: str = Field(description="File name under the workspace's fonts/ folder")
     weight: int = 400
     style: str = "normal"
 
 
-class LayoutConfig(_Strict):
+class LayoutConfig(StrictModel):
     name: str
     description: str = ""
     page: PageGeometry
@@ -72,7 +68,6 @@ class LayoutConfig(_Strict):
 class Layout:
     folder: Path
     config: LayoutConfig
-    positions: Positions
     workspace: Workspace
 
     @property
@@ -127,7 +122,7 @@ def load_layout(name: str, workspace: Workspace) -> Layout:
                        f"available layouts: {', '.join(available) or 'none'}")
     config, positions = load_model(read_text(yaml_path), yaml_path, LayoutConfig, "layout.yaml",
                                    "name, page, fonts, …")
-    layout = Layout(folder=folder, config=config, positions=positions, workspace=workspace)
+    layout = Layout(folder=folder, config=config, workspace=workspace)
     for index, path in enumerate(layout.font_files()):
         if not path.is_file() or not workspace.contains(path):
             line, column = positions.of(("fonts", index, "file"))

@@ -11,22 +11,18 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from .errors import KmyError
-from .yamlfile import Positions, format_loc, load_model
+from .yamlfile import Positions, StrictModel, format_loc, load_model
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class Publication(_Strict):
+class Publication(StrictModel):
     name: str = Field(min_length=1, description="Publication name printed in the masthead, e.g. 克拉玛依融媒")
     publisher: str | None = Field(None, description="Publishing body, e.g. 克拉玛依市融媒体中心")
 
 
-class IssueInfo(_Strict):
+class IssueInfo(StrictModel):
     number: int = Field(ge=1, description="Issue number, printed as 第N期")
     date: dt.date = Field(description="Issue date, YYYY-MM-DD")
     volume: str | None = Field(None, description="Running number, e.g. 总第128期")
@@ -46,12 +42,12 @@ class IssueInfo(_Strict):
         return value
 
 
-class Section(_Strict):
+class Section(StrictModel):
     title: str | None = Field(None, description="Section title shown in the contents, e.g. 要闻")
     articles: list[str] = Field(min_length=1, description="Article sources, relative to the manifest")
 
 
-class Manifest(_Strict):
+class Manifest(StrictModel):
     publication: Publication
     issue: IssueInfo
     layout: str = Field("bulletin", min_length=1, description="Layout folder name under layouts/")
@@ -81,13 +77,11 @@ class LoadedManifest:
         line, column = self.positions.of(loc)
         return KmyError(f"{format_loc(loc)}: {message}", self.path, line, column)
 
-    def article_entries(self) -> list[tuple[tuple[str | int, ...], int, str]]:
-        """`(loc, section index, relative path)` for every article, in issue order."""
-        entries = []
-        for s_index, section in enumerate(self.model.sections):
-            for a_index, rel in enumerate(section.articles):
-                entries.append((("sections", s_index, "articles", a_index), s_index, rel))
-        return entries
+    def article_entries(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """`(loc, relative path)` for every article, in issue order."""
+        return [(("sections", s_index, "articles", a_index), rel)
+                for s_index, section in enumerate(self.model.sections)
+                for a_index, rel in enumerate(section.articles)]
 
 
 def load_manifest(path: Path) -> LoadedManifest:
@@ -102,7 +96,7 @@ def load_manifest(path: Path) -> LoadedManifest:
                                   "publication, issue, sections, …")
     loaded = LoadedManifest(path=path, model=model, positions=positions)
     seen: set[str] = set()
-    for loc, _section, rel in loaded.article_entries():
+    for loc, rel in loaded.article_entries():
         key = os.path.normpath(rel)
         if key in seen:
             raise loaded.error_at(loc, f"{rel} is listed twice; an article appears once per issue")

@@ -13,14 +13,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
 
+from .editions import edition_for_claims
+from .editions.archive import ARCHIVE_CHECKS
 from .errors import KmyError
 from .files import checksum_list, sha256_file
-from .validation import VeraResult, find_verapdf_jar, run_verapdf
+from .verapdf import VeraResult, find_verapdf_jar, flavours_for, run_verapdf
 
 
 @dataclass
@@ -61,7 +64,11 @@ def sidecar_path(pdf_path: Path) -> Path:
 
 def verify_pdf(path: Path, *, use_verapdf: bool = True, sidecar: Path | None = None,
                check_sidecar: bool = True) -> Verdict:
-    """Check one PDF; `sidecar` defaults to `<file>.json` beside it when that exists."""
+    """Check one PDF; `sidecar` defaults to `<file>.json` beside it when that exists.
+
+    The checks are those of the edition whose claims the file makes (`Edition.verify_checks`);
+    a file that claims a PDF/A level no edition makes gets the checks of the archive editions.
+    """
     path = Path(path)
     if not path.is_file():
         raise KmyError("file not found", path)
@@ -74,35 +81,30 @@ def verify_pdf(path: Path, *, use_verapdf: bool = True, sidecar: Path | None = N
     with pdf:
         xmp = _xmp_text(pdf)
         verdict.claims = claims_in(xmp)
-        verdict.checks += [
-            Check("PDF/A claim", any(c.startswith("PDF/A") for c in verdict.claims),
-                  ", ".join(verdict.claims) or "no pdfaid:part in the XMP metadata"),
-            Check("metadata", bool(xmp) and "<dc:title>" in xmp,
-                  "XMP metadata with dc:title" if xmp else "no XMP metadata stream"),
-            Check("language", "/Lang" in pdf.Root, str(pdf.Root.get("/Lang", "no /Lang in the catalog"))),
-            _output_intent(pdf),
-            _fonts_embedded(pdf),
-            _no_interpolation(pdf),
-        ]
-        if any(c.endswith(("A", "UA-1")) for c in verdict.claims) or "PDF/UA-1" in verdict.claims:
-            marked = "/StructTreeRoot" in pdf.Root and bool(pdf.Root.get("/MarkInfo", {}).get("/Marked", False))
-            verdict.checks.append(Check("tagged", marked, "structure tree and /Marked true"
-                                        if marked else "tagged level without a structure tree"))
+        verdict.checks += [CHECKS[name](pdf, xmp, verdict.claims) for name in checks_for(verdict.claims)]
         attachments = {name: spec.get_file().read_bytes() for name, spec in pdf.attachments.items()}
-    sidecar = sidecar or sidecar_path(path)
-    if not check_sidecar:
-        pass
-    elif sidecar.is_file():
-        verdict.checks += _sidecar_checks(path, sidecar, attachments)
-    else:
-        verdict.note = f"no sidecar {sidecar.name}: embedded sources not cross-checked"
+    if check_sidecar:
+        sidecar = sidecar or sidecar_path(path)
+        if sidecar.is_file():
+            verdict.checks += _sidecar_checks(path, sidecar, attachments)
+        else:
+            verdict.note = f"no sidecar {sidecar.name}: embedded sources not cross-checked"
     if use_verapdf and verdict.claims:
         if find_verapdf_jar() is None:
             verdict.note = (verdict.note + "; " if verdict.note else "") + \
                 "veraPDF not installed (bash tools/verapdf/build.sh): own checks only"
         else:
-            verdict.verapdf = run_verapdf([path], verapdf_flavours(verdict.claims))
+            verdict.verapdf = run_verapdf([path], flavours_for(verdict.claims))
     return verdict
+
+
+def checks_for(claims: list[str]) -> tuple[str, ...]:
+    """The names of the checks for a file making these claims."""
+    edition = edition_for_claims(claims)
+    if edition is not None:
+        return edition.verify_checks
+    tagged = any(c.endswith(("A", "UA-1")) for c in claims)
+    return ARCHIVE_CHECKS + (("tagged",) if tagged else ())
 
 
 def claims_in(xmp: str) -> list[str]:
@@ -116,16 +118,6 @@ def claims_in(xmp: str) -> list[str]:
     if ua:
         claims.append(f"PDF/UA-{ua}")
     return claims
-
-
-def verapdf_flavours(claims: list[str]) -> list[str]:
-    flavours = []
-    for claim in claims:
-        if claim.startswith("PDF/A-"):
-            flavours.append(claim.removeprefix("PDF/A-").lower())
-        elif claim == "PDF/UA-1":
-            flavours.append("ua1")
-    return flavours
 
 
 def _xmp_text(pdf: pikepdf.Pdf) -> str:
@@ -142,7 +134,27 @@ def _xmp_value(xmp: str, prefix: str, name: str) -> str | None:
     return match[1].strip() if match else None
 
 
-def _output_intent(pdf: pikepdf.Pdf) -> Check:
+def _pdfa_claim(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
+    return Check("PDF/A claim", any(c.startswith("PDF/A") for c in claims),
+                 ", ".join(claims) or "no pdfaid:part in the XMP metadata")
+
+
+def _metadata(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
+    return Check("metadata", bool(xmp) and "<dc:title>" in xmp,
+                 "XMP metadata with dc:title" if xmp else "no XMP metadata stream")
+
+
+def _language(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
+    return Check("language", "/Lang" in pdf.Root, str(pdf.Root.get("/Lang", "no /Lang in the catalog")))
+
+
+def _tagged(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
+    marked = "/StructTreeRoot" in pdf.Root and bool(pdf.Root.get("/MarkInfo", {}).get("/Marked", False))
+    return Check("tagged", marked, "structure tree and /Marked true" if marked
+                 else "tagged level without a structure tree")
+
+
+def _output_intent(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
     intents = pdf.Root.get("/OutputIntents") or []
     for intent in intents:
         if intent.get("/S") == "/GTS_PDFA1" and "/DestOutputProfile" in intent:
@@ -150,7 +162,7 @@ def _output_intent(pdf: pikepdf.Pdf) -> Check:
     return Check("output intent", False, "no GTS_PDFA1 output intent with an ICC profile")
 
 
-def _fonts_embedded(pdf: pikepdf.Pdf) -> Check:
+def _fonts_embedded(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
     missing, count = [], 0
     for page in pdf.pages:
         fonts = page.obj.get("/Resources", {}).get("/Font", {})
@@ -167,7 +179,7 @@ def _fonts_embedded(pdf: pikepdf.Pdf) -> Check:
     return Check("fonts embedded", True, f"{count} font uses, all embedded")
 
 
-def _no_interpolation(pdf: pikepdf.Pdf) -> Check:
+def _no_interpolation(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
     interpolating = [obj.objgen[0] for obj in pdf.objects
                      if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"
                      and bool(obj.get("/Interpolate", False))]
@@ -175,6 +187,18 @@ def _no_interpolation(pdf: pikepdf.Pdf) -> Check:
         return Check("no interpolation", False, f"{len(interpolating)} image(s) with /Interpolate true "
                      f"(objects {', '.join(map(str, interpolating[:5]))})")
     return Check("no interpolation", True, "no image asks for interpolation")
+
+
+#: Every own check by name; an edition lists the ones its files must pass (`Edition.verify_checks`).
+CHECKS: dict[str, Callable[[pikepdf.Pdf, str, list[str]], Check]] = {
+    "PDF/A claim": _pdfa_claim,
+    "metadata": _metadata,
+    "language": _language,
+    "output intent": _output_intent,
+    "fonts embedded": _fonts_embedded,
+    "no interpolation": _no_interpolation,
+    "tagged": _tagged,
+}
 
 
 def _sidecar_checks(path: Path, sidecar: Path, attachments: dict[str, bytes]) -> list[Check]:

@@ -92,6 +92,12 @@ def _build(node: yaml.Node, loc: Loc, positions: Positions, constructor: yaml.Sa
                        node.start_mark.column + 1) from None
 
 
+class StrictModel(pydantic.BaseModel):
+    """The base of every model users write in YAML: unknown keys are errors, text is trimmed."""
+
+    model_config = pydantic.ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 

@@ -1,4 +1,4 @@
-"""Validate PDFs with veraPDF through the harness in ``tools/verapdf``.
+"""veraPDF, the PDF/A and PDF/UA validator, through the harness in ``tools/verapdf``.
 
 The harness is a small Java program (built by ``tools/verapdf/build.sh`` from
 Maven Central) that prints one JSON object per (file, flavour) checked.  This
@@ -19,10 +19,16 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import KmyError
+
 #: Environment variable that points at a prebuilt harness jar.
 JAR_ENV = "KMYREPORT_VERAPDF_JAR"
 #: Where ``tools/verapdf/build.sh`` leaves the jar, relative to the repo root.
 JAR_IN_REPO = Path("tools/verapdf/target/kmyreport-verapdf.jar")
+
+
+class VeraPDFError(KmyError):
+    """veraPDF could not run (no Java, no harness jar, a failing harness) or could not read a file."""
 
 
 @dataclass
@@ -53,32 +59,35 @@ def run_verapdf(paths: list[Path], flavours: list[str], timeout: float = 600) ->
     """Check every file in ``paths`` against every flavour in ``flavours``.
 
     Returns one result per (file, flavour), in that order; whether a file is
-    compliant is read from each result, not raised.  Raises ``RuntimeError``
-    when java or the jar is missing, when a file cannot be parsed, or when the
-    harness output cannot be understood.
+    compliant is read from each result, not raised.  Raises `VeraPDFError`
+    when java or the jar is missing, when the harness fails, or when its output
+    cannot be understood.
     """
     if not paths or not flavours:
         raise ValueError("run_verapdf needs at least one path and one flavour")
     java = shutil.which("java")
     if java is None:
-        raise RuntimeError("veraPDF: 'java' not found on PATH (Java 17+ is needed)")
+        raise VeraPDFError("veraPDF cannot run: 'java' is not on PATH; install Java 17 or later "
+                                 "(or verify with --no-verapdf for own checks only)")
     jar = find_verapdf_jar()
     if jar is None:
-        raise RuntimeError(
-            f"veraPDF: harness jar not found; run tools/verapdf/build.sh or set {JAR_ENV}"
-        )
+        raise VeraPDFError(f"veraPDF is not installed: build it with 'bash tools/verapdf/build.sh' or "
+                                 f"set {JAR_ENV} to its jar (or verify with --no-verapdf for own checks only)")
     by_name = {str(path): Path(path) for path in paths}
     command = [java, "-jar", str(jar), "--flavour", ",".join(flavours), *by_name]
     # Java decodes file-name arguments with the locale's charset: under C/POSIX a
     # Chinese file name would turn into '?'.  The harness always prints UTF-8.
     env = {**os.environ, "LC_ALL": "C.UTF-8"}
-    proc = subprocess.run(
-        command, capture_output=True, text=True, encoding="utf-8", timeout=timeout, env=env
-    )
-    if proc.returncode not in (0, 1):
-        raise RuntimeError(
-            f"veraPDF failed (exit {proc.returncode}): {proc.stderr.strip()[-2000:]}"
+    try:
+        proc = subprocess.run(
+            command, capture_output=True, text=True, encoding="utf-8", timeout=timeout, env=env
         )
+    except subprocess.TimeoutExpired:
+        raise VeraPDFError(f"veraPDF did not finish within {timeout:.0f} s") from None
+    if proc.returncode not in (0, 1):
+        raise VeraPDFError(
+            f"veraPDF failed (exit {proc.returncode}): {_last_line(proc.stderr)}; check that the files are "
+            "PDFs, or rebuild the harness with 'bash tools/verapdf/build.sh'", jar)
     results = []
     for line in proc.stdout.splitlines():
         if not line.strip():
@@ -93,11 +102,29 @@ def run_verapdf(paths: list[Path], flavours: list[str], timeout: float = 600) ->
                     failures=list(data["failures"]),
                 )
             )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise RuntimeError(f"veraPDF: unparseable output line {line!r}") from exc
+        except (ValueError, KeyError, TypeError):
+            raise VeraPDFError(f"veraPDF printed something other than results ({line[:200]!r}); "
+                                     "rebuild the harness with 'bash tools/verapdf/build.sh'", jar) from None
     if not results:
-        raise RuntimeError(f"veraPDF printed no result: {proc.stderr.strip()[-2000:]}")
+        raise VeraPDFError(f"veraPDF printed no result ({_last_line(proc.stderr)}); rebuild the "
+                                 "harness with 'bash tools/verapdf/build.sh'", jar)
     return results
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "no message"
+
+
+def flavours_for(claims: list[str]) -> list[str]:
+    """veraPDF flavours for conformance claims: `["PDF/A-3A", "PDF/UA-1"]` → `["3a", "ua1"]`."""
+    flavours = []
+    for claim in claims:
+        if claim.upper().startswith("PDF/A-"):
+            flavours.append(claim[len("PDF/A-"):].lower())
+        elif claim.upper() == "PDF/UA-1":
+            flavours.append("ua1")
+    return flavours
 
 
 def verapdf_version() -> str | None:

@@ -1,0 +1,91 @@
+"""The rendering boundary: plain data in, PDF bytes and facts out.
+
+This package is the only code that imports WeasyPrint or pydyf. The rest of
+kmyreport describes a render as a `RenderJob` (the HTML, where its relative
+URLs point, the PDF variant, attachments as bytes with their metadata, an XMP
+transform) and gets back a `RenderResult` (the PDF bytes, the page count and
+the engine's warnings). A job holds no engine objects and no open files, so it
+can be sent to another process, and rendering keeps no state between calls
+apart from the loaded fonts.
+
+Modules:
+
+- `engine`: the call into WeasyPrint, its warnings, the one font configuration
+  per process;
+- `fetcher`: the URL fetcher that serves workspace files only;
+- `justify`: Chinese justification, an extension of WeasyPrint's line
+  justification, installed once per process for the version it was written for;
+- `finish`: what is done to the PDF objects before they are written (XMP
+  transform, associated-file list).
+
+WeasyPrint is imported when the first job is rendered, not when this package
+is imported, so commands that do not render start fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import version
+
+from ..workspace import Workspace
+
+#: The WeasyPrint release the justification extension and PDF finishing were written against.
+ENGINE = "weasyprint"
+ENGINE_VERSION = "70.0"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to embed in the PDF (an associated file for PDF/A-3 and 4)."""
+
+    data: bytes
+    name: str
+    relationship: str              # AFRelationship: Source, Data, Alternative, Supplement, Unspecified
+    description: str
+    created: dt.datetime
+    modified: dt.datetime
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Everything one render needs, as plain data."""
+
+    html: str
+    base_url: str                  # where the HTML's relative URLs point (a workspace URL)
+    workspace: Workspace           # the only place files may be read from
+    source_name: str               # what to name in messages about refused resources
+    pdf_variant: str | None = None  # e.g. "pdf/a-3a"; None: plain PDF
+    identifier: bytes | None = None  # the PDF /ID (content-derived, for reproducible bytes)
+    attachments: tuple[Attachment, ...] = ()
+    # A function from the XMP packet the engine wrote to the one to store (module-level or a
+    # functools.partial of one, so that the job can be pickled).
+    xmp_transform: Callable[[bytes], bytes] | None = None
+    cjk_justify: bool = True       # justify Chinese by spacing between characters
+
+
+@dataclass
+class RenderResult:
+    pdf: bytes
+    pages: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def render_pdf(job: RenderJob) -> RenderResult:
+    """Lay out and write one PDF. Resources outside the workspace fail the render with a `KmyError`."""
+    from .engine import render
+
+    return render(job)
+
+
+def forget_fonts() -> None:
+    """Drop the fonts loaded so far: the next render loads them afresh (a cold start, for benchmarks)."""
+    from . import engine
+
+    engine.forget_fonts()
+
+
+def engine_versions() -> dict[str, str]:
+    """The versions of the rendering engine's parts (for sidecars and `--version`)."""
+    return {"weasyprint": version("weasyprint"), "pydyf": version("pydyf")}

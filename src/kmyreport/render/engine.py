@@ -1,0 +1,75 @@
+"""The call into WeasyPrint: a `RenderJob` in, a `RenderResult` out.
+
+One `FontConfiguration` per process, so fonts loaded for one build serve every
+later one. WeasyPrint's own warnings are collected for the caller; resources
+the fetcher refused fail the render with one message listing them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+
+from ..errors import KmyError
+from . import RenderJob, RenderResult
+from .fetcher import WorkspaceURLFetcher
+from .finish import finisher
+from .justify import OPT_IN_STYLESHEET, install
+
+install()  # Chinese justification, once per process; fails clearly on another WeasyPrint
+
+_FONT_CONFIG: FontConfiguration | None = None
+
+
+def font_configuration() -> FontConfiguration:
+    """One FontConfiguration per process: fonts loaded once serve every later build."""
+    global _FONT_CONFIG
+    if _FONT_CONFIG is None:
+        _FONT_CONFIG = FontConfiguration()
+    return _FONT_CONFIG
+
+
+def forget_fonts() -> None:
+    global _FONT_CONFIG
+    _FONT_CONFIG = None
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def render(job: RenderJob) -> RenderResult:
+    fetcher = WorkspaceURLFetcher(job.workspace)
+    collector = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    font_config = font_configuration()
+    stylesheets = [weasyprint.CSS(string=OPT_IN_STYLESHEET, font_config=font_config)] if job.cjk_justify else None
+    options: dict = {"pdf_variant": job.pdf_variant, "uncompressed_pdf": False,
+                     "finisher": finisher(job.xmp_transform)}
+    if job.identifier is not None:
+        options["pdf_identifier"] = job.identifier
+    if job.attachments:
+        options["attachments"] = [
+            weasyprint.Attachment(string=item.data, name=item.name, relationship=item.relationship,
+                                  description=item.description, created=item.created, modified=item.modified)
+            for item in job.attachments]
+    try:
+        # The variant is given to layout too: tagged variants (PDF/A-a, PDF/UA) need it there.
+        document = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
+            font_config=font_config, pdf_variant=job.pdf_variant, stylesheets=stylesheets)
+        pdf = document.write_pdf(**options)
+    finally:
+        logger.removeHandler(collector)
+    if fetcher.refused:
+        listed = ", ".join(dict.fromkeys(fetcher.refused))
+        raise KmyError(f"the layout or copy asks for resources outside the workspace: {listed}; "
+                       "put the files inside the workspace and use relative paths", job.source_name)
+    return RenderResult(pdf=pdf, pages=len(document.pages), warnings=collector.messages)

@@ -1,0 +1,30 @@
+"""What is done to the PDF's objects after layout, before they are written (a WeasyPrint finisher)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pydyf
+
+
+def finisher(xmp_transform: Callable[[bytes], bytes] | None) -> Callable[[Any, pydyf.PDF], None]:
+    """The finisher of one render: the job's XMP transform, and one /AF entry per associated file."""
+
+    def finish(_document: Any, pdf: pydyf.PDF) -> None:
+        if xmp_transform is not None and "Metadata" in pdf.catalog:
+            stream = pdf.objects[_object_number(pdf.catalog["Metadata"])]
+            packet = b"".join(part if isinstance(part, bytes) else str(part).encode() for part in stream.stream)
+            stream.stream = [xmp_transform(packet)]
+        # WeasyPrint 70 lists each associated file twice in the catalog's /AF (once from the
+        # EmbeddedFiles name tree, once as the file specification): keep one of each.
+        if "AF" in pdf.catalog:
+            pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+
+    return finish
+
+
+def _object_number(reference: Any) -> int:
+    """`b"12 0 R"` (or its str form) → 12."""
+    number = reference.split()[0]
+    return int(number.decode() if isinstance(number, bytes) else number)
