@@ -1,15 +1,23 @@
-"""`kmyreport import` on the real seed, then `kmyreport compile`: the imported article prints whole."""
+"""`kmyreport import`, then `kmyreport compile`: the imported article prints whole.
+
+On untitled copy with six photos: the real seed when it is beside the repo (../shared),
+and our own copy in the same conventions (tests/raw/19_untitled_rongmei.txt), always.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pdfplumber
+import pytest
 import yaml
 
 from kmyreport.ingest import import_raw
 
-from .conftest import SEED, Scratch, body_text, jpeg_bytes, squash
+from .conftest import SEED, Scratch, body_text, jpeg_bytes, requires_seed, squash
+
+OWN = Path(__file__).parent / "raw" / "19_untitled_rongmei.txt"
+COPIES = [pytest.param(OWN, id="own"), pytest.param(SEED, id="seed", marks=requires_seed)]
 
 MANIFEST = """\
 publication: {name: 克拉玛依融媒}
@@ -19,12 +27,13 @@ sections:
 """
 
 
-def test_imported_seed_compiles_with_every_paragraph(workspace: Scratch) -> None:
+@pytest.mark.parametrize("copy", COPIES)
+def test_imported_copy_compiles_with_every_paragraph(workspace: Scratch, copy: Path) -> None:
     photos = workspace.issue_dir() / "photos"
     for index in range(6):
         workspace.write(f"sources/t/photos/{index + 1:02d}.jpg", jpeg_bytes(2200, 1400, (20 * index, 90, 160)))
     workspace.write("sources/t/issue.yaml", MANIFEST)
-    run = workspace.cli("import", str(SEED), "--photos", str(photos), "--title", "民族团结之花绽放油城",
+    run = workspace.cli("import", str(copy), "--photos", str(photos), "--title", "民族团结之花绽放油城",
                         "-o", "sources/t/articles/seed.md")
     assert run.returncode == 0, run.stderr
     article = (workspace.issue_dir() / "articles" / "seed.md").read_text(encoding="utf-8")
@@ -36,7 +45,7 @@ def test_imported_seed_compiles_with_every_paragraph(workspace: Scratch) -> None
     with pdfplumber.open(workspace.output()) as pdf:
         assert len([image for page in pdf.pages for image in page.images]) == 6
 
-    result = import_raw(SEED, title="民族团结之花绽放油城")
+    result = import_raw(copy, title="民族团结之花绽放油城")
     paragraphs = [block.text for block in result.blocks if block.kind == "paragraph"]
     assert len(paragraphs) >= 15
     position = 0
@@ -51,20 +60,22 @@ def test_imported_seed_compiles_with_every_paragraph(workspace: Scratch) -> None
         assert f"{role}：{name}" in text
 
 
-def test_import_without_photos_gives_placeholders_that_compile_reports(workspace: Scratch) -> None:
+@pytest.mark.parametrize("copy", COPIES)
+def test_import_without_photos_gives_placeholders_that_compile_reports(workspace: Scratch, copy: Path) -> None:
     workspace.write("sources/t/issue.yaml", MANIFEST)
-    run = workspace.cli("import", str(SEED), "--title", "标题", "-o", "sources/t/articles/seed.md")
+    run = workspace.cli("import", str(copy), "--title", "标题", "-o", "sources/t/articles/seed.md")
     assert run.returncode == 0 and "MISSING" in run.stderr
     compiled = workspace.cli("compile", "sources/t/issue.yaml")
     assert compiled.returncode == 1
     assert "sources/t/articles/seed.md:" in compiled.stderr and "photo not found" in compiled.stderr
 
 
-def test_import_without_title_is_reported_by_compile(workspace: Scratch) -> None:
+@pytest.mark.parametrize("copy", COPIES)
+def test_import_without_title_is_reported_by_compile(workspace: Scratch, copy: Path) -> None:
     workspace.write("sources/t/issue.yaml", MANIFEST)
     for index in range(6):
         workspace.write(f"sources/t/photos/MISSING-{index + 1}.jpg", jpeg_bytes(2200, 1400))
-    run = workspace.cli("import", str(SEED), "-o", "sources/t/articles/seed.md")
+    run = workspace.cli("import", str(copy), "-o", "sources/t/articles/seed.md")
     assert run.returncode == 0
     front = yaml.safe_load((workspace.issue_dir() / "articles" / "seed.md").read_text(encoding="utf-8")
                            .split("---\n")[1])
@@ -73,11 +84,17 @@ def test_import_without_title_is_reported_by_compile(workspace: Scratch) -> None
     assert compiled.returncode == 1 and "seed.md" in compiled.stderr and "title is empty" in compiled.stderr
 
 
-def test_dry_run_writes_nothing_and_reports(workspace: Scratch) -> None:
-    run = workspace.cli("import", str(SEED), "--dry-run", "-o", "sources/t/articles/seed.md")
+@pytest.mark.parametrize(
+    ("copy", "head", "photographer", "editor"),
+    [pytest.param(OWN, "筑牢生态屏障", "刘思源", "李晓梅", id="own"),
+     pytest.param(SEED, "牢牢把握主线", "田治民", "陈丽", id="seed", marks=requires_seed)],
+)
+def test_dry_run_writes_nothing_and_reports(workspace: Scratch, copy: Path, head: str, photographer: str,
+                                            editor: str) -> None:
+    run = workspace.cli("import", str(copy), "--dry-run", "-o", "sources/t/articles/seed.md")
     assert run.returncode == 0
     assert not (workspace.issue_dir() / "articles" / "seed.md").exists()
-    assert "牢牢把握主线" in run.stdout and "田治民" in run.stdout and "陈丽" in run.stdout
+    assert head in run.stdout and photographer in run.stdout and editor in run.stdout
 
 
 def test_undecodable_file_is_one_clear_error(workspace: Scratch) -> None:
@@ -86,22 +103,23 @@ def test_undecodable_file_is_one_clear_error(workspace: Scratch) -> None:
     assert run.returncode == 1 and "raw.txt" in run.stderr and "Traceback" not in run.stderr
 
 
-def test_photos_from_outside_the_issue_are_copied_in(workspace: Scratch) -> None:
+@pytest.mark.parametrize("copy", COPIES)
+def test_photos_from_outside_the_issue_are_copied_in(workspace: Scratch, copy: Path) -> None:
     drop = workspace.root / "incoming"
     for index in range(6):
         workspace.write(f"incoming/{index + 1:02d}.jpg", jpeg_bytes(2200, 1400, (30 * index, 80, 120)))
     workspace.write("sources/t/issue.yaml", MANIFEST)
-    run = workspace.cli("import", str(SEED), "--photos", str(drop), "--title", "标题", "-o", "sources/t/articles/seed.md")
+    run = workspace.cli("import", str(copy), "--photos", str(drop), "--title", "标题", "-o", "sources/t/articles/seed.md")
     assert run.returncode == 0, run.stderr
     copied = sorted(p.name for p in (workspace.issue_dir() / "photos").iterdir())
     assert copied == [f"{index + 1:02d}.jpg" for index in range(6)]
     assert (workspace.issue_dir() / "photos" / "03.jpg").read_bytes() == (drop / "03.jpg").read_bytes()
     assert workspace.cli("compile", "sources/t/issue.yaml").returncode == 0
 
-    again = workspace.cli("import", str(SEED), "--photos", str(drop), "--title", "标题", "-o", "sources/t/articles/seed.md")
+    again = workspace.cli("import", str(copy), "--photos", str(drop), "--title", "标题", "-o", "sources/t/articles/seed.md")
     assert again.returncode == 1 and "already exists" in again.stderr and "--force" in again.stderr
     workspace.write("incoming/03.jpg", jpeg_bytes(2200, 1400, (250, 250, 0)))
-    clash = workspace.cli("import", str(SEED), "--photos", str(drop), "--title", "标题", "-o",
+    clash = workspace.cli("import", str(copy), "--photos", str(drop), "--title", "标题", "-o",
                           "sources/t/articles/seed.md", "--force")
     assert clash.returncode == 1 and "03.jpg" in clash.stderr and "different photo" in clash.stderr
 

@@ -2,7 +2,8 @@
 
 The raw fixtures in tests/raw/ are UTF-8 text with LF; the tests write them
 to tmp_path in the encoding and line endings each one stands for (GBK,
-UTF-16 with BOM, CRLF, CR …), so no binary fixture is committed.
+UTF-16 with BOM, CRLF, CR …), so no binary fixture is committed; 19, plain
+UTF-8 like the real seed it stands in for, is read where it is.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from kmyreport.errors import KmyError
 from kmyreport.ingest import ImportResult, import_raw, write_article
 from kmyreport.normalize import normalize_text
 
+from .conftest import SEED, requires_seed
+
 HERE = Path(__file__).resolve().parent
 RAW = HERE / "raw"
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_aeef03941e53131b.txt"
 
 
 # ---------------------------------------------------------------------------
@@ -95,95 +97,139 @@ def headings_of(result: ImportResult) -> list[str]:
 
 
 # ---------------------------------------------------------------------------
-# The real seed
+# Untitled copy in the correspondents' usual conventions: the real seed, when it is
+# beside the repo (../shared), and our own copy in the same conventions, line for line —
+# byline (organisation, role, two names) and no title, half-width punctuation, three
+# short heads, six captions ending in `克拉玛依融媒通讯员 X 摄`, the 原载 note closing the
+# last paragraph, `责任编辑:… 本期编辑:…`, and a junk character at the end.
 # ---------------------------------------------------------------------------
 
+UNTITLED = {
+    "own": dict(
+        path=RAW / "19_untitled_rongmei.txt",
+        authors=["马春燕", "吴昊"],
+        heads=["筑牢生态屏障", "推进污染治理", "倡导绿色生活"],
+        credit_names=[["刘思源"], ["马春燕"], ["郑佳"], ["何文涛"], ["刘思源"], ["白雪"]],
+        first_caption="独山子区城市公园一角。",
+        slogan="“守护绿水青山\u3000共建美丽家园”",
+        origin={"publication": "克拉玛依日报", "date": "2024-06-28", "page": None},
+        origin_note="（本文原载于2024年6月28日《克拉玛依日报》）",
+        editors={"责任编辑": "李晓梅", "本期编辑": "赵文博"},
+        title="独山子区：绿水青山入画来",
+    ),
+    "seed": dict(
+        path=SEED,
+        authors=["张纪东", "许涛"],
+        heads=["牢牢把握主线", "推动宣传教育", "挖掘文化内涵"],
+        credit_names=[["田治民"], ["郭宁"], ["徐艺欣"], ["迟艺菲"], ["徐艺欣"], ["李源清"]],
+        first_caption="克拉玛依市友谊大桥。",
+        slogan="“铸牢中华民族共同体意识\u3000凝心聚力奋进新征程”",
+        origin={"publication": "新疆日报", "date": "2024-07-16", "page": None},
+        origin_note="（本文原载于2024年7月16日《新疆日报》）",
+        editors={"责任编辑": "陈丽", "本期编辑": "王若惟"},
+        title="克拉玛依区：民族团结之花绽放油城",
+    ),
+}
+UNTITLED_PARAMS = [pytest.param("own"), pytest.param("seed", marks=requires_seed)]
 
-@pytest.fixture(scope="module")
-def seed() -> ImportResult:
-    return import_raw(SEED)
+
+@pytest.fixture(scope="module", params=UNTITLED_PARAMS)
+def untitled(request) -> tuple[dict, ImportResult]:
+    spec = UNTITLED[request.param]
+    return spec, import_raw(spec["path"])
 
 
-def test_seed_authors_and_byline(seed: ImportResult) -> None:
-    assert seed.front_matter["authors"] == [
-        {"name": "张纪东", "role": "通讯员", "org": "克拉玛依融媒"},
-        {"name": "许涛", "role": "通讯员", "org": "克拉玛依融媒"},
+def test_untitled_authors_and_byline(untitled: tuple[dict, ImportResult]) -> None:
+    spec, result = untitled
+    first, second = spec["authors"]
+    assert result.front_matter["authors"] == [
+        {"name": first, "role": "通讯员", "org": "克拉玛依融媒"},
+        {"name": second, "role": "通讯员", "org": "克拉玛依融媒"},
     ]
-    assert seed.front_matter["byline"] == "克拉玛依融媒通讯员 张纪东 许涛"
+    assert result.front_matter["byline"] == f"克拉玛依融媒通讯员 {first} {second}"
 
 
-def test_seed_section_heads(seed: ImportResult) -> None:
-    assert headings_of(seed) == ["牢牢把握主线", "推动宣传教育", "挖掘文化内涵"]
-    assert "\n## 牢牢把握主线\n" in seed.article_source
+def test_untitled_section_heads(untitled: tuple[dict, ImportResult]) -> None:
+    spec, result = untitled
+    assert headings_of(result) == spec["heads"]
+    assert f"\n## {spec['heads'][0]}\n" in result.article_source
 
 
-def test_seed_photos(seed: ImportResult) -> None:
-    photos = seed.report.photos
-    assert [p.credit_names for p in photos] == [["田治民"], ["郭宁"], ["徐艺欣"], ["迟艺菲"], ["徐艺欣"], ["李源清"]]
+def test_untitled_photos(untitled: tuple[dict, ImportResult]) -> None:
+    spec, result = untitled
+    photos = result.report.photos
+    assert [p.credit_names for p in photos] == spec["credit_names"]
     for photo in photos:
         assert photo.caption and not photo.caption.endswith(" ")
         assert photo.credit == f"克拉玛依融媒通讯员 {photo.credit_names[0]} 摄"
         assert photo.missing
     assert [p.path for p in photos] == [f"photos/MISSING-{n}.jpg" for n in range(1, 7)]
-    assert photos[0].caption == "克拉玛依市友谊大桥。"
-    assert '![克拉玛依市友谊大桥。](photos/MISSING-1.jpg "克拉玛依融媒通讯员 田治民 摄")' in seed.article_source
+    first_caption, first_name = spec["first_caption"], spec["credit_names"][0][0]
+    assert photos[0].caption == first_caption
+    assert f'![{first_caption}](photos/MISSING-1.jpg "克拉玛依融媒通讯员 {first_name} 摄")' in result.article_source
     # The space inside the slogan is kept, as an ideographic space.
-    assert "“铸牢中华民族共同体意识\u3000凝心聚力奋进新征程”" in photos[1].caption
+    assert spec["slogan"] in photos[1].caption
 
 
-def test_seed_origin_and_editors(seed: ImportResult) -> None:
-    assert seed.front_matter["origin"] == {"publication": "新疆日报", "date": "2024-07-16", "page": None}
-    assert seed.front_matter["editors"] == {"责任编辑": "陈丽", "本期编辑": "王若惟"}
-    _, _, body = split_article(seed.article_source)
-    assert "（本文原载于2024年7月16日《新疆日报》）" in body  # kept in the body too
+def test_untitled_origin_and_editors(untitled: tuple[dict, ImportResult]) -> None:
+    spec, result = untitled
+    assert result.front_matter["origin"] == spec["origin"]
+    assert result.front_matter["editors"] == spec["editors"]
+    _, _, body = split_article(result.article_source)
+    assert spec["origin_note"] in body  # kept in the body too
     assert "责任编辑" not in body
 
 
-def test_seed_junk_dropped_and_title_warned(seed: ImportResult) -> None:
-    _, _, body = split_article(seed.article_source)
-    assert not any(line.strip() == "|" for line in seed.article_source.splitlines())
-    assert [(r.line, r.text) for r in seed.report.dropped] == [(27, "|")]
-    assert seed.front_matter["title"] == ""
-    assert any("标题" in warning for warning in seed.report.warnings)
+def test_untitled_junk_dropped_and_title_warned(untitled: tuple[dict, ImportResult]) -> None:
+    _, result = untitled
+    assert not any(line.strip() == "|" for line in result.article_source.splitlines())
+    assert [(r.line, r.text) for r in result.report.dropped] == [(27, "|")]
+    assert result.front_matter["title"] == ""
+    assert any("标题" in warning for warning in result.report.warnings)
 
 
-def test_seed_every_body_paragraph_in_order(seed: ImportResult) -> None:
-    """Each body line of the seed, normalised, is a body block, in the same order."""
-    raw_lines = [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
+def test_untitled_every_body_paragraph_in_order(untitled: tuple[dict, ImportResult]) -> None:
+    """Each body line of the copy, normalised, is a body block, in the same order."""
+    spec, result = untitled
+    raw_lines = [line for line in spec["path"].read_text(encoding="utf-8").splitlines() if line.strip()]
     body_lines = raw_lines[1:-2]  # after the byline, before the editors and the junk
     expected = []
     for number, line in enumerate(body_lines, start=2):
         caption = re.match(r"(.*?)\s*克拉玛依融媒通讯员 \S+ 摄$", line)
         expected.append(normalize_text(caption.group(1) if caption else line, number)[0])
-    assert [block.text for block in seed.blocks] == expected
-    rendered = rendered_blocks(split_article(seed.article_source)[2])
+    assert [block.text for block in result.blocks] == expected
+    rendered = rendered_blocks(split_article(result.article_source)[2])
     assert [text for _, text, _ in rendered] == expected
 
 
-def test_seed_title_option(tmp_path: Path) -> None:
-    result = import_raw(SEED, title="克拉玛依区：民族团结之花绽放油城")
-    assert result.front_matter["title"] == "克拉玛依区：民族团结之花绽放油城"
+@pytest.mark.parametrize("name", UNTITLED_PARAMS)
+def test_untitled_title_option(name: str) -> None:
+    title = UNTITLED[name]["title"]
+    result = import_raw(UNTITLED[name]["path"], title=title)
+    assert result.front_matter["title"] == title
     assert not any("标题" in warning for warning in result.report.warnings)
 
 
-def test_front_matter_round_trips(seed: ImportResult) -> None:
-    loaded, _, _ = split_article(seed.article_source)
-    assert loaded == seed.front_matter
+def test_front_matter_round_trips(untitled: tuple[dict, ImportResult]) -> None:
+    _, result = untitled
+    loaded, _, _ = split_article(result.article_source)
+    assert loaded == result.front_matter
     assert isinstance(loaded["origin"]["date"], str)
     assert list(loaded)[:1] == ["title"]
 
 
-def test_report_text_lists_recognition_and_every_change(seed: ImportResult) -> None:
-    text = seed.report.to_text()
+def test_report_text_lists_recognition_and_every_change(untitled: tuple[dict, ImportResult]) -> None:
+    spec, result = untitled
+    text = result.report.to_text()
     assert "编码：UTF-8" in text
-    assert "第1行  [署名]" in text and "张纪东（通讯员，克拉玛依融媒）" in text
-    assert "第4行  [小标题]  牢牢把握主线" in text
-    assert "第3行  [图片说明]" in text and "署名：克拉玛依融媒通讯员 田治民 摄" in text
-    assert "[正文（含原载说明）]" in text and "日期：2024-07-16" in text
+    assert "第1行  [署名]" in text and f"{spec['authors'][0]}（通讯员，克拉玛依融媒）" in text
+    assert f"第4行  [小标题]  {spec['heads'][0]}" in text
+    assert "第3行  [图片说明]" in text and f"署名：克拉玛依融媒通讯员 {spec['credit_names'][0][0]} 摄" in text
+    assert "[正文（含原载说明）]" in text and f"日期：{spec['origin']['date']}" in text
     assert "第26行  [编辑人员]" in text
     assert "第27行  “|”" in text
-    assert f"标点规范化（{len(seed.report.changes)} 处）" in text
-    for change in seed.report.changes:
+    assert f"标点规范化（{len(result.report.changes)} 处）" in text
+    for change in result.report.changes:
         assert f"第{change.line}行第{change.column}列" in text
     assert "第2行第4列  “,” → “，”  半角标点改全角" in text
     assert "［全角空格］" in text
@@ -646,12 +692,13 @@ def test_missing_raw_file(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
-def test_photos_matched_in_name_order_rest_are_placeholders(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", UNTITLED_PARAMS)
+def test_photos_matched_in_name_order_rest_are_placeholders(tmp_path: Path, name: str) -> None:
     photos = tmp_path / "photos"
     photos.mkdir()
-    for name in ("b.JPG", "a.png", "notes.txt", "c d.webp"):
-        (photos / name).write_bytes(b"x")
-    result = import_raw(SEED, photos_dir=photos)
+    for file in ("b.JPG", "a.png", "notes.txt", "c d.webp"):
+        (photos / file).write_bytes(b"x")
+    result = import_raw(UNTITLED[name]["path"], photos_dir=photos)
     paths = [p.path for p in result.report.photos]
     assert paths == ["photos/a.png", "photos/b.JPG", "photos/c d.webp"] + [f"photos/MISSING-{n}.jpg" for n in (4, 5, 6)]
     assert '](<photos/c d.webp> "' in result.article_source
@@ -660,31 +707,34 @@ def test_photos_matched_in_name_order_rest_are_placeholders(tmp_path: Path) -> N
     assert [unquote(src) for src in rendered] == paths  # renderers percent-encode the space
 
 
-def test_photo_prefix_and_extra_files(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", UNTITLED_PARAMS)
+def test_photo_prefix_and_extra_files(tmp_path: Path, name: str) -> None:
     photos = tmp_path / "p"
     photos.mkdir()
     for n in range(8):
         (photos / f"{n:02}.jpg").write_bytes(b"x")
-    result = import_raw(SEED, photos_dir=photos, photo_prefix="img/")
+    result = import_raw(UNTITLED[name]["path"], photos_dir=photos, photo_prefix="img/")
     assert [p.path for p in result.report.photos] == [f"img/{n:02}.jpg" for n in range(6)]
     assert any("06.jpg" in warning and "07.jpg" in warning for warning in result.report.warnings)
 
 
-def test_missing_photos_dir_is_an_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", UNTITLED_PARAMS)
+def test_missing_photos_dir_is_an_error(tmp_path: Path, name: str) -> None:
     with pytest.raises(KmyError):
-        import_raw(SEED, photos_dir=tmp_path / "none")
+        import_raw(UNTITLED[name]["path"], photos_dir=tmp_path / "none")
 
 
-def test_write_article_atomic_utf8_lf(tmp_path: Path, seed: ImportResult) -> None:
+def test_write_article_atomic_utf8_lf(tmp_path: Path, untitled: tuple[dict, ImportResult]) -> None:
+    _, result = untitled
     out = tmp_path / "articles" / "minzu.md"
-    write_article(seed, out)
+    write_article(result, out)
     data = out.read_bytes()
-    assert data.decode("utf-8") == seed.article_source
+    assert data.decode("utf-8") == result.article_source
     assert b"\r" not in data and not data.startswith(b"\xef\xbb\xbf")
     assert [p.name for p in out.parent.iterdir()] == ["minzu.md"]
     out.write_text("old", encoding="utf-8")
-    write_article(seed, out)
-    assert out.read_text(encoding="utf-8") == seed.article_source
+    write_article(result, out)
+    assert out.read_text(encoding="utf-8") == result.article_source
 
 
 # ---------------------------------------------------------------------------
