@@ -122,7 +122,7 @@ def register(edition: Edition, *, default_level: bool = False) -> Edition:
 def unregister(name: str) -> None:
     """Remove an edition from the registry (tests, plug-ins that withdraw one)."""
     edition = _REGISTRY.pop(name, None)
-    if edition is not None and _DEFAULT_LEVELS.get(edition.family) == edition.level:
+    if edition is not None and edition.level is not None and _DEFAULT_LEVELS.get(edition.family) == edition.level:
         del _DEFAULT_LEVELS[edition.family]
 
 

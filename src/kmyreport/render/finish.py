@@ -12,7 +12,10 @@ def finisher(xmp_transform: Callable[[bytes], bytes] | None) -> Callable[[Any, p
     """The finisher of one render: the job's XMP transform, and one /AF entry per associated file."""
 
     def finish(_document: Any, pdf: pydyf.PDF) -> None:
-        if xmp_transform is not None and "Metadata" in pdf.catalog:
+        if xmp_transform is not None:
+            if "Metadata" not in pdf.catalog:
+                raise ValueError("an XMP transform was given, but the PDF variant writes no XMP metadata; "
+                                 "give the edition a pdf_variant (PDF/A, PDF/UA, PDF/X)")
             stream = pdf.objects[_object_number(pdf.catalog["Metadata"])]
             packet = b"".join(part if isinstance(part, bytes) else str(part).encode() for part in stream.stream)
             stream.stream = [xmp_transform(packet)]
