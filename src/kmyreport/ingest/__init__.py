@@ -26,8 +26,9 @@ The pipeline, one module per step (`model` holds the data handed from step to st
 4. `photos.assign_photos` — photo blocks get the files of the photo folder in
    name order, else `MISSING-n.jpg` placeholders (`copy_photos` copies them
    into the issue).
-5. `markdown.render_article` — front matter with `yaml.safe_dump`, body blocks as
-   CommonMark with the characters escaped that would otherwise be markup.
+5. `markdown.render_article` — the front matter (the compiler's `FrontMatter` model,
+   dumped with `yaml.safe_dump`), body blocks as CommonMark with the characters
+   escaped that would otherwise be markup.
 
 `import_raw` runs all of it and returns an `ImportResult` whose `report`
 says what each line was taken for and lists every change.
