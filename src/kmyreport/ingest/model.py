@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..articles import Author, Origin
 
-# The spaces a cleaned line may still hold (the cleaner turns other spaces into these).
+# The spaces the rules look for in a cleaned line: space, tab, ideographic space.
 SPACES = " \t\u3000"
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ..model import SPACES
 
-MARKERS = "■□●○◆◇▲△★☆▪▫◎※►▶◼◾•·"
-FIELD_SEPARATORS = ":：|｜丨"
+MARKERS = "■□●○◆◇▲△★☆▪▫◎※►▶◼◾•·"  # bullets before a head, byline or credit line
+FIELD_SEPARATORS = ":：|｜丨"  # between a label and its value: `编辑：陈丽`, `编辑 | 陈丽`
+# Taken off both ends of a value: spaces, clause punctuation and separators.
 VALUE_TRIM = SPACES + "，,；;" + FIELD_SEPARATORS
 
 
