@@ -62,6 +62,15 @@ def font_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @dataclass
+class CliRun:
+    """What a command-line run returned, printed on stdout and printed on stderr."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@dataclass
 class Scratch:
     root: Path
 
@@ -83,8 +92,22 @@ class Scratch:
     def output(self, issue_id: str = "t") -> Path:
         return self.root / "out" / issue_id / f"{issue_id}.pdf"
 
-    def cli(self, *args: str) -> subprocess.CompletedProcess:
-        """Run the real command line in this workspace."""
+    def cli(self, *args: str) -> CliRun:
+        """Run the command line in this process, in this workspace (fonts stay loaded between runs)."""
+        from typer.testing import CliRunner
+
+        from kmyreport.cli import app
+
+        before = Path.cwd()
+        os.chdir(self.root)
+        try:
+            result = CliRunner().invoke(app, list(args), env={"SOURCE_DATE_EPOCH": None})
+        finally:
+            os.chdir(before)
+        return CliRun(result.exit_code, result.stdout, result.stderr)
+
+    def cli_process(self, *args: str) -> subprocess.CompletedProcess:
+        """Run the real command in a new process, in this workspace (for a few smoke tests)."""
         env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
         return subprocess.run([sys.executable, "-m", "kmyreport", *args], cwd=self.root, env=env,
                               capture_output=True, text=True, timeout=300)

@@ -140,13 +140,13 @@ def test_unknown_layout(small_issue: Scratch) -> None:
 
 def test_debug_shows_the_traceback(small_issue: Scratch) -> None:
     small_issue.write("sources/t/issue.yaml", MANIFEST.replace("number: 3", "number: three"))
-    run = small_issue.cli("compile", "sources/t/issue.yaml", "--debug")
+    run = small_issue.cli_process("compile", "sources/t/issue.yaml", "--debug")
     assert run.returncode != 0 and "Traceback" in run.stderr
     assert re.search(r"issue\.number", run.stderr)
 
 
 def test_missing_manifest(workspace: Scratch) -> None:
-    run = workspace.cli("compile", "sources/nope/issue.yaml")
+    run = workspace.cli_process("compile", "sources/nope/issue.yaml")
     assert run.returncode == 1 and "manifest not found" in run.stderr and "Traceback" not in run.stderr
 
 

@@ -172,7 +172,7 @@ def test_same_inputs_same_bytes_wherever_the_workspace_is(sample: CompiledSample
 
 
 def test_cli_compiles_the_sample_and_reports(sample: CompiledSample) -> None:
-    run = sample.workspace.cli("compile", f"sources/{SAMPLE_ID}/issue.yaml", "--edition", "screen", "--timings")
+    run = sample.workspace.cli_process("compile", f"sources/{SAMPLE_ID}/issue.yaml", "--edition", "screen", "--timings")
     assert run.returncode == 0, run.stderr
     assert "pages" in run.stdout and "5 articles" in run.stdout
     assert "photos" in run.stdout and "layout+pdf" in run.stdout

@@ -14,7 +14,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from kmyreport.verapdf import VeraPDFError, find_verapdf_jar, run_verapdf
+from kmyreport.verapdf import VeraPDFError, find_verapdf_jar, run_verapdf, run_verapdf_each
 
 REPO = Path(__file__).resolve().parents[1]
 FONT = REPO / "fonts" / "NotoSerifSC-Regular.otf"
@@ -69,17 +69,31 @@ def pdfs(tmp_path_factory) -> dict[str, Path]:
     return paths
 
 
+@pytest.fixture(scope="module")
+def verdicts(pdfs) -> list:
+    """Each file against its own flavours, all in one veraPDF run (one JVM start)."""
+    auto = pdfs["a2b"].with_name("a2b-auto.pdf")
+    shutil.copy(pdfs["a2b"], auto)
+    return run_verapdf_each([(pdfs["a3b"], ["3b"]), (pdfs["a2b"], ["2b"]), (pdfs["a3a"], ["3a"]),
+                             (pdfs["ua1"], ["ua1"]), (pdfs["plain"], ["3b"]), (auto, ["auto"])])
+
+
 @pytest.mark.parametrize("name, flavour", [("a3b", "3b"), ("a2b", "2b"), ("a3a", "3a"), ("ua1", "ua1")])
-def test_weasyprint_variant_is_compliant(pdfs, name, flavour):
-    [result] = run_verapdf([pdfs[name]], [flavour])
+def test_weasyprint_variant_is_compliant(verdicts, name, flavour):
+    [result] = [r for r in verdicts if (r.file.stem, r.flavour) == (name, flavour)]
     assert result.compliant, result.failures
 
 
-def test_plain_pdf_is_not_pdfa(pdfs):
-    [result] = run_verapdf([pdfs["plain"]], ["3b"])
-    assert not result.compliant
+def test_plain_pdf_is_not_pdfa(verdicts):
+    [result] = [r for r in verdicts if r.file.stem == "plain"]
+    assert result.flavour == "3b" and not result.compliant
     assert result.failures and all(f["count"] >= 1 for f in result.failures)
     assert {"clause", "test", "description", "count"} <= set(result.failures[0])
+
+
+def test_each_file_is_checked_against_its_own_flavours_in_order(verdicts):
+    assert [(r.file.stem, r.flavour) for r in verdicts] == [
+        ("a3b", "3b"), ("a2b", "2b"), ("a3a", "3a"), ("ua1", "ua1"), ("plain", "3b"), ("a2b-auto", "2b")]
 
 
 def test_several_files_and_flavours_in_one_run(pdfs):
@@ -91,9 +105,9 @@ def test_several_files_and_flavours_in_one_run(pdfs):
     assert verdicts[("a3a", "3a")] and verdicts[("ua1", "ua1")]
 
 
-def test_auto_uses_declared_flavour(pdfs):
-    results = run_verapdf([pdfs["a2b"]], ["auto"])
-    assert [(r.flavour, r.compliant) for r in results] == [("2b", True)]
+def test_auto_uses_declared_flavour(verdicts):
+    [result] = [r for r in verdicts if r.file.stem == "a2b-auto"]
+    assert (result.flavour, result.compliant) == ("2b", True)
 
 
 def test_unreadable_file_raises(tmp_path):

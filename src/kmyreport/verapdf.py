@@ -63,18 +63,28 @@ def run_verapdf(paths: list[Path], flavours: list[str], timeout: float = 600) ->
     when java or the jar is missing, when the harness fails, or when its output
     cannot be understood.
     """
-    if not paths or not flavours:
-        raise ValueError("run_verapdf needs at least one path and one flavour")
+    return run_verapdf_each([(path, flavours) for path in paths], timeout)
+
+
+def run_verapdf_each(checks: list[tuple[Path, list[str]]], timeout: float = 600) -> list[VeraResult]:
+    """Check each file against its own flavours, all in one run of veraPDF (one JVM start).
+
+    Returns one result per (file, flavour), in the order given.
+    """
+    if not checks or not all(flavours for _, flavours in checks):
+        raise ValueError("run_verapdf needs at least one path, and flavours for each")
     java = shutil.which("java")
     if java is None:
         raise VeraPDFError("veraPDF cannot run: 'java' is not on PATH; install Java 17 or later "
-                                 "(or verify with --no-verapdf for own checks only)")
+                           "(or verify with --no-verapdf for own checks only)")
     jar = find_verapdf_jar()
     if jar is None:
         raise VeraPDFError(f"veraPDF is not installed: build it with 'bash tools/verapdf/build.sh' or "
-                                 f"set {JAR_ENV} to its jar (or verify with --no-verapdf for own checks only)")
-    by_name = {str(path): Path(path) for path in paths}
-    command = [java, "-jar", str(jar), "--flavour", ",".join(flavours), *by_name]
+                           f"set {JAR_ENV} to its jar (or verify with --no-verapdf for own checks only)")
+    by_name = {str(path): Path(path) for path, _ in checks}
+    command = [java, "-jar", str(jar)]
+    for path, flavours in checks:
+        command += ["--flavour", ",".join(flavours), str(path)]
     # Java decodes file-name arguments with the locale's charset: under C/POSIX a
     # Chinese file name would turn into '?'.  The harness always prints UTF-8.
     env = {**os.environ, "LC_ALL": "C.UTF-8"}
@@ -104,10 +114,10 @@ def run_verapdf(paths: list[Path], flavours: list[str], timeout: float = 600) ->
             )
         except (ValueError, KeyError, TypeError):
             raise VeraPDFError(f"veraPDF printed something other than results ({line[:200]!r}); "
-                                     "rebuild the harness with 'bash tools/verapdf/build.sh'", jar) from None
+                               "rebuild the harness with 'bash tools/verapdf/build.sh'", jar) from None
     if not results:
         raise VeraPDFError(f"veraPDF printed no result ({_last_line(proc.stderr)}); rebuild the "
-                                 "harness with 'bash tools/verapdf/build.sh'", jar)
+                           "harness with 'bash tools/verapdf/build.sh'", jar)
     return results
 
 

@@ -63,8 +63,11 @@ def sidecar_path(pdf_path: Path) -> Path:
 
 
 def verify_pdf(path: Path, *, use_verapdf: bool = True, sidecar: Path | None = None,
-               check_sidecar: bool = True) -> Verdict:
+               check_sidecar: bool = True, stop_early: bool = False) -> Verdict:
     """Check one PDF; `sidecar` defaults to `<file>.json` beside it when that exists.
+
+    `stop_early`: do not run veraPDF when an own check has failed already (the verdict is
+    "not compliant" either way; a build that refuses the copy need not wait for the validator).
 
     The checks are those of the edition whose claims the file makes (`Edition.verify_checks`);
     a file that claims a PDF/A level no edition makes gets the checks of the archive editions.
@@ -89,6 +92,8 @@ def verify_pdf(path: Path, *, use_verapdf: bool = True, sidecar: Path | None = N
             verdict.checks += _sidecar_checks(path, sidecar, attachments)
         else:
             verdict.note = f"no sidecar {sidecar.name}: embedded sources not cross-checked"
+    if stop_early and not all(check.ok for check in verdict.checks):
+        return verdict
     if use_verapdf and verdict.claims:
         if find_verapdf_jar() is None:
             verdict.note = (verdict.note + "; " if verdict.note else "") + \

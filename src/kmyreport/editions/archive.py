@@ -230,7 +230,7 @@ def store_archive(issue: PreparedIssue, plan: ArchivePlan, pdf: bytes, target: P
     temporary = target.with_name(f".{target.name}.checking.pdf")
     temporary.write_bytes(pdf)
     try:
-        verdict = verify_pdf(temporary, use_verapdf=validate, check_sidecar=False)
+        verdict = verify_pdf(temporary, use_verapdf=validate, check_sidecar=False, stop_early=True)
         if not verdict.compliant:
             problems = "; ".join(verdict.failures()) or "no PDF/A claim"
             raise KmyError(f"the {plan.edition.label} copy fails validation: {problems}; "

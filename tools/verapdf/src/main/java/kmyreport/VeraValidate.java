@@ -26,8 +26,10 @@ import org.verapdf.pdfa.validation.profiles.RuleId;
 /**
  * kmyreport's veraPDF check (greenfield parser).
  *
- * <pre>java -jar kmyreport-verapdf.jar --flavour 3a,ua1 a.pdf b.pdf</pre>
+ * <pre>java -jar kmyreport-verapdf.jar --flavour 3a,ua1 a.pdf b.pdf [--flavour 2b c.pdf ...]</pre>
  *
+ * Each file is checked against the flavours of the last --flavour before it, so files
+ * that need different flavours are checked in one run (one JVM start).
  * Prints one JSON object per (file, flavour) on stdout. Exit status: 0 when every
  * check is compliant, 1 when some check is not, 2 on a usage or parse error.
  * "auto" stands for the flavour(s) the file itself declares in its metadata (1b if none).
@@ -40,28 +42,37 @@ public final class VeraValidate {
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         System.setOut(System.err);
         if (args.length < 3 || !args[0].equals("--flavour")) {
-            System.err.println("usage: kmyreport-verapdf --flavour <f>[,<f>...] file.pdf...\n"
+            System.err.println("usage: kmyreport-verapdf --flavour <f>[,<f>...] file.pdf... [--flavour ... file.pdf...]\n"
                     + "  f: 1a 1b 2a 2b 2u 3a 3b 3u 4 4e 4f ua1 ua2 auto");
             System.exit(2);
-        }
-        Set<PDFAFlavour> wanted = new LinkedHashSet<>();
-        boolean auto = false;
-        for (String id : args[1].split(",")) {
-            id = id.trim().toLowerCase(Locale.ROOT);
-            PDFAFlavour flavour = PDFAFlavour.byFlavourId(id);
-            if (id.equals("auto")) {
-                auto = true;
-            } else if (flavour == PDFAFlavour.NO_FLAVOUR) {
-                System.err.println("kmyreport-verapdf: unknown flavour '" + id + "'");
-                System.exit(2);
-            } else {
-                wanted.add(flavour);
-            }
         }
         VeraGreenfieldFoundryProvider.initialise();
         VeraPDFFoundry foundry = Foundries.defaultInstance();
         int status = 0;
-        for (int i = 2; i < args.length; i++) {
+        Set<PDFAFlavour> wanted = new LinkedHashSet<>();
+        boolean auto = false;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--flavour")) {
+                if (i + 1 >= args.length) {
+                    System.err.println("kmyreport-verapdf: --flavour needs a value");
+                    System.exit(2);
+                }
+                wanted = new LinkedHashSet<>();
+                auto = false;
+                for (String id : args[++i].split(",")) {
+                    id = id.trim().toLowerCase(Locale.ROOT);
+                    PDFAFlavour flavour = PDFAFlavour.byFlavourId(id);
+                    if (id.equals("auto")) {
+                        auto = true;
+                    } else if (flavour == PDFAFlavour.NO_FLAVOUR) {
+                        System.err.println("kmyreport-verapdf: unknown flavour '" + id + "'");
+                        System.exit(2);
+                    } else {
+                        wanted.add(flavour);
+                    }
+                }
+                continue;
+            }
             File file = new File(args[i]);
             try {
                 Set<PDFAFlavour> flavours = new LinkedHashSet<>(wanted);
