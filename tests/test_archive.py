@@ -27,11 +27,13 @@ def need_verapdf() -> None:
 
 @pytest.fixture(scope="session")
 def sample_archive(sample: CompiledSample) -> Path:
-    need_verapdf()
+    """The sample's archive copy, validated by veraPDF before it was stored when veraPDF is here
+    (always in CI); without it, the tests that do not need the validator still run."""
     return compile_issue(sample.workspace.manifest(SAMPLE_ID), edition="archive").output
 
 
 def test_sample_archive_passes_verapdf_as_pdfa_3a_and_pdfua_1(sample_archive: Path) -> None:
+    need_verapdf()
     # The copy exists only because veraPDF passed it before it was put in place (the store
     # validates, and CI has veraPDF); the sidecar records that run's verdicts.
     sidecar = json.loads(sample_archive.with_suffix(".json").read_text(encoding="utf-8"))
@@ -77,7 +79,10 @@ def test_sidecar_records_checksums_versions_and_validation(sample_archive: Path)
     assert sidecar["tools"]["weasyprint"].startswith("70.")
     assert all(f["version"].startswith("Version 2.00") for f in sidecar["fonts"])
     assert sidecar["validation"]["compliant"] is True
-    assert sidecar["validation"]["verapdf"]["results"] == {"3a": True, "ua1": True}
+    if find_verapdf_jar() is not None:
+        assert sidecar["validation"]["verapdf"]["results"] == {"3a": True, "ua1": True}
+    else:
+        assert sidecar["validation"]["verapdf"] is None and "veraPDF not installed" in sidecar["validation"]["note"]
 
 
 def test_two_archive_builds_give_the_same_bytes(sample_archive: Path, sample: CompiledSample, tmp_path: Path) -> None:
