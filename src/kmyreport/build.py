@@ -113,7 +113,7 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
     clock = _Stopwatch()
     extras = issue.edition.render_extras(issue)
     result = render_pdf(RenderJob(
-        html=issue.html, base_url=issue.workspace.url(issue.layout.folder / "templates"),
+        html=issue.html, base_url=issue.layout.base_url,
         workspace=issue.workspace, source_name=display_path(issue.layout.folder),
         pdf_variant=issue.edition.pdf_variant, identifier=_identifier(issue),
         attachments=extras.attachments, xmp_transform=extras.xmp_transform))
@@ -133,11 +133,15 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
 
 def _layout_for(manifest: LoadedManifest, workspace: Workspace) -> Layout:
     try:
-        return load_layout(manifest.model.layout, workspace)
+        layout = load_layout(manifest.model.layout, workspace)
     except KmyError as exc:
         if exc.file is None:
             raise manifest.error_at(("layout",), exc.message) from None
         raise
+    overrides = manifest.model.tokens
+    for key, hint in layout.unknown_tokens(overrides).items():
+        raise manifest.error_at(("tokens", key), f"layout '{layout.config.name}' has no token '{key}'; {hint}")
+    return layout.with_tokens(overrides) if overrides else layout
 
 
 def _load_articles(manifest: LoadedManifest, workspace: Workspace) -> list[Article]:

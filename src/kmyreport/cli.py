@@ -185,6 +185,30 @@ def verify_command(
         raise typer.Exit(1)
 
 
+@app.command("layouts")
+def layouts_command(
+    workspace: Annotated[Path, typer.Option(help="The workspace folder (the one that holds "
+                                            "layouts/).")] = Path("."),
+    debug: DebugOption = False,
+) -> None:
+    """List the workspace's layouts: description, the layout each extends, and their tokens."""
+    from rich.markup import escape
+
+    from .layouts import list_layouts
+    from .workspace import find_workspace
+
+    found = run(lambda: list_layouts(find_workspace(workspace / "layouts", workspace)), debug)
+    for item in found:
+        if isinstance(item, KmyError):
+            out.print(f"[bold red]broken[/] {escape(str(item))}", soft_wrap=True)
+            continue
+        config = item.config
+        parent = f" (extends {config.extends})" if config.extends else ""
+        out.print(f"[bold]{escape(config.name)}[/]{escape(parent)}: {escape(config.description)}", soft_wrap=True)
+        tokens = ", ".join(f"{key}={value}" for key, value in config.tokens.items())
+        out.print(f"    tokens: {tokens or 'none'}", markup=False, soft_wrap=True)
+
+
 @app.command("import")
 def import_command(
     raw: Annotated[Path, typer.Argument(help="A correspondent's raw text file (UTF-8, UTF-16 or GBK).")],

@@ -5,11 +5,23 @@
 (`templates/*.html.j2`) and the stylesheet (`style.css.j2`) are rendered by one
 Jinja2 environment with autoescape on and StrictUndefined, so a typo in a
 template is an error at its line, not an empty string in print.
+
+A layout may build on another: `extends: <layout>` in `layout.yaml` makes the
+child inherit everything of its parent (and the parent's parents). The child's
+`layout.yaml` values are deep-merged over the parent's (mappings merge key by
+key; lists and plain values replace), and templates and the stylesheet are
+looked up in the child's folder first, then in each ancestor's, so a child
+overrides just the files it has. A template can also name an ancestor's own
+file as `<layout>/<file>` (`{% include "bulletin/cover.html.j2" %}`). An
+unknown parent or a cycle is an error at the `extends:` line.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import difflib
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -17,14 +29,16 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import pydantic
 from markupsafe import Markup
 from pydantic import Field
 
+from .colour import PressSettings
 from .errors import KmyError
 from .manifest import read_text
 from .photos import Placement
 from .workspace import Workspace
-from .yamlfile import StrictModel, load_model
+from .yamlfile import Positions, StrictModel, load_yaml, validation_error
 
 
 class Margins(StrictModel):
@@ -55,6 +69,7 @@ class FontFace(StrictModel):
 class LayoutConfig(StrictModel):
     name: str
     description: str = ""
+    extends: str | None = Field(None, description="The layout under layouts/ this one builds on")
     page: PageGeometry
     columns: int = Field(1, ge=1, le=6)
     column_gap_mm: float = Field(8, ge=0)
@@ -62,6 +77,7 @@ class LayoutConfig(StrictModel):
     fonts: list[FontFace] = Field(min_length=1)
     template: str = Field("issue.html.j2", description="Entry template under templates/")
     tokens: dict[str, Any] = Field(default_factory=dict, description="Design tokens for templates and CSS")
+    press: PressSettings | None = Field(None, description="The printing condition (colour.PressSettings)")
 
 
 @dataclass
@@ -69,10 +85,42 @@ class Layout:
     folder: Path
     config: LayoutConfig
     workspace: Workspace
+    ancestors: tuple[Path, ...] = ()  # the folders of the layouts this one extends, nearest first
 
     @property
     def yaml_path(self) -> Path:
         return self.folder / "layout.yaml"
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        """This layout's folder and its ancestors', in the order files are looked up."""
+        return (self.folder, *self.ancestors)
+
+    @property
+    def base_url(self) -> str:
+        """Where the HTML's and stylesheet's relative URLs point: the layout's own templates/ folder
+        (a workspace URL, with its slash even when a child that inherits every template has none)."""
+        return self.workspace.url(self.folder) + "templates/"
+
+    @property
+    def files(self) -> list[Path]:
+        """Every file of the layout and its ancestors (for checksums and the archive's list)."""
+        return sorted(p for folder in self.folders for p in folder.rglob("*") if p.is_file())
+
+    def with_tokens(self, overrides: dict[str, Any]) -> Layout:
+        """The layout with some tokens replaced (an issue's `tokens:`), deep-merged over its own."""
+        tokens = deep_merge(self.config.tokens, overrides)
+        return dataclasses.replace(self, config=self.config.model_copy(update={"tokens": tokens}))
+
+    def unknown_tokens(self, overrides: dict[str, Any]) -> dict[str, str]:
+        """Override keys the layout has no token for → a hint (a close name, or the known names)."""
+        known = list(self.config.tokens)
+        unknown = {}
+        for key in overrides:
+            if key not in self.config.tokens:
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
+                unknown[key] = f"did you mean '{close[0]}'?" if close else f"its tokens: {', '.join(known)}"
+        return unknown
 
     @property
     def column_width_mm(self) -> float:
@@ -99,8 +147,14 @@ class Layout:
         return "\n".join(rules)
 
     def environment(self) -> jinja2.Environment:
+        def search_path(folder: Path) -> list[str]:
+            return [str(folder / "templates"), str(folder)]
+
+        own = jinja2.FileSystemLoader([p for folder in self.folders for p in search_path(folder)])
+        by_layout = jinja2.PrefixLoader({folder.name: jinja2.FileSystemLoader(search_path(folder))
+                                         for folder in self.folders})
         env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(self.folder / "templates"), str(self.folder)]),
+            loader=jinja2.ChoiceLoader([own, by_layout]),
             autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2", "xml"),
                                                 default_for_string=True, default=True),
             undefined=jinja2.StrictUndefined,
@@ -112,23 +166,172 @@ class Layout:
 
 
 def load_layout(name: str, workspace: Workspace) -> Layout:
+    """Load `layouts/<name>/layout.yaml`, merged over the layouts it extends, and check its fonts."""
+    layers = _read_chain(name, workspace)
+    merged: dict[str, Any] = {}
+    for layer in reversed(layers):
+        merged = deep_merge(merged, layer.data)
+    child = layers[0]
+    merged["extends"] = child.data.get("extends")
+    if len(layers) > 1 and "name" not in child.data:
+        merged["name"] = name
+    _rebase_paths(merged, layers)
+    try:
+        config = LayoutConfig.model_validate(merged)
+    except pydantic.ValidationError as exc:
+        owner = _owner(_first_error_loc(exc), layers)
+        raise validation_error(exc, LayoutConfig, merged, owner.positions, owner.path, "layout.yaml") from None
+    layout = Layout(folder=child.folder, config=config, workspace=workspace,
+                    ancestors=tuple(layer.folder for layer in layers[1:]))
+    for index, path in enumerate(layout.font_files()):
+        if not path.is_file() or not workspace.contains(path):
+            owner = _owner(("fonts", index, "file"), layers)
+            line, column = owner.positions.of(("fonts", index, "file"))
+            raise KmyError(f"fonts[{index}].file: font not found in the workspace's fonts/ folder: "
+                           f"{config.fonts[index].file}", owner.path, line, column)
+    return layout
+
+
+# Values of layout.yaml that are file paths relative to the layout folder that declares them.
+PATH_KEYS: tuple[tuple[str, ...], ...] = (("press", "profile"),)
+
+
+def _rebase_paths(merged: dict[str, Any], layers: list[_Layer]) -> None:
+    """Make an inherited relative path relative to the child's folder (`../bulletin/profiles/x.icc`),
+    so that code and stylesheets that resolve it against the child's folder find the ancestor's file."""
+    child = layers[0]
+    for keys in PATH_KEYS:
+        owner = next((layer for layer in layers if _lookup(layer.data, keys) is not None), None)
+        value = _lookup(merged, keys)
+        if owner is None or owner is child or not isinstance(value, str) or Path(value).is_absolute():
+            continue
+        parent: Any = merged
+        for key in keys[:-1]:
+            parent = parent[key]
+        parent[keys[-1]] = Path(os.path.relpath(owner.folder / value, child.folder)).as_posix()
+
+
+def _lookup(data: Any, keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def layout_names(workspace: Workspace) -> list[str]:
+    """The layouts of a workspace: the folders under layouts/ that hold a layout.yaml."""
+    if not workspace.layouts_dir.is_dir():
+        return []
+    return sorted(p.name for p in workspace.layouts_dir.iterdir() if (p / "layout.yaml").is_file())
+
+
+def list_layouts(workspace: Workspace) -> list[Layout | KmyError]:
+    """Every layout of the workspace, loaded; a layout that does not load is listed by its error."""
+    found: list[Layout | KmyError] = []
+    for name in layout_names(workspace):
+        try:
+            found.append(load_layout(name, workspace))
+        except KmyError as exc:
+            found.append(exc)
+    return found
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """`over` laid on `base`: mappings merge key by key, anything else in `over` replaces."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+@dataclass
+class _Layer:
+    """One layout.yaml as read: its folder, file, data and where each value sits."""
+
+    folder: Path
+    data: dict[str, Any]
+    positions: Positions
+
+    @property
+    def path(self) -> Path:
+        return self.folder / "layout.yaml"
+
+
+def _read_chain(name: str, workspace: Workspace) -> list[_Layer]:
+    """The layout `name` and every layout it extends, child first."""
+    layers: list[_Layer] = []
+    folder = _layout_folder(name, workspace, None)
+    while True:
+        layer = _read_layer(folder)
+        layers.append(layer)
+        parent = layer.data.get("extends")
+        if parent is None:
+            return layers
+        line, column = layer.positions.of(("extends",))
+        if not isinstance(parent, str) or not parent.strip():
+            raise KmyError("extends: give the name of a layout under layouts/, e.g. extends: bulletin",
+                           layer.path, line, column)
+        parent = parent.strip()
+        chain = [x.folder.name for x in layers]
+        if parent in chain:
+            cycle = " → ".join(chain[chain.index(parent):] + [parent])
+            raise KmyError(f"extends: the layouts extend each other in a cycle ({cycle}); "
+                           "let one of them extend none", layer.path, line, column)
+        folder = _layout_folder(parent, workspace, (layer.path, line, column))
+
+
+def _layout_folder(name: str, workspace: Workspace, where: tuple[Path, int | None, int | None] | None) -> Path:
+    """The folder of layout `name`; `where` is the `extends:` that names it, if one does."""
+    prefix = "extends: " if where else ""
     if not re.fullmatch(r"[\w][\w.-]*", name):
-        raise KmyError(f"layout '{name}' is not a folder name; give the name of a folder under layouts/")
+        raise KmyError(f"{prefix}layout '{name}' is not a folder name; give the name of a folder under layouts/",
+                       *(where or ()))
     folder = workspace.layouts_dir / name
     yaml_path = folder / "layout.yaml"
     if not yaml_path.is_file():
-        available = sorted(p.name for p in workspace.layouts_dir.iterdir() if (p / "layout.yaml").is_file())
-        raise KmyError(f"layout '{name}' not found (no {yaml_path.relative_to(workspace.root)}); "
-                       f"available layouts: {', '.join(available) or 'none'}")
-    config, positions = load_model(read_text(yaml_path), yaml_path, LayoutConfig, "layout.yaml",
-                                   "name, page, fonts, …")
-    layout = Layout(folder=folder, config=config, workspace=workspace)
-    for index, path in enumerate(layout.font_files()):
-        if not path.is_file() or not workspace.contains(path):
-            line, column = positions.of(("fonts", index, "file"))
-            raise KmyError(f"fonts[{index}].file: font not found in the workspace's fonts/ folder: "
-                           f"{config.fonts[index].file}", yaml_path, line, column)
-    return layout
+        available = layout_names(workspace)
+        raise KmyError(f"{prefix}layout '{name}' not found (no {yaml_path.relative_to(workspace.root)}); "
+                       f"available layouts: {', '.join(available) or 'none'}", *(where or ()))
+    return folder
+
+
+def _read_layer(folder: Path) -> _Layer:
+    path = folder / "layout.yaml"
+    data, positions = load_yaml(read_text(path), path)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise KmyError("layout.yaml must be a mapping of keys (name, page, fonts, …)", path, 1, 1)
+    return _Layer(folder=folder, data=data, positions=positions)
+
+
+def _first_error_loc(exc: pydantic.ValidationError) -> tuple[str | int, ...]:
+    """Where the error `validation_error` reports lies (it prefers an unknown key)."""
+    errors = exc.errors(include_url=False)
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    return tuple(error["loc"])
+
+
+def _owner(loc: tuple[str | int, ...], layers: list[_Layer]) -> _Layer:
+    """The layer whose layout.yaml holds `loc` (the child's, when it sets it): that file is reported."""
+    def depth(data: Any) -> int:
+        found = 0
+        for part in loc:
+            if isinstance(data, dict) and part in data:
+                data = data[part]
+            elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+                data = data[part]
+            else:
+                continue  # pydantic's union markers, or a key that is missing here
+            found += 1
+        return found
+
+    best = max(depth(layer.data) for layer in layers)
+    return next(layer for layer in layers if depth(layer.data) == best)
 
 
 def render_template(layout: Layout, name: str, context: dict[str, Any]) -> str:
@@ -141,8 +344,8 @@ def render_template(layout: Layout, name: str, context: dict[str, Any]) -> str:
         raise KmyError(f"template syntax error: {exc.message}", _template_path(layout, exc.filename, name),
                        exc.lineno) from None
     except jinja2.TemplateNotFound as exc:
-        raise KmyError(f"template not found: {exc.name} (looked in {layout.folder.name}/templates/)",
-                       layout.yaml_path) from None
+        looked = ", ".join(f"{folder.name}/templates/" for folder in layout.folders)
+        raise KmyError(f"template not found: {exc.name} (looked in {looked})", layout.yaml_path) from None
     except (jinja2.UndefinedError, TypeError, ValueError, AttributeError, KeyError) as exc:
         filename, lineno = _template_frame(exc)
         raise KmyError(f"template error: {exc}; check the names used on this line",

@@ -10,6 +10,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, field_validator
 
@@ -53,6 +54,8 @@ class Manifest(StrictModel):
     layout: str = Field("bulletin", min_length=1, description="Layout folder name under layouts/")
     editors: dict[str, str] = Field(default_factory=dict, description="Role → name, e.g. 主编: 李明")
     keywords: list[str] = Field(default_factory=list)
+    tokens: dict[str, Any] = Field(default_factory=dict, description="The layout's design tokens to change "
+                                   "for this issue, e.g. accent: \"#0b5394\"")
     sections: list[Section] = Field(min_length=1)
 
 
