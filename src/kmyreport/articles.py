@@ -23,7 +23,7 @@ from pydantic import Field, field_validator
 from .errors import KmyError
 from .manifest import read_text
 from .workspace import Workspace
-from .yamlfile import StrictModel, load_model
+from .yamlfile import StrictModel, control_character_error, load_model
 
 
 class Author(StrictModel):
@@ -115,6 +115,9 @@ def build_byline(authors: list[Author]) -> str:
 def load_article(path: Path, issue_folder: Path, workspace: Workspace) -> Article:
     """Read one article source; raise `KmyError` at the offending line on any problem."""
     text = read_text(path)
+    control = control_character_error(text, path)
+    if control is not None:  # NUL, ESC, …: never printed, often the sign of a bad paste
+        raise control
     front_text, front_first_line, body, body_first_line = split_front_matter(text, path)
     front, _ = load_model(front_text, path, FrontMatter, "the front matter", "title, authors, editors, …",
                           first_line=front_first_line)

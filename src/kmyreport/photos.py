@@ -12,11 +12,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from .errors import KmyError, display_path
 from .files import write_bytes_atomic
@@ -116,14 +119,20 @@ def _open(data: bytes, source: Path, where: tuple[Path, int] | None,
           placement: Placement) -> tuple[Image.Image, tuple[int, int]]:
     """Decode a photo; returns the image (stored orientation) and its upright full size.
 
-    A JPEG much larger than its place is decoded at a reduced scale (1/2, 1/4 or 1/8, never
-    below the target size), which makes camera originals several times faster to prepare.
+    The pixel size is checked from the header before anything is decoded, and only complete
+    image data is decoded (`_complete_data_only`): a photo cut short is an error, never a
+    partly grey picture. A JPEG much larger than its place is decoded at a reduced scale
+    (1/2, 1/4 or 1/8, never below the target size), which makes camera originals several
+    times faster to prepare.
     """
+    if not data:
+        raise _photo_error(source, where, "the file is empty (0 bytes); copy the photo again")
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _complete_data_only():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             stored_w, stored_h = image.size
+            _check_pixels(stored_w, stored_h, source, where)
             sideways = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
             upright = (stored_h, stored_w) if sideways else (stored_w, stored_h)
             if image.format == "JPEG":
@@ -131,11 +140,55 @@ def _open(data: bytes, source: Path, where: tuple[Path, int] | None,
                 target_w, target_h = _target_pixels(*upright, width_mm, placement)
                 image.draft(None, (target_h, target_w) if sideways else (target_w, target_h))
             image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError) as exc:
-        raise _photo_error(source, where, f"cannot read the image ({exc}); the file is damaged or "
-                           "not a photo: export it again as JPEG or PNG") from None
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise _photo_error(source, where, f"the image is too large to decode safely ({exc}); export a "
+                           f"smaller copy (at most {MAX_PHOTO_PIXELS // 1_000_000} megapixels)") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise _photo_error(source, where, f"cannot read the image ({exc}); the file is damaged, cut short "
+                           "or not a photo: export it again as JPEG or PNG") from None
     return image, upright
+
+
+#: The most pixels a photo may have (Pillow's own bound for decompression bombs, ~89 MP).
+MAX_PHOTO_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
+_strict = threading.Lock()
+_strict_users = 0
+_strict_saved = False
+
+
+def _check_pixels(width: int, height: int, source: Path, where: tuple[Path, int] | None) -> None:
+    """Refuse, from the header alone, a photo with no pixels or too many to decode safely."""
+    if width < 1 or height < 1:
+        raise _photo_error(source, where, f"the image says it is {width} × {height} pixels; the file is "
+                           "damaged: export it again as JPEG or PNG")
+    if width * height > MAX_PHOTO_PIXELS:
+        raise _photo_error(source, where, f"the image is {width} × {height} pixels ({width * height / 1e6:.0f} "
+                           f"megapixels), more than the {MAX_PHOTO_PIXELS // 1_000_000} allowed; export a "
+                           "smaller copy")
+
+
+@contextmanager
+def _complete_data_only() -> Iterator[None]:
+    """Pillow refuses incomplete image data while photos are decoded here.
+
+    WeasyPrint, once imported, sets `ImageFile.LOAD_TRUNCATED_IMAGES` for the whole process
+    (as in --watch, a batch of issues or the preview server), and a truncated photo then
+    decodes as a grey box. The flag is off while any photo is being decoded and restored after
+    the last one.
+    """
+    global _strict_users, _strict_saved
+    with _strict:
+        if _strict_users == 0:
+            _strict_saved = ImageFile.LOAD_TRUNCATED_IMAGES
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
+        _strict_users += 1
+    try:
+        yield
+    finally:
+        with _strict:
+            _strict_users -= 1
+            if _strict_users == 0:
+                ImageFile.LOAD_TRUNCATED_IMAGES = _strict_saved
 
 
 def _to_output_mode(image: Image.Image) -> Image.Image:

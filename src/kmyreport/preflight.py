@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from fontTools.ttLib import TTFont
 
@@ -29,9 +31,30 @@ def font_coverage(font: Path, cache_dir: Path) -> set[int]:
     if cached.is_file():
         ranges = json.loads(cached.read_text(encoding="utf-8"))
         return {code for start, end in ranges for code in range(start, end + 1)}
-    codes = set(TTFont(font, lazy=True, fontNumber=0).getBestCmap())
+    codes = set(read_font(font, lambda f: f.getBestCmap() or {}))
+    if not codes:
+        raise KmyError("cannot read the font: it maps no characters (no usable cmap table); the file is "
+                       "damaged or not a text font: replace it with a good copy", font)
     write_bytes_atomic(cached, json.dumps(_ranges(codes)).encode())
     return codes
+
+
+T = TypeVar("T")
+
+
+def read_font(font: Path, read: Callable[[TTFont], T]) -> T:
+    """`read(TTFont(font))`; a font file that cannot be read is a `KmyError` naming it.
+
+    Everything fontTools raises on a damaged file (its own TTLibError, struct and
+    decompression errors, assertions, …) counts: the file is the user's, not a bug here.
+    """
+    try:
+        with TTFont(font, lazy=True, fontNumber=0) as opened:
+            return read(opened)
+    except Exception as exc:  # noqa: BLE001 - any failure to parse a user's font file
+        raise KmyError(f"cannot read the font ({type(exc).__name__}: {exc}); the file is damaged or not an "
+                       "OpenType font: replace it with a good copy (the bulletin's fonts come from Debian's "
+                       "fonts-noto-cjk)", font) from None
 
 
 def _ranges(codes: set[int]) -> list[tuple[int, int]]:

@@ -4,6 +4,12 @@ Both the issue manifest and article front matter are YAML. Users need errors
 that point at the exact line and column, so loading keeps a map from each
 value's path (``("sections", 0, "articles", 2)``) to its position in the file,
 and pydantic validation errors are translated into `KmyError`s through it.
+
+Loading is bounded before anything is built: a document larger than `MAX_YAML_BYTES`,
+nested deeper than `MAX_DEPTH`, with more than `MAX_ALIASES` aliases, or whose aliases
+expand it beyond `MAX_VALUES` values (a "billion laughs" alias bomb) is refused at the
+line where it goes over, while it is being composed. The documents users write here
+(a manifest, front matter, `layout.yaml`) need a few hundred values at most.
 """
 
 from __future__ import annotations
@@ -41,11 +47,130 @@ class Positions:
         return self.values.get((), (None, None))
 
 
+MAX_YAML_BYTES = 512 * 1024  # a manifest is a few KB; front matter and layout.yaml less
+MAX_DEPTH = 32               # mappings and lists inside each other (a manifest needs 4)
+MAX_ALIASES = 100            # `*name` references in one document
+MAX_VALUES = 20_000          # values in the document once every alias is expanded
+
+
+class _LimitExceeded(Exception):
+    def __init__(self, message: str, mark: yaml.Mark | None) -> None:
+        super().__init__(message)
+        self.message, self.mark = message, mark
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """A SafeLoader whose composer counts depth, aliases and expanded values as it goes."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+        self._values = 0
+        self._open_anchors: set[str] = set()
+        self._sizes: dict[int, tuple[int, int]] = {}  # id(node) → (values, depth) once expanded
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            target = self.anchors.get(event.anchor)
+            if target is not None:
+                self._alias(event, target)
+            return super().compose_node(parent, index)
+        collection = isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent))
+        self._count(1, event.start_mark)
+        if not collection:
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _LimitExceeded(f"values nested more than {MAX_DEPTH} levels deep; these files need a "
+                                 "handful of levels: check the brackets and the indentation", event.start_mark)
+        if event.anchor:
+            self._open_anchors.add(event.anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+            self._open_anchors.discard(event.anchor)
+
+    def _alias(self, event: yaml.AliasEvent, target: yaml.Node) -> None:
+        self._aliases += 1
+        if event.anchor in self._open_anchors:
+            raise _LimitExceeded(f"the alias *{event.anchor} stands inside the value it names, an endless "
+                                 "loop; write the value out", event.start_mark)
+        if self._aliases > MAX_ALIASES:
+            raise _LimitExceeded(f"more than {MAX_ALIASES} aliases (*name) in one file; write the values "
+                                 "out", event.start_mark)
+        values, depth = self._expanded(target)
+        if self._depth + depth > MAX_DEPTH:
+            raise _LimitExceeded(f"the alias *{event.anchor} nests values more than {MAX_DEPTH} levels "
+                                 "deep; write the values out", event.start_mark)
+        self._count(values, event.start_mark, alias=event.anchor)
+
+    def _count(self, values: int, mark: yaml.Mark, alias: str | None = None) -> None:
+        self._values += values
+        if self._values > MAX_VALUES:
+            how = f"the alias *{alias} expands" if alias else "expands"
+            raise _LimitExceeded(f"{how} the document to more than {MAX_VALUES:,} values (an alias "
+                                 "bomb?); these files need a few hundred: write the values out instead of "
+                                 "repeating them through aliases", mark)
+
+    def _expanded(self, node: yaml.Node) -> tuple[int, int]:
+        """How many values `node` stands for once its aliases are expanded, and how deep it goes."""
+        known = self._sizes.get(id(node))
+        if known is not None:
+            return known
+        if isinstance(node, yaml.ScalarNode):
+            result = (1, 0)
+        else:
+            children = ([n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode)
+                        else list(node.value))
+            sizes = [self._expanded(child) for child in children]
+            result = (1 + sum(s for s, _ in sizes), 1 + max((d for _, d in sizes), default=0))
+        self._sizes[id(node)] = result
+        return result
+
+
+def _control_character(text: str) -> tuple[int, str] | None:
+    """The index and character of the first control character (other than tab and newlines)."""
+    for index, char in enumerate(text):
+        if (ord(char) < 0x20 and char not in "\t\n\r") or 0x7F <= ord(char) <= 0x9F:
+            return index, char
+    return None
+
+
+def control_character_error(text: str, file: Path, first_line: int = 1) -> KmyError | None:
+    """A located error for the first control character in `text` (NUL, ESC, …), else None."""
+    found = _control_character(text)
+    if found is None:
+        return None
+    index, char = found
+    line = text.count("\n", 0, index) + first_line
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return KmyError(f"control character U+{ord(char):04X} in the text (it prints as nothing or as a box, "
+                    "and often comes with a paste from another program); delete it", file, line, column)
+
+
 def load_yaml(text: str, file: Path, *, first_line: int = 1) -> tuple[Any, Positions]:
     """Parse one YAML document; `first_line` is the file line where `text` starts."""
     offset = first_line - 1
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_YAML_BYTES:
+        raise KmyError(f"the YAML here is {size / 1_000_000:.1f} MB, more than the {MAX_YAML_BYTES // 1024} KB "
+                       "allowed (these files are a few KB); remove what was pasted in by mistake, or split "
+                       "the issue", file, first_line)
+    control = control_character_error(text, file, first_line)
+    if control is not None:
+        raise control
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_BoundedLoader)
+    except _LimitExceeded as exc:
+        line = exc.mark.line + 1 + offset if exc.mark else first_line
+        column = exc.mark.column + 1 if exc.mark else None
+        raise KmyError(exc.message, file, line, column) from None
+    except RecursionError:  # pragma: no cover - MAX_DEPTH stops nesting long before
+        raise KmyError("values nested too deep; check the brackets and the indentation", file,
+                       first_line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + offset if mark else None

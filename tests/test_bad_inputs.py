@@ -1,0 +1,181 @@
+"""The bad-input corpus (tests/bad/*.yaml): every bad input answered, nothing lost.
+
+Each case starts from the same one-article issue in one shared workspace (so the fonts'
+character maps are read once), changes some files, runs the command in-process, checks
+the answer, and puts the files back. See tests/bad/README.md for the keys of a case.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import shutil
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from PIL import Image
+
+from .conftest import ARTICLE, MANIFEST, Scratch, jpeg_bytes, make_workspace
+
+BAD = Path(__file__).parent / "bad"
+CASES = sorted(BAD.glob("*.yaml"))
+SENTINEL = b"%PDF-1.7 the last good build\n"
+
+
+def noisy_jpeg(width: int = 1200, height: int = 800) -> bytes:
+    """A photo-like JPEG (noise compresses badly, so a cut lands inside the picture data)."""
+    image = Image.effect_noise((width, height), 64).convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header claims `width` × `height` pixels, with a few bytes of picture data."""
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header)
+            + png_chunk(b"IDAT", zlib.compress(b"\0" * 64)) + png_chunk(b"IEND", b""))
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.effect_noise((600, 400), 64).convert("RGB").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def alias_bomb(levels: int = 9, width: int = 9, indent: str = "") -> str:
+    """`a0: &a0 [x, x, …]`, `a1: &a1 [*a0, *a0, …]`, …: `width ** levels` values once expanded."""
+    lines = [f"{indent}a0: &a0 [{', '.join(['lol'] * width)}]"]
+    for level in range(1, levels):
+        lines.append(f"{indent}a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * width)}]")
+    return "\n".join(lines) + "\n"
+
+
+def make(spec: dict[str, Any], ws: Scratch) -> bytes:
+    kind = spec["kind"]
+    rng = random.Random(13)
+    if kind == "truncated-jpeg":
+        return noisy_jpeg()[: spec.get("bytes", 1500)]
+    if kind == "cut-jpeg":  # most of the picture data there, the end missing
+        data = noisy_jpeg()
+        return data[: len(data) * 2 // 3]
+    if kind == "truncated-png":
+        data = png_bytes()
+        return data[: len(data) // 2]
+    if kind == "huge-png":
+        return png_header_only(spec.get("width", 60000), spec.get("height", 60000))
+    if kind == "zero-size-png":
+        return png_header_only(0, 10)
+    if kind == "empty":
+        return b""
+    if kind == "text":
+        return "这不是一张照片。\n".encode()
+    if kind == "random":
+        return bytes(rng.randrange(256) for _ in range(spec.get("bytes", 4096)))
+    if kind == "corrupt-font":  # an OpenType signature and table directory, then garbage
+        good = (ws.root / "fonts" / "NotoSansSC-Regular.otf").read_bytes()[:64]
+        return good + bytes(rng.randrange(256) for _ in range(2048))
+    if kind == "cut-font":  # a real font cut short
+        return (ws.root / "fonts" / "NotoSansSC-Regular.otf").read_bytes()[:20000]
+    if kind == "gbk":
+        return spec["text"].encode("gbk")
+    if kind == "utf16":
+        return spec["text"].encode("utf-16")
+    if kind == "with-bytes":  # text with raw bytes spliced in: {text, at, insert (latin-1)}
+        text = spec["text"].encode()
+        return text.replace(spec["at"].encode(), spec["at"].encode() + spec["insert"].encode("latin-1"), 1)
+    if kind == "alias-bomb":
+        return (spec.get("before", "") + alias_bomb(indent=spec.get("indent", ""))
+                + spec.get("after", "")).encode()
+    if kind == "deep":
+        depth = spec.get("depth", 200)
+        return (spec.get("before", "") + "x: " + "[" * depth + "]" * depth + "\n"
+                + spec.get("after", "")).encode()
+    if kind == "big":
+        filler = "".join(f"  k{i}: {'长' * 60}\n" for i in range(spec.get("keys", 12000)))
+        return (spec.get("before", "") + "padding:\n" + filler + spec.get("after", "")).encode()
+    raise AssertionError(f"unknown maker {kind}")
+
+
+@pytest.fixture(scope="module")
+def corpus_ws(tmp_path_factory: pytest.TempPathFactory, font_store: Path) -> Scratch:
+    ws = make_workspace(tmp_path_factory.mktemp("bad") / "ws", font_store)
+    ws.write("sources/t/issue.yaml", MANIFEST)
+    ws.write("sources/t/articles/a.md", ARTICLE)
+    ws.write("sources/t/photos/p.jpg", jpeg_bytes(1200, 800))
+    return ws
+
+
+def _put(path: Path, data: bytes) -> None:
+    """Replace the file (never write through it: the fonts are hard links to a shared copy)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_symlink() or path.exists():
+        path.unlink()
+    path.write_bytes(data)
+
+
+@pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
+def test_bad_input(corpus_ws: Scratch, case_file: Path) -> None:
+    import weasyprint  # noqa: F401  (loaded, as in --watch, the preview server or a batch: it changes Pillow)
+
+    case = yaml.safe_load(case_file.read_text(encoding="utf-8"))
+    ws = corpus_ws
+    touched: dict[Path, bytes | None] = {}
+
+    def remember(rel: str) -> Path:
+        path = ws.root / rel
+        if path not in touched:
+            touched[path] = path.read_bytes() if path.is_file() else None
+        return path
+
+    guard = ws.root / case.get("guard", "out/t/t.pdf")
+    remember(str(guard.relative_to(ws.root)))
+    try:
+        for rel, text in (case.get("write") or {}).items():
+            _put(remember(rel), text.encode())
+        for rel, old, new in case.get("replace") or []:
+            path = remember(rel)
+            text = path.read_text(encoding="utf-8")
+            assert old in text, (case_file.name, old)
+            _put(path, text.replace(old, new, 1).encode())
+        for rel, spec in (case.get("make") or {}).items():
+            _put(remember(rel), make(spec, ws))
+        if "guard" not in case:
+            _put(guard, SENTINEL)
+        before = guard.read_bytes()
+        run = ws.cli(*case.get("run", ["compile", "sources/t/issue.yaml"]))
+        message = run.stderr.strip()
+        expected_code = case.get("code", 1)
+        assert run.returncode == expected_code, (run.returncode, run.stdout, run.stderr)
+        assert "Traceback" not in run.stderr + run.stdout
+        assert "internal error" not in message, message
+        errors = [line for line in message.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1, message
+        assert errors[0].startswith(f"error: {case['where']}"), (errors[0], case["where"])
+        for fragment in case.get("says", []):
+            assert fragment in errors[0], (fragment, errors[0])
+        assert guard.read_bytes() == before, "the last good output must stay untouched"
+        leftovers = [p.name for p in guard.parent.iterdir() if p.name.endswith(".tmp")]
+        assert not leftovers, leftovers
+        if guard.parent.name == "t" and guard.parent.parent.name == "out":
+            assert [p.name for p in guard.parent.iterdir()] == [guard.name], "nothing but the last good PDF"
+    finally:
+        for path, data in touched.items():
+            if path.is_symlink() or path.exists():
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            if data is not None:
+                path.write_bytes(data)
+
+
+def test_the_corpus_is_large_enough() -> None:
+    assert len(CASES) >= 25
