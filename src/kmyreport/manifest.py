@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from .errors import KmyError
+from .newspaper.model import NewsPage
 from .yamlfile import Positions, StrictModel, format_loc, load_model
 
 
@@ -56,7 +57,16 @@ class Manifest(StrictModel):
     keywords: list[str] = Field(default_factory=list)
     tokens: dict[str, Any] = Field(default_factory=dict, description="The layout's design tokens to change "
                                    "for this issue, e.g. accent: \"#0b5394\"")
-    sections: list[Section] = Field(min_length=1)
+    sections: list[Section] = Field(default_factory=list)
+    pages: list[NewsPage] = Field(default_factory=list, description="A newspaper's pages (版) with their "
+                                  "stories on the layout's grid (see kmyreport.newspaper)")
+
+    @model_validator(mode="after")
+    def _sections_or_pages(self) -> Manifest:
+        if not self.sections and not self.pages:
+            raise ValueError("list the articles under 'sections' (a bulletin) or the pages under 'pages' "
+                             "(a newspaper)")
+        return self
 
 
 @dataclass
@@ -84,7 +94,15 @@ class LoadedManifest:
         """`(loc, relative path)` for every article, in issue order."""
         return [(("sections", s_index, "articles", a_index), rel)
                 for s_index, section in enumerate(self.model.sections)
-                for a_index, rel in enumerate(section.articles)]
+                for a_index, rel in enumerate(section.articles)] + self._story_entries()
+
+    def _story_entries(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """A newspaper's stories, each source once (a jump lists its source again where it lands)."""
+        seen: dict[str, tuple[str | int, ...]] = {}
+        for p_index, page in enumerate(self.model.pages):
+            for s_index, story in enumerate(page.stories):
+                seen.setdefault(os.path.normpath(story.source), ("pages", p_index, "stories", s_index, "source"))
+        return [(loc, self.model.pages[loc[1]].stories[loc[3]].source) for loc in seen.values()]
 
 
 def load_manifest(path: Path) -> LoadedManifest:

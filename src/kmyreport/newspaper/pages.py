@@ -1,0 +1,39 @@
+"""One single-page PDF per 版 beside the whole issue: presses take pages one by one.
+
+`out/<id>/<file>.pdf` gets `<file>-page01.pdf`, `<file>-page02.pdf`, … next to it,
+each a copy of one page with its own resources, written atomically and byte for byte
+the same for the same issue.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pikepdf
+
+from ..files import write_bytes_atomic
+
+
+def page_file(target: Path, number: int) -> Path:
+    return target.with_name(f"{target.stem}-page{number:02d}{target.suffix}")
+
+
+def write_page_files(pdf: bytes, target: Path, numbers: list[int]) -> list[Path]:
+    written = []
+    with pikepdf.open(io.BytesIO(pdf)) as whole:
+        title = str(whole.docinfo.get("/Title", ""))
+        for index, page in enumerate(whole.pages):
+            number = numbers[index] if index < len(numbers) else index + 1
+            single = pikepdf.new()
+            single.pages.append(page)
+            single.docinfo["/Title"] = f"{title} 第{number:02d}版".strip()
+            for key in ("/Author", "/Creator", "/Producer", "/CreationDate", "/ModDate"):
+                if key in whole.docinfo:
+                    single.docinfo[key] = whole.docinfo[key]
+            buffer = io.BytesIO()
+            single.save(buffer, deterministic_id=True)
+            path = page_file(target, number)
+            write_bytes_atomic(path, buffer.getvalue())
+            written.append(path)
+    return written
