@@ -14,18 +14,19 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .articles import Article, load_article
+from .articles import Article, PhotoRef, load_article
+from .compose import Composer, composer_for
 from .editions import Edition, get_edition
 from .errors import KmyError, display_path
-from .layouts import Layout, load_layout, render_template
+from .layouts import Layout, load_layout
 from .manifest import LoadedManifest, load_manifest
 from .photos import Placement, PreparedPhoto, prepare_photo
 from .preflight import check_glyphs
-from .present import issue_context
 from .render import RenderJob, render_pdf
 from .workspace import Workspace, find_workspace
 
@@ -42,6 +43,7 @@ class PreparedIssue:
     html: str
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    composer: Composer | None = None  # what made the HTML (kmyreport.compose), and writes any files beside the PDF
 
     @property
     def output_path(self) -> Path:
@@ -59,11 +61,14 @@ class BuildResult:
     photos: int
     warnings: list[str]
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    files: list[Path] = field(default_factory=list)  # written beside the PDF (a newspaper's single pages)
 
 
 def prepare_issue(manifest_path: Path, *, edition: str = "print", level: str | None = None,
-                  workspace_root: Path | None = None) -> PreparedIssue:
-    """Load, resolve and prepare an issue and render its HTML (no PDF yet)."""
+                  workspace_root: Path | None = None, overflow: str = "error") -> PreparedIssue:
+    """Load, resolve and prepare an issue and render its HTML (no PDF yet).
+
+    `overflow`: whether a newspaper story that does not fit its area is an "error" or a "warn"ing."""
     clock = _Stopwatch()
     manifest = load_manifest(Path(manifest_path))
     workspace = find_workspace(manifest.path, workspace_root)
@@ -77,13 +82,15 @@ def prepare_issue(manifest_path: Path, *, edition: str = "print", level: str | N
     placement = layout.photo_placement
     if chosen.photos.ppi:
         placement = Placement(placement.max_width_mm, placement.max_height_mm, chosen.photos.ppi)
-    prepared, warnings = _prepare_photos(articles, placement, workspace)
+    composer = composer_for(manifest, overflow=overflow)
+    prepared, warnings = _prepare_photos(articles, composer.placement_for(manifest, layout, articles, placement),
+                                         workspace)
     clock.lap("photos")
-    context = issue_context(manifest, layout, chosen, articles, prepared, workspace)
-    html = render_template(layout, layout.config.template, context)
+    composed = composer.compose(manifest, layout, chosen, articles, prepared, workspace)
     clock.lap("html")
     return PreparedIssue(manifest=manifest, workspace=workspace, layout=layout, edition=chosen,
-                         articles=articles, html=html, warnings=warnings, timings=clock.laps)
+                         articles=articles, html=composed.html, warnings=warnings + composed.warnings,
+                         timings=clock.laps, composer=composer)
 
 
 class _Stopwatch:
@@ -101,7 +108,7 @@ class _Stopwatch:
 
 def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | None = None,
                   workspace_root: Path | None = None, output: Path | None = None,
-                  validate: bool = True) -> BuildResult:
+                  validate: bool = True, overflow: str = "error") -> BuildResult:
     """Compile one edition of an issue to PDF. A failed build leaves any earlier PDF untouched.
 
     The edition adds to the render (attachments, XMP) and stores the result its own way: the
@@ -109,7 +116,8 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
     `validate` and it is installed) and write a sidecar `<file>.json`.
     """
     started = time.perf_counter()
-    issue = prepare_issue(manifest_path, edition=edition, level=level, workspace_root=workspace_root)
+    issue = prepare_issue(manifest_path, edition=edition, level=level, workspace_root=workspace_root,
+                          overflow=overflow)
     clock = _Stopwatch()
     extras = issue.edition.render_extras(issue)
     result = render_pdf(RenderJob(
@@ -121,6 +129,7 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
     target = Path(output) if output else issue.output_path
     try:
         stored = issue.edition.store(issue, extras, result.pdf, target, validate=validate)
+        files = issue.composer.outputs(result.pdf, target) if issue.composer else []
     except OSError as exc:
         raise KmyError(f"cannot write the PDF ({exc.strerror or exc}); check that the folder exists, "
                        "is writable and has space", target) from None
@@ -128,7 +137,8 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
     return BuildResult(output=target, pages=result.pages, size_bytes=len(result.pdf),
                        seconds=time.perf_counter() - started, articles=len(issue.articles),
                        photos=sum(len(a.photos) for a in issue.articles),
-                       warnings=issue.warnings + result.warnings + stored, timings=issue.timings | clock.laps)
+                       warnings=issue.warnings + result.warnings + stored, timings=issue.timings | clock.laps,
+                       files=files)
 
 
 def _layout_for(manifest: LoadedManifest, workspace: Workspace) -> Layout:
@@ -160,13 +170,13 @@ def _load_articles(manifest: LoadedManifest, workspace: Workspace) -> list[Artic
     return articles
 
 
-def _prepare_photos(articles: list[Article], placement: Placement,
+def _prepare_photos(articles: list[Article], placement: Callable[[PhotoRef], Placement],
                     workspace: Workspace) -> tuple[dict[int, PreparedPhoto], list[str]]:
     """Prepare every photo, several at a time (Pillow releases the GIL while it decodes,
     resamples and encodes); results and warnings keep the order of the issue."""
     jobs = [(article, photo) for article in articles for photo in article.photos]
     with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1) or 1) as pool:
-        results = list(pool.map(lambda job: prepare_photo(job[1].source, placement, workspace.cache_dir,
+        results = list(pool.map(lambda job: prepare_photo(job[1].source, placement(job[1]), workspace.cache_dir,
                                                           where=(job[0].path, job[1].line)), jobs))
     prepared = {id(photo): placed for (_, photo), (placed, _) in zip(jobs, results)}
     warnings = [warning for _, warns in results for warning in warns]

@@ -79,6 +79,9 @@ def compile_command(
     watch: Annotated[bool, typer.Option("--watch", help="Stay running and rebuild whenever a source, "
                                         "photo, layout or font changes.")] = False,
     timings: Annotated[bool, typer.Option("--timings", help="Show the seconds spent in each stage.")] = False,
+    overflow_warns: Annotated[bool, typer.Option("--overflow-warns", help="A newspaper story that does not fit "
+                                                 "its area is a warning, not an error (what does not fit is "
+                                                 "not printed).")] = False,
     debug: DebugOption = False,
 ) -> None:
     """Compile an issue to PDF."""
@@ -101,7 +104,7 @@ def compile_command(
                 raise
         return
     result = run(lambda: compile_issue(manifest, edition=edition, level=level, workspace_root=workspace,
-                                       output=output), debug)
+                                       output=output, overflow="warn" if overflow_warns else "error"), debug)
     report_build(result, timings)
 
 
@@ -112,6 +115,8 @@ def report_build(result: BuildResult, timings: bool = False) -> None:
     out.print(f"[green]wrote[/] {display_path(result.output)}: {result.pages} pages, {size:.1f} MB, "
               f"{result.articles} articles, {result.photos} photos, {result.seconds:.1f} s, "
               f"{len(result.warnings)} warnings", soft_wrap=True)
+    if result.files:
+        out.print(f"  and one PDF per page: {', '.join(display_path(p) for p in result.files)}", soft_wrap=True)
     if timings:
         out.print("  " + " · ".join(f"{stage} {seconds:.2f} s" for stage, seconds in result.timings.items()),
                   soft_wrap=True)
@@ -156,6 +161,28 @@ def expand_manifests(patterns: list[str]) -> list[Path]:
             err.print(f"[bold red]error:[/] no manifest matches {pattern}")
         paths.extend(Path(match) for match in matches)
     return list(dict.fromkeys(paths))
+
+
+@app.command("fit")
+def fit_command(
+    manifest: Annotated[Path, typer.Argument(help="A newspaper issue's manifest, e.g. "
+                                             "sources/2024-08-daily/issue.yaml")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    workspace: Annotated[Path | None, typer.Option(help="The workspace folder.")] = None,
+    debug: DebugOption = False,
+) -> None:
+    """How many 字 and lines each newspaper story is over or under its area (no PDF is written)."""
+    import json
+
+    from .newspaper.fit import fit_issue
+
+    report = run(lambda: fit_issue(manifest, workspace), debug)
+    if as_json:
+        sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.print(report.to_text(), end="", markup=False, soft_wrap=True)
+    if report.over():
+        raise typer.Exit(1)
 
 
 @app.command("verify")
@@ -207,6 +234,30 @@ def layouts_command(
         out.print(f"[bold]{escape(config.name)}[/]{escape(parent)}: {escape(config.description)}", soft_wrap=True)
         tokens = ", ".join(f"{key}={value}" for key, value in config.tokens.items())
         out.print(f"    tokens: {tokens or 'none'}", markup=False, soft_wrap=True)
+
+
+@app.command("preview")
+def preview_command(
+    manifest: Annotated[Path, typer.Argument(help="The issue manifest, e.g. sources/2024-07/issue.yaml")],
+    port: Annotated[int, typer.Option(help="The port on 127.0.0.1 to serve the preview on.")] = 8000,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the preview in the web browser.")] = False,
+    edition: Annotated[str, typer.Option(help="The edition shown first (the page can switch).")] = "print",
+    workspace: Annotated[Path | None, typer.Option(help="The workspace folder (default: the nearest "
+                                                   "folder above the manifest with layouts/).")] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Serve the issue's pages on 127.0.0.1; the page updates itself after every save."""
+    from .preview import serve_preview
+
+    def ready(url: str) -> None:
+        err.print(f"previewing at {url} (rebuilds on every change in the workspace); Ctrl-C to stop")
+
+    try:
+        run(lambda: serve_preview(manifest, port=port, open_browser=open_browser, workspace_root=workspace,
+                                  edition=edition, on_ready=ready), debug)
+    except typer.Exit as stop:
+        if stop.exit_code != 130:
+            raise
 
 
 @app.command("import")

@@ -248,7 +248,7 @@ def compose_pages(manifest: LoadedManifest, layout: Layout, edition: Edition, ar
         return render_template(layout, layout.config.template, context)
 
     def measured(phase: str) -> list[PageMeasure]:
-        job = RenderJob(html=html(phase, True), base_url=workspace.url(layout.folder / "templates"),
+        job = RenderJob(html=html(phase, True), base_url=layout.base_url,
                         workspace=workspace, source_name=display_path(layout.folder))
         return measure(job)
 
