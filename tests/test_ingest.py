@@ -461,6 +461,89 @@ FIXTURES = {
         contains=["每天供应早中晚三餐。\n\n食堂负责人说，老年人就餐可享受八折优惠。\n"],
         absent=["=", "完", "END", "阅读原文", "来源", "|"],
     ),
+    # Wire copy: the agency's dateline names the reporters (after an editor's note), a credit line
+    # with no caption (`新华社发（X 摄）`) is a photo credited as a whole.
+    "20_wire_xinhua.txt": dict(
+        encoding="gbk", newline="\r\n", codec="gb18030",
+        title="戈壁深处的“绿色油田”",
+        authors=[("艾力·买买提", "记者", "新华社"), ("王晨阳", "记者", "新华社")],
+        headings=[],
+        photos=[("", "新华社发（王晨阳 摄）", ["王晨阳"])],
+        origin=None,
+        editors=None,
+        notes=["【编者按】油田是克拉玛依的根。即日起，本报转发新华社系列报道，讲述油城人守护绿色的故事。"],
+        contains=["\n> 【编者按】油田是克拉玛依的根。", "\n\n新华社乌鲁木齐7月15日电（记者\u3000艾力·买买提\u3000王晨阳）7月"],
+        absent=["（完）"],
+    ),
+    "21_wire_chinanews.txt": dict(
+        encoding="utf-16-le-bom", newline="\n", codec="utf-16-le",
+        kicker="丝路沿线看发展",
+        title="克拉玛依：老油城跑出新速度",
+        authors=[("孙萌萌", "记者", "中新网")],
+        headings=[],
+        photos=[("图为园区数据中心机房。", "中新网记者 孙萌萌 摄", ["孙萌萌"])],
+        origin=None,
+        editors={"编辑": "李想"},
+        notes=["编后：一座城市的转型，离不开敢闯敢试的人。从“地下找油”到“云上算数”，油城的路越走越宽。"],
+        contains=["中新网克拉玛依7月16日电", "\n\n> 编后：一座城市的转型"],
+        absent=["（完）"],
+    ),
+    "22_benbaoxun_note.txt": dict(
+        encoding="utf-8-sig", newline="\r\n", codec="utf-8-sig",
+        title="社区“微更新”让老街巷变了样",
+        authors=[("张小川", "记者", None), ("李娜", "通讯员", None)],
+        byline="记者 张小川 通讯员 李娜",
+        headings=[],
+        photos=[],
+        origin=None,
+        editors=None,
+        notes=["编后", "小巷虽小，连着民生。改造前先问需于民，改造后才能赢得民心。", "这样的“微更新”，值得更多社区借鉴。"],
+        contains=["\n\n> 编后\n>\n> 小巷虽小，连着民生。", "\n>\n> 这样的“微更新”，值得更多社区借鉴。\n"],
+        absent=["## "],
+    ),
+    # A WeChat repost: the follow prompt, the emoji, `文/ X  图/ Y`, the list of other articles and
+    # `阅读原文` go; `编辑 | X 审核 | Y` gives the editors; the title stays the title.
+    "23_wechat_repost.txt": dict(
+        encoding="utf-8", newline="\n", codec="utf-8",
+        title="重磅！克拉玛依这条河火了",
+        authors=[("刘思源", "文", None), ("马晓东", "图", None)],
+        headings=[],
+        photos=[("克拉玛依河畔的晚霞。", "马晓东 摄", ["马晓东"])],
+        origin=None,
+        editors={"编辑": "陈丽", "审核": "周强"},
+        emoji=["🔥", "👍", "📷", "👇", "👇"],
+        contains=["成了市民最爱的“打卡地”\n"],
+        absent=["关注我们", "往期推荐", "油城夜市开市迎客", "八千名跑者", "阅读原文", "🔥", "👇", "📷", "## "],
+    ),
+    "24_wechat_wenshu.txt": dict(
+        encoding="gb18030", newline="\n", codec="gb18030",
+        title="白碱滩区：夜跑团跑出健康新风尚",
+        authors=[("古丽米拉·托合提", "文", None)],
+        headings=[],
+        photos=[],
+        origin=None,
+        editors={"编辑": "王若惟", "审核": "陈丽"},
+        emoji=["💪"],
+        contains=["都会准时出发\n"],
+        absent=["END", "💪", "文丨"],
+    ),
+    # A photo essay: credit first, one photo per line; a `（摄于…）` note marks a caption too.
+    "25_photo_essay.txt": dict(
+        encoding="utf-16-le-bom", newline="\r\n", codec="utf-16-le",
+        title="镜头里的油城春天",
+        authors=[],
+        headings=[],
+        photos=[
+            ("2023年4月20日，克拉玛依河畔的杏花开了。", "本报记者 马晓宇 摄", ["马晓宇"]),
+            ("2023年4月20日，市民在世纪公园赏花。", "本报记者 马晓宇 摄", ["马晓宇"]),
+            ("2023年4月21日，孩子们在九龙潭放风筝。", "本报通讯员 何文涛 摄", ["何文涛"]),
+            ("克拉玛依河上的游船（摄于2023年4月22日）", "", []),
+        ],
+        origin=None,
+        editors=None,
+        contains=["\n\n春天的油城，处处是风景。\n"],
+        absent=["## "],
+    ),
 }
 
 
@@ -492,6 +575,8 @@ def test_fixture_structure(imported: tuple[dict, ImportResult]) -> None:
         assert snippet not in body
     if "byline" in spec:
         assert front.get("byline") == spec["byline"]
+    assert [block.text for block in result.blocks if block.kind == "note"] == spec.get("notes", [])
+    assert [char for _, _, char, _ in result.report.emoji] == spec.get("emoji", [])
 
 
 def test_fixture_markdown_renders_the_text_unchanged(imported: tuple[dict, ImportResult]) -> None:
@@ -508,7 +593,7 @@ def test_fixture_markdown_renders_the_text_unchanged(imported: tuple[dict, Impor
             assert attrs.get("title", "") == block.credit
             assert unquote(attrs["src"]) == block.path
         else:
-            assert kind == ("heading-h2" if block.kind == "heading" else "paragraph")
+            assert kind == ("heading-h2" if block.kind == "heading" else "paragraph")  # notes: in a blockquote
     assert "\r" not in result.article_source
 
 
@@ -529,7 +614,7 @@ def test_fixture_report_accounts_for_every_line(imported: tuple[dict, ImportResu
     kinds = result.report.kinds()
     assert kinds and all(kind in (
         "kicker", "title", "subtitle", "byline", "heading", "photo", "paragraph", "origin", "editors", "junk",
-        "byline-in-text", "source", "end-matter",
+        "byline-in-text", "source", "end-matter", "note", "boilerplate",
     ) for kind in kinds.values())
     text = result.report.to_text()
     for record in result.report.lines:
@@ -894,3 +979,31 @@ def test_ingest_modules_import_no_circle() -> None:
 
     for name in sorted(graph):
         visit(name, ())
+
+
+# ---------------------------------------------------------------------------
+# Emoji: out of the copy, each one listed in the report; what is left prints
+# ---------------------------------------------------------------------------
+
+
+def test_emoji_are_listed_in_the_report(tmp_path: Path) -> None:
+    text = (RAW / "23_wechat_repost.txt").read_text(encoding="utf-8").replace(
+        "每到傍晚", "跑团获得第1️⃣名 ©2024。\n每到傍晚")
+    result = import_raw(write_raw(tmp_path, "w.txt", text, "utf-8"))
+    report = result.report.to_text()
+    assert "删除的表情符号（6 个）" in report
+    assert "第2行第1列  🔥  U+1F525" in report
+    assert "1️⃣  U+0031，改为“1”" in report
+    assert "第1名" in result.article_source and "©2024" in result.article_source
+
+
+def test_wechat_import_passes_the_glyph_check(tmp_path: Path) -> None:
+    from kmyreport.preflight import check_glyphs
+
+    fonts = sorted((HERE.parent / "fonts").glob("*.otf"))
+    for name in ("23_wechat_repost.txt", "24_wechat_wenshu.txt"):
+        spec = FIXTURES[name]
+        raw = write_raw(tmp_path, name, (RAW / name).read_text(encoding="utf-8"), spec["encoding"])
+        article = tmp_path / f"{name}.md"
+        write_article(import_raw(raw), article)
+        check_glyphs([article], fonts, tmp_path / "cache")

@@ -1,14 +1,18 @@
 """Step 2: clean the decoded text, one paragraph per raw line.
 
 Newlines unified; indents, NBSP, zero-width and control characters cleaned;
-symbol-only junk lines at the start and end and separator lines dropped.
-Everything removed is noted in the report.
+emoji removed (🔥 📷 👇: the fonts have none, and they are decoration, not text; a
+keycap such as 1️⃣ becomes its digit; the `emoji` library knows which characters are
+emoji); symbol-only junk lines at the start and end and separator lines dropped.
+Everything removed is noted in the report, each emoji with its line and column.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+import emoji
 
 from .model import SPACES, RawLine
 from .report import ImportReport, LineRecord
@@ -28,8 +32,31 @@ def clean_lines(text: str, report: ImportReport) -> list[RawLine]:
     return _drop_junk_at_ends(lines, report)
 
 
+# Emoji that are ordinary text symbols in print (©, ®, ™, ‼, ⁉ …) and stay.
+TEXT_SYMBOLS_BELOW = 0x2190
+
+
+def remove_emoji(text: str, number: int, report: ImportReport) -> str:
+    """Take the emoji out of one raw line, noting each (line, column, emoji) in the report."""
+    found = emoji.emoji_list(text)
+    if not found:
+        return text
+    parts, last = [], 0
+    for match in found:
+        start, end, char = match["match_start"], match["match_end"], match["emoji"]
+        if len(char) == 1 and ord(char) < TEXT_SYMBOLS_BELOW:
+            continue
+        keycap = char[0] if char.endswith("\u20e3") and char[0] in "0123456789#*" else ""
+        parts.append(text[last:start] + keycap)
+        last = end
+        report.emoji.append((number, start + 1, char, keycap))
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 def _clean_line(raw: str, number: int, report: ImportReport) -> str:
     notes = []
+    raw = remove_emoji(raw, number, report)
     zero_width = sum(1 for ch in raw if ord(ch) in ZERO_WIDTH)
     if zero_width:
         notes.append(f"删除零宽字符 {zero_width} 个")

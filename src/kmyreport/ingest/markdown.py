@@ -52,6 +52,8 @@ def render_block(block: Block) -> str:
     if block.kind == "photo":
         title = f' "{escape_title_attribute(block.credit)}"' if block.credit else ""
         return f"![{escape_inline(block.text)}]({photo_destination(block.path)}{title})"
+    if block.kind == "note":  # 编者按, 编后: a blockquote, which the layout styles as a note
+        return "> " + escape_paragraph(block.text)
     return escape_paragraph(block.text)
 
 
@@ -81,5 +83,11 @@ def render_article(front_matter: dict, blocks: list[Block]) -> str:
     header = yaml.safe_dump(
         front_matter, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10_000
     )
-    body = "\n\n".join(render_block(block) for block in blocks)
+    parts: list[str] = []
+    for index, block in enumerate(blocks):
+        if index and block.kind == "note" and blocks[index - 1].kind == "note":
+            parts[-1] += "\n>\n" + render_block(block)  # one note, several paragraphs
+        else:
+            parts.append(render_block(block))
+    body = "\n\n".join(parts)
     return f"---\n{header}---\n\n{body}\n" if body else f"---\n{header}---\n"

@@ -10,6 +10,8 @@ Text meant for print goes through `normalize.normalize_text`.
 
 from __future__ import annotations
 
+import re
+
 from ..articles import Author, Origin
 from ..normalize import Change, normalize_text
 from .model import SPACES, Block, RawLine, Recognised
@@ -17,9 +19,10 @@ from .report import ImportReport, LineRecord
 from .rules.bylines import describe_author, parse_byline, parse_dateline, parse_trailing_byline
 from .rules.captions import CaptionSplit, split_caption
 from .rules.editors import CreditLine, parse_credit_line
-from .rules.end_matter import INLINE_END_MARK_RE, end_matter_kind
+from .rules.end_matter import INLINE_END_MARK_RE, end_matter_kind, is_recommendations
 from .rules.frame import is_framed
 from .rules.heads import looks_like_heading, split_head_decoration
+from .rules.notes import Note, parse_note
 from .rules.origin import describe_origin, parse_origin
 from .rules.title import KICKER_RE, SUBTITLE_DASH_RE, SUBTITLE_LABEL_RE, TITLE_LABEL_RE, looks_like_title
 
@@ -31,6 +34,8 @@ class _Recogniser:
         self.found = Recognised()
         self.tail_start = len(lines)
         self.origin_index = _first_origin_index(lines)
+        self.recommend_index = next((i for i, raw in enumerate(lines) if is_recommendations(raw.text)), None)
+        self.note_open: str | None = None  # "next": the next paragraph is a note; "rest": all up to the end
 
     def run(self) -> Recognised:
         body_start = self._head()
@@ -48,7 +53,9 @@ class _Recogniser:
             title_label = TITLE_LABEL_RE.match(text)
             subtitle_label = SUBTITLE_LABEL_RE.match(text)
             subtitle_dash = SUBTITLE_DASH_RE.match(text)
-            if kicker and found.kicker is None and found.title is None:
+            if found.title is None and not found.bylines and end_matter_kind(text) == "公众号引导语":
+                self._drop(raw, "boilerplate", "公众号引导语（文首，已删除）")
+            elif kicker and found.kicker is None and found.title is None:
                 found.kicker = self._normalised(raw, kicker.group("text"), kicker.start("text"))
                 self._record(raw, "kicker", found.kicker)
             elif title_label and found.title is None and not found.bylines:
@@ -93,6 +100,8 @@ class _Recogniser:
     def _tail_start(self, body_start: int) -> int:
         """Index of the first line of the end matter: bylines, editors, source notes, `（完）`, footers."""
         index = len(self.lines)
+        if self.recommend_index is not None and self.recommend_index >= body_start:
+            index = self.recommend_index  # `👇 往期推荐 👇` and the account's list of articles after it
         while index > body_start and self._is_end_matter(index - 1):
             index -= 1
         return index
@@ -113,12 +122,22 @@ class _Recogniser:
             self._drop_end_matter(raw, end_kind)
             return
         credit = parse_credit_line(text)
+        if self.recommend_index is not None and index >= self.recommend_index and credit is None:
+            self._drop_end_matter(raw, "往期推荐" if index > self.recommend_index else "往期推荐标记")
+            return
         if credit is not None and self._origin_taken(index, credit):
             self.report.warnings.append(f"第{raw.line}行又有一条来源说明，只采用了第一条；这一行按正文保留")
             self._add_paragraph(raw, is_last=False)
             return
         if credit is not None:
             self._add_credit(raw, credit)
+            return
+        note = parse_note(text) if not in_tail else None
+        if note is not None:
+            self._add_note(raw, note)
+            return
+        if AUTHOR_LINE_RE.match(text) and (authors := parse_byline(text)) is not None:
+            self._add_body_byline(raw, authors)  # `文/ X  图/ Y`, `文丨X`: no photo credit
             return
         caption = split_caption(text)
         if caption is not None:
@@ -127,6 +146,9 @@ class _Recogniser:
         authors = parse_byline(text) if in_tail or is_framed(text) else None
         if authors is not None:
             self._add_body_byline(raw, authors)
+            return
+        if self.note_open and not in_tail:
+            self._add_note_paragraph(raw, is_last=index == self.tail_start - 1)
             return
         if not self._add_heading(raw):
             self._add_paragraph(raw, is_last=index == self.tail_start - 1)
@@ -148,6 +170,20 @@ class _Recogniser:
         self.found.blocks.append(Block("heading", heading, raw.line))
         self._record(raw, "heading", "" if heading == raw.text else heading)
         return True
+
+    def _add_note(self, raw: RawLine, note: Note) -> None:
+        """`【编者按】…`, `编后：…`: a note block; a label alone opens the note that follows it."""
+        self.note_open = ("rest" if note.after_the_story else "next") if not note.text else None
+        text = self._normalised(raw, raw.text, 0)
+        self.found.blocks.append(Block("note", text, raw.line))
+        self._record(raw, "note", f"{note.name}（单独成块，版式可另行排版）")
+
+    def _add_note_paragraph(self, raw: RawLine, is_last: bool) -> None:
+        if self.note_open == "next":
+            self.note_open = None
+        text = self._without_end_mark(raw) if is_last else raw.text
+        self.found.blocks.append(Block("note", self._normalised(raw, text, 0), raw.line))
+        self._record(raw, "note", "编者按／编后的正文")
 
     def _add_paragraph(self, raw: RawLine, is_last: bool) -> None:
         text = self._without_end_mark(raw) if is_last else raw.text
@@ -244,6 +280,12 @@ class _Recogniser:
 
     def _add_photo(self, raw: RawLine, split: CaptionSplit) -> None:
         caption = self._normalised(raw, split.caption, 0) if split.caption else ""
+        if not caption and self._caption_above(raw):
+            above = self.found.blocks.pop()
+            caption = above.text
+            for record in self.report.lines:
+                if record.line == above.line:
+                    record.kind, record.detail = "photo", "图片说明（署名在下一行）"
         if split.brackets:
             self.report.changes.append(
                 Change(raw.line, split.credit_start, split.brackets, "", "credit-brackets",
@@ -251,12 +293,29 @@ class _Recogniser:
             )
         if not caption:
             self.report.warnings.append(f"第{raw.line}行只有图片署名，没有说明文字")
+        if not split.credit:
+            self.report.warnings.append(f"第{raw.line}行的图片没有署名（摄影者），请核对")
         self.found.blocks.append(
             Block("photo", caption, raw.line, credit=split.credit, credit_names=split.names)
         )
         self._record(
             raw, "photo", f"说明：{caption or '（无）'} ｜ 署名：{split.credit} ｜ 摄影/供图：{'、'.join(split.names)}"
         )
+
+    def _caption_above(self, raw: RawLine) -> bool:
+        """The paragraph just above is a caption (`图为…`) waiting for this credit line."""
+        blocks = self.found.blocks
+        return bool(blocks) and blocks[-1].kind == "paragraph" and blocks[-1].line == self._line_before(raw) \
+            and CAPTION_LEAD_RE.match(blocks[-1].text) is not None
+
+    def _line_before(self, raw: RawLine) -> int | None:
+        index = next((i for i, line in enumerate(self.lines) if line is raw), 0)
+        return self.lines[index - 1].line if index else None
+
+    def _drop(self, raw: RawLine, kind: str, detail: str) -> None:
+        record = LineRecord(raw.line, kind, raw.text, detail)
+        self.report.dropped.append(record)
+        self.report.lines.append(record)
 
     # -- helpers -------------------------------------------------------------
     def _normalised(self, raw: RawLine, text: str, offset: int) -> str:
@@ -267,6 +326,12 @@ class _Recogniser:
     def _record(self, raw: RawLine, kind: str, detail: str = "") -> None:
         detail = "" if detail == raw.text else detail
         self.report.lines.append(LineRecord(raw.line, kind, raw.text, detail))
+
+
+# `文/ X  图/ Y`, `文丨X`: an author line, never a photo credit.
+AUTHOR_LINE_RE = re.compile(r"^(?:文|图|文图|图文|摄影|撰文)[/／丨|｜:：]")
+# A caption on its own line, its credit on the next: `图为园区数据中心机房。` + `中新网记者 X 摄`.
+CAPTION_LEAD_RE = re.compile(r"^(?:图为|上图|下图|左图|右图|图[:：])")
 
 
 def _first_origin_index(lines: list[RawLine]) -> int | None:

@@ -22,6 +22,8 @@ KIND_LABELS = {
     "source": "来源说明",
     "end-matter": "文末杂项（已删除）",
     "byline-in-text": "正文（含署名）",
+    "note": "编者按／编后",
+    "boilerplate": "公众号引导语（已删除）",
 }
 
 
@@ -58,6 +60,7 @@ class ImportReport:
     dropped: list[LineRecord] = field(default_factory=list)
     photos: list[PhotoRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    emoji: list[tuple[int, int, str, str]] = field(default_factory=list)  # (line, column, emoji, replacement)
 
     def kinds(self) -> dict[int, str]:
         return {record.line: record.kind for record in self.lines}
@@ -80,6 +83,12 @@ class ImportReport:
             out.append("")
             out.append("字符清理：")
             out.extend(f"  {note}" for note in self.cleaning)
+        if self.emoji:
+            out.append("")
+            out.append(f"删除的表情符号（{len(self.emoji)} 个）：")
+            for line, column, char, replacement in self.emoji:
+                instead = f"，改为“{replacement}”" if replacement else ""
+                out.append(f"  第{line}行第{column}列  {char}  U+{ord(char[0]):04X}{instead}")
         if self.dropped:
             out.append("")
             out.append("删除的行：")

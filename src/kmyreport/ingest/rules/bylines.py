@@ -47,7 +47,7 @@ def _split_role(token: str) -> tuple[str | None, str, str] | None:
 def parse_byline(text: str) -> list[Author] | None:
     """Authors from a byline line, or None when the line is not a byline."""
     body = strip_frame(text)
-    tokens = re.findall(rf"文[/／]图|[^{SPACES}、，,/／:：]+", body)
+    tokens = re.findall(rf"文[/／]图|[^{SPACES}、，,/／:：|｜丨]+", body)
     groups: list[tuple[str | None, str, list[str]]] = []
     for token in tokens:
         split = _split_role(token.replace("／", "/"))
@@ -86,10 +86,22 @@ DATELINE_RE = re.compile(
 TRAILING_BYLINE_RE = re.compile(r"(?<=.)[（(](?P<byline>[^（）()]{2,60})[）)]$")
 
 
+# News agencies whose datelines (`新华社乌鲁木齐7月15日电（记者 …）`) name their reporters' employer.
+WIRE_AGENCIES = ("新华社", "中新社", "中新网", "人民网", "新华网", "央视网", "天山网", "人民日报", "光明日报",
+                 "经济日报", "工人日报", "中国青年报", "法治日报", "新疆日报")
+
+
 def parse_dateline(text: str) -> list[Author] | None:
-    """`本报讯（记者 王某）7月20日，…` → the authors in the brackets after the dateline."""
+    """`本报讯（记者 王某）7月20日，…`, `新华社乌鲁木齐7月15日电（记者 X Y）…` → the authors in the
+    brackets after the dateline; a wire agency's reporters get the agency as their organisation."""
     match = DATELINE_RE.match(text)
-    return parse_byline(match.group("byline")) if match else None
+    authors = parse_byline(match.group("byline")) if match else None
+    if not authors:
+        return authors
+    agency = next((a for a in WIRE_AGENCIES if match.group("agency").startswith(a)), None)
+    if agency:
+        authors = [Author.model_construct(name=a.name, role=a.role, org=a.org or agency) for a in authors]
+    return authors
 
 
 def parse_trailing_byline(text: str) -> list[Author] | None:

@@ -22,13 +22,43 @@ class CaptionSplit:
 CLAUSE_BOUNDARY = "。！？!?；;…”’）)》】"
 
 
+SHOT_ON_RE = re.compile(rf"[{SPACES}]*[（(]摄于[^（）()]{{1,40}}[）)]$")
+# `新华社发（王晨阳 摄）`: an agency's photo, credited as a whole (the agency is no caption).
+ISSUED_RE = re.compile(rf"(?:^|(?<=[{CLAUSE_BOUNDARY}])|[{SPACES}]+)(?P<agency>[^{SPACES}，,。、；;：:]{{2,12}}发)$")
+# `本报记者 马晓宇 摄 2023年4月20日，…`: the credit first, the caption after it (photo essays).
+CREDIT_FIRST_RE = re.compile(
+    rf"^(?P<credit>[{IDEOGRAPH_CLASS}]{{0,12}}?(?:{BYLINE_ROLE_RE.pattern})[{SPACES}]*"
+    rf"(?P<names>{NAME}(?:[{SPACES}、]+{NAME})*)[{SPACES}]*[/／]?摄)[{SPACES}]+(?P<caption>\S.*)$"
+)
+
+
 def split_caption(text: str) -> CaptionSplit | None:
-    """Cut a photo caption line into caption and credit, or None if no credit ends it."""
+    """Cut a photo caption line into caption and credit, or None if it is no caption.
+
+    The credit ends the line (`… 田治民 摄`, `（X 摄）`, `图/X`, `新华社发（X 摄）`) or, in
+    photo essays, starts it (`本报记者 X 摄 2023年4月20日，…`). A `（摄于…）` note at the end
+    stays with the caption, and marks a caption even without a credit.
+    """
+    shot_on = SHOT_ON_RE.search(text)
+    if shot_on:
+        split = split_caption(text[: shot_on.start()]) if shot_on.start() else None
+        note = text[shot_on.start():].strip(SPACES)
+        if split is None:
+            return CaptionSplit(text, "", [], len(text))
+        split.caption += note
+        return split
+    first = CREDIT_FIRST_RE.match(text)
+    if first and not names_in(first.group("caption")):
+        return CaptionSplit(first.group("caption"), first.group("credit"), names_in(first.group("names")), 0)
     bracketed = re.search(r"[（(]([^（）()]{1,60})[）)]$", text)
     if bracketed:
         inner = bracketed.group(1).strip(SPACES)
         credit = _credit_only(inner)
         if credit is not None:
+            issued = ISSUED_RE.search(text[: bracketed.start()].rstrip(SPACES))
+            if issued:
+                start = issued.start("agency")
+                return CaptionSplit(text[:start].rstrip(SPACES), text[start:], credit, start)
             return CaptionSplit(
                 text[: bracketed.start()].rstrip(SPACES), inner, credit, bracketed.start() + 1,
                 brackets=text[bracketed.start()] + text[-1],
