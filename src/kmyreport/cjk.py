@@ -73,3 +73,25 @@ def is_justifiable(char: str) -> bool:
     return (is_ideograph(char) or _within(code, CJK_SYMBOLS_RANGE) or _within(code, KANA_RANGE)
             or _within(code, HANGUL_RANGE) or _within(code, FULLWIDTH_FORMS_RANGE)
             or char in SHARED_CJK_MARKS)
+
+
+# Punctuation classes for compression (GB/T 15834 marks as Simplified Chinese fonts draw them): an opening
+# mark has its blank half on the left, a closing mark or a stop/pause mark on the right.
+OPENING_PUNCTUATION = frozenset("“‘（《〈【「『〔〖［｛")
+CLOSING_PUNCTUATION = frozenset("”’）》〉】」』〕〗］｝")
+STOP_PUNCTUATION = frozenset("。，、；：？！")
+
+
+def is_opening(char: str) -> bool:
+    """An opening bracket or quotation mark: its blank half is before the mark."""
+    return char in OPENING_PUNCTUATION
+
+
+def is_closing(char: str) -> bool:
+    """A closing bracket or quotation mark, or a stop or pause mark: its blank half is after the mark."""
+    return char in CLOSING_PUNCTUATION or char in STOP_PUNCTUATION
+
+
+def is_latin_alnum(char: str) -> bool:
+    """A Latin letter or a European digit (what takes a quarter-em space beside Han characters)."""
+    return char.isascii() and char.isalnum() or ("\u00c0" <= char <= "\u024f" and char.isalpha())

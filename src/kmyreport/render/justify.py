@@ -29,7 +29,7 @@ touched: the same characters end each line, only their spacing changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from importlib.metadata import version
 
 from weasyprint.formatting_structure import boxes
@@ -39,9 +39,11 @@ from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
 from ..cjk import is_justifiable
 from ..errors import KmyError
+from . import autospace, punctuation
 
 #: What the render layer adds to every kmyreport document to turn the extension on.
-OPT_IN_STYLESHEET = ":root { --kmy-justify: inter-character }"
+OPT_IN_STYLESHEET = (f":root {{ --kmy-justify: inter-character; {punctuation.OPT_IN_DECLARATION}; "
+                     f"{autospace.OPT_IN_DECLARATION} }}")
 _PROPERTY = "__kmy_justify"  # how WeasyPrint names the custom property in a computed style
 
 MAX_GAP_EM = 0.5  # a line that would need wider gaps than this is left unjustified
@@ -65,11 +67,12 @@ def opted_in(style: object) -> bool:
 
 
 class _WeasyPrint:
-    """The three WeasyPrint functions the extension wraps, as they were before `install`."""
+    """The four WeasyPrint functions the extension wraps, as they were before `install`."""
 
     count_expandable_spaces = staticmethod(inline.count_expandable_spaces)
     justify_line = staticmethod(inline.justify_line)
     set_text = staticmethod(line_break.Layout.set_text)
+    split_first_line = staticmethod(inline.split_first_line)
 
 
 def _justify_line(context: object, line: boxes.LineBox, extra_width: float) -> None:
@@ -95,12 +98,77 @@ def _count_expandable(box: boxes.Box) -> float:
 
 def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None:
     _WeasyPrint.set_text(self, text, justify)
+    half_width = punctuation.half_width_marks(self.text) if punctuation.opted_in(self.style) else ()
+    spaced_gaps = autospace.boundaries(self.text) if autospace.opted_in(self.style) else ()
     spacing = self.justification_spacing if justify else 0
-    if not spacing or not opted_in(self.style) or not any(is_justifiable(char) for char in self.text):
+    spaced = bool(spacing) and opted_in(self.style) and any(is_justifiable(char) for char in self.text)
+    if not half_width and not spaced and not spaced_gaps:
         return
     attributes = pango.pango_layout_get_attributes(self.layout)
     if attributes == ffi.NULL:
         attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+    if half_width:
+        _set_half_width(self.text, half_width, attributes)
+    if spaced_gaps:
+        _set_spacing_per_character(self, spacing if spaced else 0, spaced_gaps, justify, attributes)
+    elif spaced:
+        _set_spacing(self, spacing, attributes)
+    pango.pango_layout_set_attributes(self.layout, attributes)
+
+
+def _set_spacing_per_character(self: line_break.Layout, spacing: float, spaced_gaps: Sequence[int],
+                               justify: bool, attributes: object) -> None:
+    """Letter-spacing per character: the justification spacing on justifiable characters plus the
+    alternating values that open a quarter em at each Han–Latin boundary (`autospace`)."""
+    text = self.text
+    letter_spacing = self.style["letter_spacing"]
+    base = 0 if letter_spacing == "normal" else letter_spacing
+    opening = 2 * int(round(autospace.SPACE_EM * self.style["font_size"] * TO_UNITS / 2))
+    # Drawn without a width (justified, or measured whole), the text is not broken: values may centre.
+    extra = autospace.alternating_spacing(text, dict.fromkeys(spaced_gaps, opening),
+                                          centred=justify or self.max_width is None)
+    word_spacing = self.style["word_spacing"] + (self.justification_spacing if justify else 0)
+    space_units = int(word_spacing * TO_UNITS + base * TO_UNITS) if word_spacing else None
+    offset, run_start, run_value = 0, 0, None
+    last = len(text) - 1
+    for index, char in enumerate(text):
+        if char in " \u00a0" and space_units is not None:  # WeasyPrint's word spacing, as it sets it
+            value = space_units * (1 + (index in (0, last))) + extra[index]
+        elif extra[index] or (spacing and is_justifiable(char)):
+            value = int(round((base + (spacing if is_justifiable(char) else 0)) * TO_UNITS)) + extra[index]
+            if value and value % TO_UNITS == 0:
+                value += 2  # Pango splits whole-pixel spacing unevenly; keep it even on both sides
+        else:
+            value = None
+        if value != run_value:
+            if run_value is not None:
+                _letter_spacing(attributes, run_start, offset, run_value)
+            run_start, run_value = offset, value
+        offset += len(char.encode())
+    if run_value is not None:
+        _letter_spacing(attributes, run_start, offset, run_value)
+
+
+def _letter_spacing(attributes: object, start: int, end: int, units: int) -> None:
+    attribute = pango.pango_attr_letter_spacing_new(units)
+    attribute.start_index, attribute.end_index = start, end
+    pango.pango_attr_list_change(attributes, attribute)
+
+
+def _set_half_width(text: str, indices: Sequence[int], attributes: object) -> None:
+    """The font's `halt` feature on the characters at `indices` (punctuation compression)."""
+    offset, position = 0, 0
+    for index in indices:
+        offset += len(text[position:index].encode())
+        end = offset + len(text[index].encode())
+        attribute = pango.pango_attr_font_features_new(punctuation.FEATURE)
+        attribute.start_index, attribute.end_index = offset, end
+        pango.pango_attr_list_insert(attributes, attribute)
+        offset, position = end, index + 1
+
+
+def _set_spacing(self: line_break.Layout, spacing: float, attributes: object) -> None:
+    """The justification spacing, as letter-spacing on each run of justifiable characters."""
     letter_spacing = self.style["letter_spacing"]
     base = 0 if letter_spacing == "normal" else letter_spacing
     units = int(round((base + spacing) * TO_UNITS))
@@ -108,7 +176,6 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
         attribute = pango.pango_attr_letter_spacing_new(units)
         attribute.start_index, attribute.end_index = start, end
         pango.pango_attr_list_change(attributes, attribute)
-    pango.pango_layout_set_attributes(self.layout, attributes)
 
 
 def _justifiable_runs(text: str) -> Iterator[tuple[int, int]]:
@@ -124,6 +191,35 @@ def _justifiable_runs(text: str) -> Iterator[tuple[int, int]]:
         offset += len(char.encode())
     if run_start is not None:
         yield run_start, offset
+
+
+def _split_first_line(text: str, style: object, context: object, max_width: float | None,
+                      justification_spacing: float, is_line_start: bool = True, minimum: bool = False) -> tuple:
+    """WeasyPrint's `split_first_line`, except that a line of text with Han–Latin spacing that comes out
+    wider than `max_width` is broken again a little earlier, and a short last piece pushed to the next
+    line by the spacing's outer half is taken back when it fits (see `autospace`)."""
+    result = _WeasyPrint.split_first_line(text, style, context, max_width, justification_spacing,
+                                          is_line_start, minimum)
+    if max_width is None or result[2] is None or not autospace.opted_in(style) or not autospace.boundaries(text):
+        return result
+    tolerance = 0.01
+    narrower = max_width
+    for _ in range(3):
+        overflow = result[3] - max_width
+        if overflow <= tolerance or result[2] is None:
+            break
+        narrower -= overflow
+        result = _WeasyPrint.split_first_line(text, style, context, narrower, justification_spacing,
+                                              is_line_start, minimum)
+    if result[2] is not None and len(text.encode()) - result[2] <= _SHORT_REST_BYTES:
+        wider = _WeasyPrint.split_first_line(text, style, context, max_width + autospace.SPACE_EM * 2
+                                             * style["font_size"], justification_spacing, is_line_start, minimum)
+        if wider[3] <= max_width + tolerance:
+            result = wider
+    return result
+
+
+_SHORT_REST_BYTES = 12  # about four Chinese characters
 
 
 def check_engine(found: str, written_for: str) -> None:
@@ -144,3 +240,4 @@ def install() -> None:
     inline.count_expandable_spaces = _count_expandable
     inline.justify_line = _justify_line
     line_break.Layout.set_text = _set_text
+    inline.split_first_line = _split_first_line
