@@ -42,7 +42,8 @@ def body_text(pdf: Path) -> str:
     chunks = []
     with pdfplumber.open(pdf) as doc:
         for page in doc.pages:
-            area = page.crop((0, 26 * MM, page.width, page.height - 24 * MM))
+            left, top, right, bottom = page.trimbox  # a page with bleed: the trim lies inside the page
+            area = page.crop((left, top + 26 * MM, right, bottom - 24 * MM))
             chunks.append(area.extract_text() or "")
     return squash("".join(chunks))
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .articles import Article, PhotoRef, load_article
+from .colour import ColourTarget, target_for
 from .compose import Composer, composer_for
 from .editions import Edition, get_edition
 from .errors import KmyError, display_path
@@ -84,7 +85,7 @@ def prepare_issue(manifest_path: Path, *, edition: str = "print", level: str | N
         placement = Placement(placement.max_width_mm, placement.max_height_mm, chosen.photos.ppi)
     composer = composer_for(manifest, overflow=overflow)
     prepared, warnings = _prepare_photos(articles, composer.placement_for(manifest, layout, articles, placement),
-                                         workspace)
+                                         workspace, target_for(chosen.photos.colour, layout))
     clock.lap("photos")
     composed = composer.compose(manifest, layout, chosen, articles, prepared, workspace)
     clock.lap("html")
@@ -124,7 +125,8 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
         html=issue.html, base_url=issue.layout.base_url,
         workspace=issue.workspace, source_name=display_path(issue.layout.folder),
         pdf_variant=issue.edition.pdf_variant, identifier=_identifier(issue),
-        attachments=extras.attachments, xmp_transform=extras.xmp_transform))
+        attachments=extras.attachments, xmp_transform=extras.xmp_transform,
+        output_intent=extras.output_intent))
     clock.lap("layout+pdf")
     target = Path(output) if output else issue.output_path
     try:
@@ -170,14 +172,15 @@ def _load_articles(manifest: LoadedManifest, workspace: Workspace) -> list[Artic
     return articles
 
 
-def _prepare_photos(articles: list[Article], placement: Callable[[PhotoRef], Placement],
-                    workspace: Workspace) -> tuple[dict[int, PreparedPhoto], list[str]]:
+def _prepare_photos(articles: list[Article], placement: Callable[[PhotoRef], Placement], workspace: Workspace,
+                    colour: ColourTarget) -> tuple[dict[int, PreparedPhoto], list[str]]:
     """Prepare every photo, several at a time (Pillow releases the GIL while it decodes,
     resamples and encodes); results and warnings keep the order of the issue."""
     jobs = [(article, photo) for article in articles for photo in article.photos]
     with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1) or 1) as pool:
         results = list(pool.map(lambda job: prepare_photo(job[1].source, placement(job[1]), workspace.cache_dir,
-                                                          where=(job[0].path, job[1].line)), jobs))
+                                                          where=(job[0].path, job[1].line), colour=colour),
+                                    jobs))
     prepared = {id(photo): placed for (_, photo), (placed, _) in zip(jobs, results)}
     warnings = [warning for _, warns in results for warning in warns]
     return prepared, warnings

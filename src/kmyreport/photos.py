@@ -21,6 +21,7 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
+from .colour import SRGB, ColourTarget, to_target
 from .errors import KmyError, display_path
 from .files import write_bytes_atomic
 
@@ -64,17 +65,20 @@ def placed_size(width_px: int, height_px: int, placement: Placement) -> tuple[fl
 
 
 def prepare_photo(source: Path, placement: Placement, cache_dir: Path,
-                  *, where: tuple[Path, int] | None = None) -> tuple[PreparedPhoto, list[str]]:
+                  *, where: tuple[Path, int] | None = None,
+                  colour: ColourTarget = SRGB) -> tuple[PreparedPhoto, list[str]]:
     """Prepare `source` for `placement`; returns the photo and any warnings (low resolution).
 
     The cache key covers the source bytes and the placement, so a cached photo is reused
     without decoding the original again. `where` is the (article file, line) that placed the
-    photo, for messages.
+    photo, for messages. `colour` is the colour space to prepare it in: sRGB, or CMYK through a press
+    profile (the profile's checksum and the ink limit are part of the cache key).
     """
     data = source.read_bytes()
     key = hashlib.sha256(b"\0".join([
         PIPELINE_VERSION.encode(), hashlib.sha256(data).digest(),
         f"{placement.max_width_mm}:{placement.max_height_mm}:{placement.ppi}:{JPEG_QUALITY}".encode(),
+        colour.key.encode(),
     ])).hexdigest()[:32]
     cached = cache_dir / "photos" / f"{key}.jpg"
     facts_path = cached.with_suffix(".json")
@@ -87,6 +91,7 @@ def prepare_photo(source: Path, placement: Placement, cache_dir: Path,
     image = _to_output_mode(ImageOps.exif_transpose(image))
     if image.size != (target_w, target_h):
         image = image.resize((target_w, target_h), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    image = to_target(image, colour)
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
     write_bytes_atomic(cached, buffer.getvalue())

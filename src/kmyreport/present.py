@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .articles import MARKDOWN, URL_SCHEME, Article, PhotoRef
+from .colour import tokens_for
 from .editions import Edition
 from .layouts import Layout, cn_date, render_template
 from .manifest import LoadedManifest, source_date_epoch
@@ -48,6 +49,7 @@ def issue_context(manifest: LoadedManifest, layout: Layout, edition: Edition, ar
     if model.issue.title:
         title += f" {model.issue.title}"
     edition_vars = edition.context()
+    tokens = tokens_for(layout.config, edition_vars["colour_space"])  # CMYK editions: device-cmyk() colours
     return {
         "publication": model.publication.model_dump(),
         "issue": model.issue.model_dump() | {"id": manifest.issue_id},
@@ -64,11 +66,11 @@ def issue_context(manifest: LoadedManifest, layout: Layout, edition: Edition, ar
         },
         "running_head": f"{model.publication.name} · 第{model.issue.number}期",
         "layout": layout.config.model_dump(),
-        "tokens": layout.config.tokens,
+        "tokens": tokens,
         "edition": edition_vars,
         "font_face_css": Markup(layout.font_face_css()),
         "stylesheet": Markup(render_template(layout, "style.css.j2", {
-            "layout": layout.config.model_dump(), "tokens": layout.config.tokens,
+            "layout": layout.config.model_dump(), "tokens": tokens,
             "column_width_mm": layout.column_width_mm, "edition": edition_vars})),
     }
 

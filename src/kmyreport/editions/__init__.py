@@ -66,6 +66,7 @@ class RenderExtras:
     attachments: tuple[Attachment, ...] = ()
     xmp_transform: Any = None      # Callable[[bytes], bytes] | None, picklable
     plan: Any = None               # what the edition's `store` needs to know about this render
+    output_intent: tuple[tuple[str, str], ...] = ()  # entries of the PDF's output intent (PDF/X)
 
 
 @dataclass(frozen=True)

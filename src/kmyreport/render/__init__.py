@@ -62,6 +62,9 @@ class RenderJob:
     # A function from the XMP packet the engine wrote to the one to store (module-level or a
     # functools.partial of one, so that the job can be pickled).
     xmp_transform: Callable[[bytes], bytes] | None = None
+    # Entries of the output intent to set (OutputConditionIdentifier, RegistryName, Info, …): the
+    # engine names the intent after the CSS profile (`device-cmyk`), a press wants the condition.
+    output_intent: tuple[tuple[str, str], ...] = ()
     cjk_justify: bool = True       # justify Chinese by spacing between characters
 
 

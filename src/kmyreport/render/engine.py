@@ -53,7 +53,7 @@ def render(job: RenderJob) -> RenderResult:
     font_config = font_configuration()
     stylesheets = [weasyprint.CSS(string=OPT_IN_STYLESHEET, font_config=font_config)] if job.cjk_justify else None
     options: dict = {"pdf_variant": job.pdf_variant, "uncompressed_pdf": False,
-                     "finisher": finisher(job.xmp_transform)}
+                     "finisher": finisher(job.xmp_transform, job.output_intent)}
     if job.identifier is not None:
         options["pdf_identifier"] = job.identifier
     if job.attachments:

@@ -1,0 +1,169 @@
+"""The print edition is PDF/X-4 a press takes, read back from the sample's PDF.
+
+veraPDF does not validate PDF/X. What stands in for it here: pikepdf reads the boxes, the
+output intent, the XMP identification and every image's colour space; Ghostscript's
+`tiffsep` device separates an article page into its four plates, and the plates show which
+inks each body glyph prints with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pdfplumber
+import pikepdf
+import pytest
+from PIL import Image
+
+from kmyreport.build import compile_issue
+from kmyreport.colour import max_ink
+
+from .conftest import MM, REPO, SAMPLE_ID, CompiledSample, squash
+
+PROFILE = REPO / "layouts" / "bulletin" / "profiles" / "ISOcoated_v2_300_bas.icc"
+TRIM = (210 * MM, 297 * MM)
+BLEED = 3 * MM
+BODY_SIZE = 10.5  # pt, the bulletin's body_size
+ARTICLE_PAGE = 3  # the first article's first page: body text and a photo
+
+requires_gs = pytest.mark.skipif(shutil.which("gs") is None, reason="Ghostscript (gs) is not installed; "
+                                 "./dev test installs it")
+
+
+def boxes(page: pikepdf.Page) -> dict[str, list[float]]:
+    return {name: [float(v) for v in page.obj[f"/{name}"]] for name in ("MediaBox", "TrimBox", "BleedBox")
+            if f"/{name}" in page.obj}
+
+
+def test_every_page_has_the_trim_and_a_3mm_bleed(sample: CompiledSample) -> None:
+    with pikepdf.open(sample.pdf) as pdf:
+        assert len(pdf.pages) == sample.result.pages > 3
+        for number, page in enumerate(pdf.pages, start=1):
+            found = boxes(page)
+            trim, bleed, media = found["TrimBox"], found["BleedBox"], found["MediaBox"]
+            assert trim[2] - trim[0] == pytest.approx(TRIM[0], abs=0.01), number
+            assert trim[3] - trim[1] == pytest.approx(TRIM[1], abs=0.01), number
+            for side in (0, 1):
+                assert trim[side] - bleed[side] == pytest.approx(BLEED, abs=0.01), (number, found)
+                assert bleed[side + 2] - trim[side + 2] == pytest.approx(BLEED, abs=0.01), (number, found)
+                assert media[side] <= bleed[side] and media[side + 2] >= bleed[side + 2], (number, found)
+
+
+def test_every_image_is_cmyk_within_the_ink_limit(sample: CompiledSample) -> None:
+    with pikepdf.open(sample.pdf) as pdf:
+        images = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"]
+        assert len(images) == 8
+        inks = []
+        for image in images:
+            assert image.ColorSpace == "/DeviceCMYK", image.objgen
+            decoded = Image.open(io.BytesIO(image.read_raw_bytes()))  # the JPEG as placed
+            assert decoded.mode == "CMYK"
+            inks.append(max_ink(decoded))
+    assert max(inks) <= 300 + 3, inks  # the profile's 300%, JPEG noise aside
+    assert min(inks) > 200, "the dark parts of the photos carry real ink (not washed out)"
+
+
+def test_pdfx_output_intent_and_identification(sample: CompiledSample) -> None:
+    with pikepdf.open(sample.pdf) as pdf:
+        intents = list(pdf.Root.OutputIntents)
+        assert len(intents) == 1
+        intent = intents[0]
+        assert intent.S == "/GTS_PDFX"
+        assert str(intent.OutputConditionIdentifier) == "FOGRA39"
+        assert str(intent.RegistryName) == "http://www.color.org"
+        assert str(intent.Info) == "ISO Coated v2 300% (basICColor)"
+        profile = intent.DestOutputProfile
+        assert int(profile.N) == 4
+        assert hashlib.sha256(profile.read_bytes()).digest() == hashlib.sha256(PROFILE.read_bytes()).digest()
+        assert pdf.trailer.Info.Trapped == "/False"
+        assert pdf.pdf_version == "1.6"
+        xmp = pdf.Root.Metadata.read_bytes().decode()
+    assert "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>" in xmp
+    assert "<pdf:Trapped>False</pdf:Trapped>" in xmp
+    # derived from the content, not random: test_same_inputs_same_bytes… builds it twice
+    assert re.search(r"<xmpMM:DocumentID>uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}<", xmp)
+
+
+def separations(pdf: Path, page: int, out: Path) -> dict[str, Image.Image]:
+    """Ghostscript's four plates of one page at 72 dpi (255 = no ink), covering the MediaBox."""
+    stem = out / "sep"
+    # The legacy interpreter reads the embedded OpenType CFF fonts five times faster; fall back
+    # to the new one where a Ghostscript no longer has it.
+    for legacy in (["-dNEWPDF=false"], []):
+        run = subprocess.run(["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", *legacy, "-sDEVICE=tiffsep", "-r72",
+                              f"-dFirstPage={page}", f"-dLastPage={page}", f"-sOutputFile={stem}.tif", str(pdf)],
+                             capture_output=True, text=True, timeout=120)
+        if run.returncode == 0:
+            break
+    assert run.returncode == 0, run.stderr
+    return {ink: Image.open(f"{stem}({ink}).tif") for ink in ("Cyan", "Magenta", "Yellow", "Black")}
+
+
+def glyph_inks(pdf: Path, page: int, tmp_path: Path) -> tuple[int, int, int, int]:
+    """Body glyphs of a page: (how many, how many carry black, how many carry C, M or Y, photo CMY)."""
+    plates = separations(pdf, page, tmp_path)
+    with pdfplumber.open(pdf) as doc:
+        plumb = doc.pages[page - 1]
+        left, top = plumb.bbox[0], plumb.bbox[1]  # page coordinates start at the MediaBox corner
+        glyphs = [c for c in plumb.chars if abs(c["size"] - BODY_SIZE) < 0.2 and "Serif" in c["fontname"]]
+        photo = plumb.images[0]
+
+    def ink(plate: str, item: dict) -> int:
+        box = (int(item["x0"] - left), int(item["top"] - top), int(item["x1"] - left) + 1, int(item["bottom"] - top) + 1)
+        return 255 - plates[plate].crop(box).getextrema()[0]
+
+    on_black = sum(ink("Black", g) > 0 for g in glyphs)
+    on_colour = sum(any(ink(p, g) > 0 for p in ("Cyan", "Magenta", "Yellow")) for g in glyphs)
+    photo_colour = max(ink(p, photo) for p in ("Cyan", "Magenta", "Yellow"))
+    return len(glyphs), on_black, on_colour, photo_colour
+
+
+@requires_gs
+def test_body_text_prints_on_the_black_plate_only(sample: CompiledSample, tmp_path: Path) -> None:
+    glyphs, on_black, on_colour, photo_colour = glyph_inks(sample.pdf, ARTICLE_PAGE, tmp_path)
+    assert glyphs > 200
+    assert on_black == glyphs, "every body glyph is found on the black plate (the sampling hits the glyphs)"
+    assert photo_colour > 100, "the photo on the page inks the colour plates (the plates are read right)"
+    assert on_colour == 0, f"{on_colour} of {glyphs} body glyphs carry cyan, magenta or yellow ink"
+
+
+def all_text(pdf: Path) -> str:
+    """Every character of the PDF, page by page, without whitespace (poppler's pdftotext: fast)."""
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return squash(text)
+
+
+@pytest.fixture(scope="module")
+def screen(sample: CompiledSample, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("screen") / f"{SAMPLE_ID}-screen.pdf"
+    return compile_issue(sample.workspace.manifest(SAMPLE_ID), edition="screen", output=out).output
+
+
+def test_the_screen_edition_is_a_quarter_of_print_with_the_same_pages_and_text(sample: CompiledSample,
+                                                                              screen: Path) -> None:
+    print_size, screen_size = sample.pdf.stat().st_size, screen.stat().st_size
+    assert screen_size <= 0.25 * print_size, f"screen is {screen_size / print_size:.0%} of print"
+    assert all_text(screen) == all_text(sample.pdf)
+    with pikepdf.open(screen) as light, pikepdf.open(sample.pdf) as full:
+        assert len(light.pages) == len(full.pages)
+        assert "/OutputIntents" not in light.Root
+        assert boxes(light.pages[2])["BleedBox"] == boxes(light.pages[2])["TrimBox"], "no bleed on screen"
+        images = [o for o in light.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
+        assert images and all(image.ColorSpace == "/DeviceRGB" for image in images)
+        with light.open_outline() as outline:
+            assert len(list(outline.root)) == 5, "one bookmark per article"
+        # 150 ppi across the column (168 mm) at the most
+        assert max(int(image.Width) for image in images) <= round(168 / 25.4 * 150)
+
+
+@requires_gs
+def test_rgb_text_would_print_in_four_colours(screen: Path, tmp_path: Path) -> None:
+    """The check above can fail: the screen edition's body text (#1a1a1a in RGB) separates into
+    all four plates, which is what the print edition's CMYK tokens prevent."""
+    glyphs, _, on_colour, _ = glyph_inks(screen, ARTICLE_PAGE, tmp_path)
+    assert glyphs > 200 and on_colour == glyphs
