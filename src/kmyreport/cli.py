@@ -241,7 +241,9 @@ def preview_command(
     manifest: Annotated[Path, typer.Argument(help="The issue manifest, e.g. sources/2024-07/issue.yaml")],
     port: Annotated[int, typer.Option(help="The port on 127.0.0.1 to serve the preview on.")] = 8000,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the preview in the web browser.")] = False,
-    edition: Annotated[str, typer.Option(help="The edition shown first (the page can switch).")] = "print",
+    edition: Annotated[str, typer.Option(help="The edition shown first (the page switches): screen, the "
+                                         "quickest to build, has the print edition's pages without bleed "
+                                         "and CMYK.")] = "screen",
     workspace: Annotated[Path | None, typer.Option(help="The workspace folder (default: the nearest "
                                                    "folder above the manifest with layouts/).")] = None,
     debug: DebugOption = False,

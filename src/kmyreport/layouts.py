@@ -34,7 +34,6 @@ from markupsafe import Markup
 from pydantic import Field
 
 from .colour import PressSettings
-from .colour import PressSettings
 from .errors import KmyError
 from .manifest import read_text
 from .photos import Placement
@@ -78,7 +77,6 @@ class LayoutConfig(StrictModel):
     fonts: list[FontFace] = Field(min_length=1)
     template: str = Field("issue.html.j2", description="Entry template under templates/")
     tokens: dict[str, Any] = Field(default_factory=dict, description="Design tokens for templates and CSS")
-    press: PressSettings | None = Field(None, description="The printing condition (colour.PressSettings)")
     press: PressSettings | None = Field(None, description="The printing condition (colour.PressSettings)")
 
 
