@@ -126,7 +126,8 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
         workspace=issue.workspace, source_name=display_path(issue.layout.folder),
         pdf_variant=issue.edition.pdf_variant, identifier=_identifier(issue),
         attachments=extras.attachments, xmp_transform=extras.xmp_transform,
-        output_intent=extras.output_intent))
+        output_intent=extras.output_intent, measure=issue.composer.measure_render if issue.composer else False))
+    checked = issue.composer.rendered(result.measures) if issue.composer else []  # a newspaper: stories fit
     clock.lap("layout+pdf")
     target = Path(output) if output else issue.output_path
     try:
@@ -139,7 +140,7 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
     return BuildResult(output=target, pages=result.pages, size_bytes=len(result.pdf),
                        seconds=time.perf_counter() - started, articles=len(issue.articles),
                        photos=sum(len(a.photos) for a in issue.articles),
-                       warnings=issue.warnings + result.warnings + stored, timings=issue.timings | clock.laps,
+                       warnings=issue.warnings + checked + result.warnings + stored, timings=issue.timings | clock.laps,
                        files=files)
 
 

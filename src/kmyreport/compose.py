@@ -5,6 +5,8 @@ branches on which one it has:
 
 - `placement_for(...)`: the box each photo is prepared for;
 - `compose(...)`: the HTML of the issue (and warnings);
+- `rendered(measures)`: a check of the render (`measure_render` asks the render to measure
+  where its boxes and lines fell); it raises a `KmyError` or returns warnings;
 - `outputs(pdf, target)`: any files written beside the PDF.
 
 `FlowComposer` runs the articles one after another through the layout's templates
@@ -36,12 +38,15 @@ class Composed:
 
 class Composer(Protocol):
     name: str
+    measure_render: bool
 
     def placement_for(self, manifest: LoadedManifest, layout: Layout, articles: list[Article],
                       placement: Placement) -> Callable[[PhotoRef], Placement]: ...
 
     def compose(self, manifest: LoadedManifest, layout: Layout, edition: Edition, articles: list[Article],
                 prepared: dict[int, PreparedPhoto], workspace: Workspace) -> Composed: ...
+
+    def rendered(self, measures: list | None) -> list[str]: ...
 
     def outputs(self, pdf: bytes, target: Path) -> list[Path]: ...
 
@@ -50,6 +55,7 @@ class FlowComposer:
     """Articles one after another, through the layout's entry template."""
 
     name = "flow"
+    measure_render = False
 
     def placement_for(self, manifest: LoadedManifest, layout: Layout, articles: list[Article],
                       placement: Placement) -> Callable[[PhotoRef], Placement]:
@@ -59,6 +65,9 @@ class FlowComposer:
                 prepared: dict[int, PreparedPhoto], workspace: Workspace) -> Composed:
         context = issue_context(manifest, layout, edition, articles, prepared, workspace)
         return Composed(render_template(layout, layout.config.template, context))
+
+    def rendered(self, measures: list | None) -> list[str]:
+        return []
 
     def outputs(self, pdf: bytes, target: Path) -> list[Path]:
         return []

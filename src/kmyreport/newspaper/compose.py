@@ -115,10 +115,37 @@ class FitReport:
 
 @dataclass
 class Composition:
+    """A newspaper's pages, composed: the HTML to render, and what the render must hold."""
+
     html: str
     report: FitReport
     warnings: list[str]
     page_numbers: list[int]
+    placed: list[Placed] = field(default_factory=list)
+    grid: Grid | None = None
+    overflow: str = "error"
+
+    def check(self, measures: list[PageMeasure]) -> list[str]:
+        """The fit of every story on the pages as rendered (one measure per page, in order); an
+        overflow is a `KmyError` naming the story's file, or a warning. Returns the warnings."""
+        by_number = dict(zip(self.page_numbers, measures))
+        self.report = FitReport([_fit(entry, by_number[entry.page.number], self.grid) for entry in self.placed])
+        warnings: list[str] = []
+        for entry, fit in zip(self.placed, self.report.stories):
+            if entry.continues_on and entry.landing is not None and not entry.landing.blocks:
+                warnings.append(f"{display_path(entry.article.path)} fits on 第{entry.page.number:02d}版; its area "
+                                f"on 第{entry.continues_on:02d}版 stays empty")
+            if fit.over_lines > 0 and self.overflow != "report":
+                message = (f"does not fit its area on 第{fit.page:02d}版 ({fit.area}): cut {fit.over_chars} 字 "
+                           f"({fit.over_lines} lines), give it a larger area, or let it continue on another page "
+                           "with continue: N")
+                if fit.part == "continued":
+                    message = "the continuation " + message
+                if self.overflow != "warn":
+                    raise KmyError(message, entry.article.path)
+                warnings.append(f"{display_path(entry.article.path)}: {message}")
+        self.warnings = warnings
+        return warnings
 
 
 class NewspaperComposer:
@@ -143,6 +170,14 @@ class NewspaperComposer:
         self.composition = compose_pages(manifest, layout, edition, articles, prepared, workspace,
                                          overflow=self.overflow)
         return self.composition
+
+    measure_render = True  # the render of the HTML is measured, and checked by `rendered`
+
+    def rendered(self, measures: list[PageMeasure] | None) -> list[str]:
+        """Check the rendered pages: every story fits its area (or warn); returns the warnings."""
+        if self.composition is None or measures is None:
+            return []
+        return self.composition.check(measures)
 
     def outputs(self, pdf: bytes, target: Path) -> list[Path]:
         from .pages import write_page_files
@@ -236,27 +271,31 @@ def _overlap(a: Area, b: Area) -> bool:
 def compose_pages(manifest: LoadedManifest, layout: Layout, edition: Edition, articles: list[Article],
                   prepared: dict[int, PreparedPhoto] | None, workspace: Workspace, *, overflow: str = "error",
                   final: bool = True) -> Composition:
-    """Measure, split and report; the HTML of the pages as they print (when `final`)."""
+    """Measure and split; the HTML of the pages as they print (`final`), or the fit report alone.
+
+    A final composition is checked on the render of its HTML (`Composition.check`), which is
+    measured as it is made; the fit report lays the pages out once more instead."""
     grid = grid_of(layout)
     placed = plan_pages(manifest, grid, articles)
     base = issue_context(manifest, layout, edition, articles, prepared or {}, workspace)
     photo_box = _photo_sizes(placed, prepared, layout.config.photos.max_height_mm)
 
-    def html(phase: str, measuring: bool) -> str:
+    def html(phase: str, measuring: bool, numbers: set[int] | None = None) -> str:
         context = dict(base)
-        context.update(_pages_context(manifest, grid, placed, photo_box, phase, measuring, workspace))
+        context.update(_pages_context(manifest, grid, placed, photo_box, phase, measuring, numbers, workspace))
         return render_template(layout, layout.config.template, context)
 
-    def measured(phase: str) -> list[PageMeasure]:
-        job = RenderJob(html=html(phase, True), base_url=layout.base_url,
+    def measured(phase: str, numbers: set[int] | None = None) -> dict[int, PageMeasure]:
+        """The measure of each page laid out (all, or those numbered), by page number."""
+        job = RenderJob(html=html(phase, True, numbers), base_url=layout.base_url,
                         workspace=workspace, source_name=display_path(layout.folder))
-        return measure(job)
+        shown = sorted(numbers if numbers is not None else {page.number for page in manifest.model.pages})
+        return dict(zip(shown, measure(job)))
 
-    page_of = {entry.key: entry.page.number - 1 for entry in placed}
-    # 1. where the bodies start
+    # 1. where the bodies start: the next line of the baseline grid below headline and photos
     heads = measured("heads")
     for entry in placed:
-        head = heads[page_of[entry.key]].boxes.get(f"{entry.key}-head")
+        head = heads[entry.page.number].boxes.get(f"{entry.key}-head")
         bottom = head.bottom if head else entry.box.y
         steps = math.ceil((bottom - entry.box.y) / grid.leading - 0.02)
         entry.body_top = entry.box.y + steps * grid.leading
@@ -264,13 +303,14 @@ def compose_pages(manifest: LoadedManifest, layout: Layout, edition: Edition, ar
         if entry.lines_per_column < 1:
             raise manifest.error_at(entry.loc + ("area",), f"the headline and photos of {entry.story.source} fill "
                                     "the whole area; give it more rows")
-    # 2. the stories with all their text: overflow and the cuts of the jumps
-    full = measured("full")
+    # 2. the pages with stories that jump, all their text set: where each is cut
+    jumping = {entry.page.number for entry in placed if entry.landing is not None}
+    full = measured("full", jumping) if jumping else {}
     for entry in placed:
         if entry.landing is None:
             continue
-        lines = full[page_of[entry.key]].flows.get(entry.key, [])
-        body = full[page_of[entry.key]].boxes[f"{entry.key}-body"]
+        lines = full[entry.page.number].flows.get(entry.key, [])
+        body = full[entry.page.number].boxes[f"{entry.key}-body"]
         inside = [line for line in lines if line.x < body.right - EPS]
         if len(inside) == len(lines):
             continue  # it fits: nothing jumps
@@ -282,27 +322,15 @@ def compose_pages(manifest: LoadedManifest, layout: Layout, edition: Edition, ar
         entry.blocks, rest = split_blocks(entry.blocks, cut_block, kept)
         entry.landing.blocks = rest
         entry.jumped_chars = sum(count_chars(block.text) for block in rest)
-    # 3. the pages as they print
-    final_measure = measured("final")
-    report = FitReport([_fit(entry, final_measure[page_of[entry.key]], grid) for entry in placed])
-    warnings: list[str] = []
-    for entry, fit in zip(placed, report.stories):
-        if entry.continues_on and entry.landing is not None and not entry.landing.blocks:
-            warnings.append(f"{display_path(entry.article.path)} fits on 第{entry.page.number:02d}版; its area on "
-                            f"第{entry.continues_on:02d}版 stays empty")
-        if fit.over_lines > 0 and overflow != "report":
-            message = (f"does not fit its area on 第{fit.page:02d}版 ({fit.area}): cut {fit.over_chars} 字 "
-                       f"({fit.over_lines} lines), give it a larger area, or let it continue on another page "
-                       "with continue: N")
-            if fit.part == "continued":
-                message = "the continuation " + message
-            if overflow == "warn":
-                warnings.append(f"{display_path(entry.article.path)}: {message}")
-            else:
-                raise KmyError(message, entry.article.path)
-    text = html("final", False) if final else ""
-    return Composition(html=text, report=report, warnings=warnings,
-                       page_numbers=[page.number for page in manifest.model.pages])
+    composition = Composition(html="", report=FitReport([]), warnings=[],
+                              page_numbers=sorted(page.number for page in manifest.model.pages),
+                              placed=placed, grid=grid, overflow=overflow)
+    if final:
+        composition.html = html("final", False)
+        return composition
+    # 3. the pages as they print (the fit report alone: no PDF is made)
+    composition.check(list(measured("final").values()))
+    return composition
 
 
 def _fit(entry: Placed, page: PageMeasure, grid: Grid) -> StoryFit:
@@ -357,11 +385,13 @@ def _pixel_size(path: Path) -> tuple[int, int]:
 
 
 def _pages_context(manifest: LoadedManifest, grid: Grid, placed: list[Placed], photo_box: dict[int, tuple[float, float]],
-                   phase: str, measuring: bool, workspace: Workspace) -> dict[str, Any]:
+                   phase: str, measuring: bool, numbers: set[int] | None, workspace: Workspace) -> dict[str, Any]:
     model = manifest.model
     date: dt.date = model.issue.date
     pages = []
     for page in sorted(model.pages, key=lambda p: p.number):
+        if numbers is not None and page.number not in numbers:
+            continue
         stories = [_story_context(entry, grid, photo_box, phase, measuring, workspace)
                    for entry in placed if entry.page is page]
         pages.append({"number": page.number, "label": f"第{page.number:02d}版", "name": page.name,
@@ -371,7 +401,7 @@ def _pages_context(manifest: LoadedManifest, grid: Grid, placed: list[Placed], p
         "pages": pages,
         "measuring": measuring,
         "weekday": f"星期{WEEKDAYS[date.weekday()]}",
-        "page_count": len(pages),
+        "page_count": len(model.pages),
         "grid": {"page_width": grid.page_width, "page_height": grid.page_height, "left": grid.left,
                  "top": grid.top, "columns": grid.columns, "column_width": round(grid.column_width, 3),
                  "gap": grid.gap, "rows": grid.rows, "leading_mm": round(grid.leading, 4),

@@ -16,7 +16,9 @@ Modules:
 - `justify`: Chinese justification, an extension of WeasyPrint's line
   justification, installed once per process for the version it was written for;
 - `finish`: what is done to the PDF objects before they are written (XMP
-  transform, associated-file list).
+  transform, associated-file list);
+- `measure`: where marked boxes and lines fell, as plain data (a newspaper's
+  fit and jumps).
 
 WeasyPrint is imported when the first job is rendered, not when this package
 is imported, so commands that do not render start fast.
@@ -66,6 +68,7 @@ class RenderJob:
     # engine names the intent after the CSS profile (`device-cmyk`), a press wants the condition.
     output_intent: tuple[tuple[str, str], ...] = ()
     cjk_justify: bool = True       # justify Chinese by spacing between characters
+    measure: bool = False          # also return where the marked boxes and lines fell (`measure`)
 
 
 @dataclass
@@ -73,6 +76,7 @@ class RenderResult:
     pdf: bytes
     pages: int
     warnings: list[str] = field(default_factory=list)
+    measures: list | None = None   # per page, a `measure.PageMeasure` (when the job asked for it)
 
 
 def render_pdf(job: RenderJob) -> RenderResult:

@@ -17,6 +17,7 @@ from . import RenderJob, RenderResult
 from .fetcher import WorkspaceURLFetcher
 from .finish import finisher
 from .justify import OPT_IN_STYLESHEET, install
+from .measure import measure_document
 
 install()  # Chinese justification, once per process; fails clearly on another WeasyPrint
 
@@ -72,4 +73,5 @@ def render(job: RenderJob) -> RenderResult:
         listed = ", ".join(dict.fromkeys(fetcher.refused))
         raise KmyError(f"the layout or copy asks for resources outside the workspace: {listed}; "
                        "put the files inside the workspace and use relative paths", job.source_name)
-    return RenderResult(pdf=pdf, pages=len(document.pages), warnings=collector.messages)
+    measures = measure_document(document) if job.measure else None
+    return RenderResult(pdf=pdf, pages=len(document.pages), warnings=collector.messages, measures=measures)
