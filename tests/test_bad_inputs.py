@@ -7,8 +7,11 @@ the answer, and puts the files back. See tests/bad/README.md for the keys of a c
 
 from __future__ import annotations
 
+import functools
 import io
+import os
 import random
+import re
 import shutil
 import zlib
 from pathlib import Path
@@ -18,14 +21,15 @@ import pytest
 import yaml
 from PIL import Image
 
-from .conftest import ARTICLE, MANIFEST, Scratch, jpeg_bytes, make_workspace
+from .conftest import ARTICLE, MANIFEST, CliRun, Scratch, jpeg_bytes, make_workspace
 
 BAD = Path(__file__).parent / "bad"
 CASES = sorted(BAD.glob("*.yaml"))
 SENTINEL = b"%PDF-1.7 the last good build\n"
 
 
-def noisy_jpeg(width: int = 1200, height: int = 800) -> bytes:
+@functools.cache
+def noisy_jpeg(width: int = 600, height: int = 400) -> bytes:
     """A photo-like JPEG (noise compresses badly, so a cut lands inside the picture data)."""
     image = Image.effect_noise((width, height), 64).convert("RGB")
     buffer = io.BytesIO()
@@ -44,6 +48,7 @@ def png_header_only(width: int, height: int) -> bytes:
             + png_chunk(b"IDAT", zlib.compress(b"\0" * 64)) + png_chunk(b"IEND", b""))
 
 
+@functools.cache
 def png_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.effect_noise((600, 400), 64).convert("RGB").save(buffer, "PNG")
@@ -104,6 +109,32 @@ def make(spec: dict[str, Any], ws: Scratch) -> bytes:
     raise AssertionError(f"unknown maker {kind}")
 
 
+@functools.cache
+def _command() -> Any:
+    import typer
+
+    from kmyreport.cli import app
+    return typer.main.get_command(app)
+
+
+def run_cli(ws: Scratch, *args: str) -> CliRun:
+    """`Scratch.cli`, with the click command built once for the whole corpus (not once a case)."""
+    from unittest import mock
+
+    from typer.testing import CliRunner
+
+    from kmyreport.cli import app
+
+    before = Path.cwd()
+    os.chdir(ws.root)
+    try:
+        with mock.patch("typer.testing._get_command", lambda _app: _command()):
+            result = CliRunner().invoke(app, list(args), env={"SOURCE_DATE_EPOCH": None})
+    finally:
+        os.chdir(before)
+    return CliRun(result.exit_code, result.stdout, result.stderr)
+
+
 @pytest.fixture(scope="module")
 def corpus_ws(tmp_path_factory: pytest.TempPathFactory, font_store: Path) -> Scratch:
     ws = make_workspace(tmp_path_factory.mktemp("bad") / "ws", font_store)
@@ -150,7 +181,7 @@ def test_bad_input(corpus_ws: Scratch, case_file: Path) -> None:
         if "guard" not in case:
             _put(guard, SENTINEL)
         before = guard.read_bytes()
-        run = ws.cli(*case.get("run", ["compile", "sources/t/issue.yaml"]))
+        run = run_cli(ws, *case.get("run", ["compile", "sources/t/issue.yaml"]))
         message = run.stderr.strip()
         expected_code = case.get("code", 1)
         assert run.returncode == expected_code, (run.returncode, run.stdout, run.stderr)
@@ -179,3 +210,125 @@ def test_bad_input(corpus_ws: Scratch, case_file: Path) -> None:
 
 def test_the_corpus_is_large_enough() -> None:
     assert len(CASES) >= 25
+
+
+# ---------------------------------------------------------------------------
+# Faults: a full disk, Ctrl-C, two writers at once
+# ---------------------------------------------------------------------------
+
+
+class _FailingHandle:
+    """A file handle that writes part of the data, then fails as a full disk (or a Ctrl-C) would."""
+
+    def __init__(self, handle: Any, fault: BaseException) -> None:
+        self._handle, self._fault = handle, fault
+
+    def write(self, data: bytes) -> int:
+        self._handle.write(data[: len(data) // 2])
+        raise self._fault
+
+    def __enter__(self) -> _FailingHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._handle.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+
+def fail_writes(monkeypatch: pytest.MonkeyPatch, suffix: str, fault: BaseException) -> None:
+    """Make `files.write_bytes_atomic` fail for targets whose name ends with `suffix`."""
+    import kmyreport.files as files
+
+    real = os.fdopen
+
+    def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
+        handle = real(fd, *args, **kwargs)
+        name = Path(os.readlink(f"/proc/self/fd/{fd}")).name  # .<target name>.<random>.tmp
+        failing = name.startswith(".") and name.endswith(".tmp") and f"{suffix}." in name
+        return _FailingHandle(handle, fault) if failing else handle
+
+    monkeypatch.setattr(files.os, "fdopen", fdopen)
+
+
+def _untouched(ws: Scratch) -> None:
+    assert ws.output().read_bytes() == SENTINEL, "the last good PDF must stay as it was"
+    assert [p.name for p in ws.output().parent.iterdir()] == [ws.output().name], "no temporary file left"
+
+
+def test_disk_full_while_the_pdf_is_written(corpus_ws: Scratch, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    _put(corpus_ws.output(), SENTINEL)
+    fail_writes(monkeypatch, ".pdf", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+    run = run_cli(corpus_ws, "compile", "sources/t/issue.yaml")
+    assert run.returncode == 1, run.stderr
+    assert run.stderr.startswith("error: out/t/t.pdf: cannot write this file: the disk is full"), run.stderr
+    assert "free some space" in run.stderr and "Traceback" not in run.stderr
+    _untouched(corpus_ws)
+
+
+def test_disk_full_while_a_photo_is_cached(corpus_ws: Scratch, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    photo = corpus_ws.root / "sources/t/photos/p.jpg"
+    original = photo.read_bytes()
+    _put(corpus_ws.output(), SENTINEL)
+    _put(photo, jpeg_bytes(1200, 800, (200, 30, 30)))  # not in the cache yet
+    fail_writes(monkeypatch, ".jpg", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+    try:
+        run = run_cli(corpus_ws, "compile", "sources/t/issue.yaml")
+    finally:
+        _put(photo, original)
+    assert run.returncode == 1, run.stderr
+    assert re.match(r"error: out/\.cache/photos/\w+\.jpg: cannot write this file: the disk is full", run.stderr)
+    assert not list((corpus_ws.root / "out" / ".cache" / "photos").glob(".*.tmp"))
+    _untouched(corpus_ws)
+
+
+def test_ctrl_c_during_a_build(corpus_ws: Scratch, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kmyreport.photos
+
+    photo = corpus_ws.root / "sources/t/photos/p.jpg"
+    original = photo.read_bytes()
+    _put(corpus_ws.output(), SENTINEL)
+    _put(photo, jpeg_bytes(1200, 800, (30, 200, 30)))  # not in the cache: it is decoded
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kmyreport.photos, "_open", interrupted)
+    try:
+        run = run_cli(corpus_ws, "compile", "sources/t/issue.yaml")
+    finally:
+        _put(photo, original)
+    assert run.returncode == 130
+    assert run.stderr.strip() == ("interrupted (Ctrl-C); nothing is left half-written, and the last good "
+                                  "output stands")
+    _untouched(corpus_ws)
+
+
+def test_ctrl_c_in_the_middle_of_a_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kmyreport.files import write_bytes_atomic
+
+    target = tmp_path / "x.pdf"
+    target.write_bytes(SENTINEL)
+    fail_writes(monkeypatch, ".pdf", KeyboardInterrupt())
+    with pytest.raises(KeyboardInterrupt):
+        write_bytes_atomic(target, b"%PDF-1.7 new" * 1000)
+    assert target.read_bytes() == SENTINEL and [p.name for p in tmp_path.iterdir()] == ["x.pdf"]
+
+
+def test_two_writers_of_one_file_at_once(tmp_path: Path) -> None:
+    """Two builds of one issue store the same names: each write is whole, the last one wins."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kmyreport.files import write_bytes_atomic
+
+    target = tmp_path / "out" / "t.pdf"
+    contents = [bytes([65 + n]) * 300_000 for n in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda data: write_bytes_atomic(target, data), contents * 3))
+    assert target.read_bytes() in contents
+    assert [p.name for p in target.parent.iterdir()] == ["t.pdf"]

@@ -56,7 +56,8 @@ def run(action: Callable[[], T], debug: bool) -> T:
         err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
-        err.print("interrupted")
+        err.print("interrupted (Ctrl-C); nothing is left half-written, and the last good output stands",
+                  soft_wrap=True)
         raise typer.Exit(130) from None
     except Exception as exc:  # an internal fault, not the user's: say so, briefly
         if debug:

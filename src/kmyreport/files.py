@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from .errors import KmyError
+
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, then rename it into place."""
+    """Write `data` to a temporary file beside `path`, then rename it into place.
+
+    Whatever stops the write (a full disk, Ctrl-C) removes the temporary file and leaves
+    `path` as it was. A full disk is a `KmyError` naming `path`; other `OSError`s are the
+    caller's to explain.
+    """
+    try:
+        _write_atomic(path, data)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise KmyError(f"cannot write this file: the disk is full ({exc.strerror or exc}); free some space "
+                           "(or write somewhere else) and run again: nothing was replaced, the previous copy "
+                           "is intact", path) from None
+        raise
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -23,19 +23,29 @@ from .files import write_bytes_atomic
 IGNORED_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}  # controls, format characters, spaces
 
 
-def font_coverage(font: Path, cache_dir: Path) -> set[int]:
+# Coverage already read in this process (--watch, the preview server, a batch), by file identity.
+_READ: dict[tuple[int, int, int, int], frozenset[int]] = {}
+
+
+def font_coverage(font: Path, cache_dir: Path) -> frozenset[int]:
     """The code points a font maps, cached by file name, size and modification time."""
     stat = font.stat()
+    identity = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if identity in _READ:
+        return _READ[identity]
     key = hashlib.sha256(f"{font.name}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:24]
     cached = cache_dir / "fonts" / f"{key}.json"
     if cached.is_file():
         ranges = json.loads(cached.read_text(encoding="utf-8"))
-        return {code for start, end in ranges for code in range(start, end + 1)}
-    codes = set(read_font(font, lambda f: f.getBestCmap() or {}))
+        codes = frozenset(code for start, end in ranges for code in range(start, end + 1))
+        _READ[identity] = codes
+        return codes
+    codes = frozenset(read_font(font, lambda f: f.getBestCmap() or {}))
     if not codes:
         raise KmyError("cannot read the font: it maps no characters (no usable cmap table); the file is "
                        "damaged or not a text font: replace it with a good copy", font)
     write_bytes_atomic(cached, json.dumps(_ranges(codes)).encode())
+    _READ[identity] = codes
     return codes
 
 
@@ -57,7 +67,7 @@ def read_font(font: Path, read: Callable[[TTFont], T]) -> T:
                        "fonts-noto-cjk)", font) from None
 
 
-def _ranges(codes: set[int]) -> list[tuple[int, int]]:
+def _ranges(codes: frozenset[int]) -> list[tuple[int, int]]:
     ranges: list[tuple[int, int]] = []
     for code in sorted(codes):
         if ranges and code == ranges[-1][1] + 1:
@@ -67,13 +77,13 @@ def _ranges(codes: set[int]) -> list[tuple[int, int]]:
     return ranges
 
 
-def printable_everywhere(fonts: list[Path], cache_dir: Path) -> set[int]:
+def printable_everywhere(fonts: list[Path], cache_dir: Path) -> frozenset[int]:
     """Characters every font of the layout has (body, heads and captions may use any of them)."""
-    coverage: set[int] | None = None
+    coverage: frozenset[int] | None = None
     for font in fonts:
         codes = font_coverage(font, cache_dir)
         coverage = codes if coverage is None else coverage & codes
-    return coverage or set()
+    return coverage or frozenset()
 
 
 def check_glyphs(files: list[Path], fonts: list[Path], cache_dir: Path) -> None:

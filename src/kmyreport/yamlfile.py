@@ -151,6 +151,31 @@ def control_character_error(text: str, file: Path, first_line: int = 1) -> KmyEr
                     "and often comes with a paste from another program); delete it", file, line, column)
 
 
+def _too_deep_brackets(text: str) -> tuple[int, int] | None:
+    """(line, column) where `[`/`{` brackets open more than `MAX_DEPTH` deep, else None.
+
+    A rough count, outside quotes and comments; brackets inside plain text rarely go deep.
+    """
+    depth, quote = 0, ""
+    for number, line in enumerate(text.split("\n"), start=1):
+        quote = "" if quote == "'" else quote  # a single-quoted scalar may span lines, rarely does
+        for column, char in enumerate(line, start=1):
+            if quote:
+                if char == quote:
+                    quote = ""
+            elif char in "'\"":
+                quote = char
+            elif char == "#" and (column == 1 or line[column - 2] in " \t"):
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return number, column
+            elif char in "]}":
+                depth = max(0, depth - 1)
+    return None
+
+
 def load_yaml(text: str, file: Path, *, first_line: int = 1) -> tuple[Any, Positions]:
     """Parse one YAML document; `first_line` is the file line where `text` starts."""
     offset = first_line - 1
@@ -162,6 +187,10 @@ def load_yaml(text: str, file: Path, *, first_line: int = 1) -> tuple[Any, Posit
     control = control_character_error(text, file, first_line)
     if control is not None:
         raise control
+    too_deep = _too_deep_brackets(text)
+    if too_deep is not None:  # before PyYAML, whose scanner is quadratic in bracket nesting
+        raise KmyError(f"values nested more than {MAX_DEPTH} levels deep; these files need a handful of "
+                       "levels: check the brackets and the indentation", file, too_deep[0] + offset, too_deep[1])
     try:
         node = yaml.compose(text, Loader=_BoundedLoader)
     except _LimitExceeded as exc:

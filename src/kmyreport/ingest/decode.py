@@ -33,6 +33,8 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str, str]:
     except UnicodeDecodeError:
         pass
     codec = _bomless_utf16(data)
+    if not codec and _binary(data):
+        raise _undecodable(path, f"it is not text but {_binary(data)}")
     if codec:
         try:
             text = data.decode(codec)
@@ -50,6 +52,19 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str, str]:
     if guess:
         return guess
     raise _undecodable(path, "it is neither UTF-8, UTF-16 nor GB18030/GBK")
+
+
+_MAGIC = [(b"\xff\xd8\xff", "a JPEG photo"), (b"\x89PNG", "a PNG image"), (b"%PDF", "a PDF"),
+          (b"PK\x03\x04", "a zip archive (a .docx?)"), (b"\xd0\xcf\x11\xe0", "an Office document (.doc?)"),
+          (b"GIF8", "a GIF image"), (b"OTTO", "a font"), (b"\x00\x01\x00\x00", "a font")]
+
+
+def _binary(data: bytes) -> str:
+    """What a binary file looks like ('a JPEG photo', 'binary data'), or '' for text."""
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            return what
+    return "binary data" if b"\x00" in data[:4096] else ""
 
 
 def _undecodable(path: Path, why: str) -> KmyError:
