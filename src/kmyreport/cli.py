@@ -213,6 +213,40 @@ def verify_command(
         raise typer.Exit(1)
 
 
+@app.command("check")
+def check_command(
+    manifest: Annotated[Path, typer.Argument(help="The issue manifest, e.g. sources/2024-07/issue.yaml")],
+    edition: Annotated[str, typer.Option(help="The edition to check (print: the printer's checks).")] = "print",
+    level: Annotated[str | None, typer.Option(help="The level of an edition offered at several.")] = None,
+    workspace: Annotated[Path | None, typer.Option(help="The workspace folder.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Preflight an issue as a printer would: glyphs, photo resolution, boxes, colour, rich black, ink,
+    fonts, safety margin. Exit 0 when clean, 1 for warnings with --strict, 2 for errors."""
+    import json
+
+    from rich.markup import escape
+
+    from .check import check_issue
+
+    report = run(lambda: check_issue(manifest, edition=edition, level=level, workspace_root=workspace), debug)
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(strict), ensure_ascii=False, indent=2) + "\n")
+    else:
+        for finding in report.findings:
+            colour = "bold red" if finding.severity == "error" else "yellow"
+            where = f"{finding.where()}: " if finding.where() else ""
+            out.print(f"{escape(where)}[{colour}]{finding.severity}:[/] {escape(finding.message)} "
+                      f"[dim]({finding.code})[/]",
+                      soft_wrap=True)
+        verdict = "clean" if not report.findings else f"{len(report.errors)} errors, {len(report.warnings)} warnings"
+        rendered = "" if report.rendered else " (sources only: not rendered)"
+        out.print(f"{display_path(manifest)} ({report.edition}): {verdict}{rendered}", soft_wrap=True)
+    raise typer.Exit(report.exit_code(strict))
+
+
 @app.command("layouts")
 def layouts_command(
     workspace: Annotated[Path, typer.Option(help="The workspace folder (the one that holds "
