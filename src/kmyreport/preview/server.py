@@ -96,7 +96,7 @@ class PreviewSession:
     def run(self) -> None:
         """Build whenever a build is due, until stopped (the builder thread)."""
         while not self.stop.is_set():
-            if self._due.wait(0.2):
+            if self._due.wait(0.2) and not self.stop.is_set():
                 self._due.clear()
                 self.build()
 
@@ -258,8 +258,8 @@ class PreviewServer:
         self.session.close()
         self.httpd.shutdown()
         self.httpd.server_close()
-        for thread in self._threads:
-            thread.join(timeout=5)
+        for thread in self._threads:  # the watcher notices the stop within half a second, on its own
+            thread.join(timeout=0.1 if thread.name.endswith("watcher") else 30)
 
     def __enter__(self) -> PreviewServer:
         return self.start()
