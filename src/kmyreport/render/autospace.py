@@ -13,7 +13,8 @@ characters get alternating values whose halves cancel in every gap but the
 boundary ones: for per-character values x₀…xₙ, the gap between characters k
 and k+1 opens by xₖ/2 + xₖ₊₁/2. Given the wanted openings aₖ (a quarter em at a
 boundary, 0 elsewhere), x₀ = 0 and xₖ₊₁ = 2aₖ − xₖ. Every gap inside a Latin word
-or between two Han characters then opens by exactly 0.
+or between two Han characters then opens by 0. (The values are worked out for
+the gaps as WeasyPrint draws them; see `OFFSET_SCALE`.)
 
 While Pango breaks a line it still counts the outer half of the line's last
 character, which it drops afterwards, so a line may come out up to that half
@@ -58,47 +59,101 @@ def _is_boundary(before: str, after: str) -> bool:
     return (is_han(before) and is_latin_alnum(after)) or (is_latin_alnum(before) and is_han(after))
 
 
+#: WeasyPrint 70 writes a glyph's Pango x-offset into the PDF 1.024 times too large (it divides Pango
+#: units, 1024 to the pixel, by the font size in pixels, where the PDF wants thousandths of the size).
+#: A glyph with letter-spacing v is therefore drawn (1.024 − 1) · v/2 out of place, and the gap after
+#: character k is drawn as (1 − s/2)·vₖ + (s/2)·vₖ₊₁ with s = 1.024. The values are worked out for
+#: the drawn gaps, so that a reader's (and a test's) measure of them is exact.
+OFFSET_SCALE = 1.024
+_BEFORE, _AFTER = 1 - OFFSET_SCALE / 2, OFFSET_SCALE / 2
+
+
 def alternating_spacing(text: str, openings: dict[int, int], centred: bool = False) -> list[int]:
     """Per-character letter-spacing (Pango units, even) that opens gap k of `text` by `openings[k]` and
-    every other gap by nothing, counting half of each character's spacing on each side of it.
+    every other gap by nothing, where each character's spacing goes half before it and half after it.
 
-    A space starts afresh: it takes back the half its left neighbour gives it, so the space is as wide
-    as before and its right neighbour starts again from 0. A dash (`——`) is one glyph in the font, so
-    its characters share one value (another would split the glyph); the two dots of `……` are two
-    glyphs and alternate like any other characters. `centred`: the text is not being broken into
-    lines, so the first value is free (Pango drops its outer half) and is chosen to keep the values
-    small, or to leave the dots of an ellipsis unspaced (WeasyPrint draws a glyph 2.4% of its
-    offset out of place)."""
-    values = [0] * len(text)  # the first is 0: Pango counts its outer half while it breaks lines
-    signs = [1] * len(text)  # how each value moves when the first of its stretch moves
+    A space starts afresh: it takes back what its left neighbour gives it, so the space is as wide as
+    before and its right neighbour starts again from 0. A dash (`——`) is one glyph in the font, so its
+    characters share one value (another would split the glyph).
+
+    The first value of each stretch is free (Pango drops its outer half at a line's start). It is
+    chosen to leave the stretch's first Latin word (or number) unspaced, when that takes a first
+    value no larger than two openings (a word far on would take a large one): a word whose letters have
+    different spacing is shaped letter by letter, without kerning or ligatures, and the choice must
+    be the same whether the text is measured while lines are broken or drawn line by line. Where a
+    stretch has no such word, the first value is 0 while Pango breaks lines (it counts the outer
+    half until the line is made), or, with `centred` (the text is not being broken), is chosen to
+    keep the values small."""
+    particular = [0.0] * len(text)  # the first is 0: Pango counts its outer half while it breaks lines
+    homogeneous = [1.0] * len(text)  # how each value moves when the first of its stretch moves by 1
     for index in range(len(text) - 1):
         char, following = text[index], text[index + 1]
         if char in _SPACES:
-            values[index + 1], signs[index + 1] = 0, 0
+            particular[index + 1], homogeneous[index + 1] = 0.0, 0.0 if following in _SPACES else 1.0
         elif char in _JOINED and following == char:
-            values[index + 1], signs[index + 1] = values[index], signs[index]
+            particular[index + 1], homogeneous[index + 1] = particular[index], homogeneous[index]
         else:
-            values[index + 1] = 2 * openings.get(index, 0) - values[index]
-            signs[index + 1] = -signs[index] if signs[index] else 1
-    if centred:
-        stretch: list[int] = []
-        for index in range(len(text) + 1):
-            if index == len(text) or (signs[index] == 0 or index == 0) and stretch:
-                # the values of a stretch may all move by ±c: pick c to centre them on zero
-                signed = [values[i] * signs[i] for i in stretch]
-                dots = [i for i in stretch if text[i] == "\u2026"]
-                # the dots of an ellipsis are two glyphs: keep them still if there are any
-                shift = signed[stretch.index(dots[0])] if dots else (max(signed) + min(signed)) // 2
-                shift -= shift % 2
-                for i in stretch:
-                    values[i] -= shift * signs[i]
-                stretch = []
-            if index < len(text) and text[index] not in _SPACES:
-                stretch.append(index)
+            opening = openings.get(index, 0)
+            particular[index + 1] = (opening - _BEFORE * particular[index]) / _AFTER
+            homogeneous[index + 1] = -_BEFORE * homogeneous[index] / _AFTER
+    values = particular[:]
+    limit = 2 * max(openings.values(), default=0)
+    for stretch in _stretches(text):
+        word = _first_latin_word(text, stretch)
+        shift = -particular[word[0]] / homogeneous[word[0]] if word else None
+        if shift is not None and abs(shift) <= limit:
+            pass  # leave the stretch's first Latin word unspaced: it keeps its kerning and ligatures
+        elif centred:
+            shift = _centre([particular[i] for i in stretch], [homogeneous[i] for i in stretch])
+        else:
+            continue
+        for i in stretch:
+            values[i] = particular[i] + shift * homogeneous[i]
+    result = [2 * round(value / 2) for value in values]
     for index, char in enumerate(text):
-        if char in _SPACES:  # the space takes back the half its left neighbour gives it
-            values[index] = -values[index - 1] // 2 if index and text[index - 1] not in _SPACES else 0
-    return values
+        if char in _SPACES:  # the space takes back what its left neighbour gives it
+            before = result[index - 1] if index and text[index - 1] not in _SPACES else 0
+            result[index] = -2 * round(_BEFORE * before / 2)
+    return result
+
+
+def _stretches(text: str) -> list[list[int]]:
+    stretches: list[list[int]] = []
+    for index, char in enumerate(text):
+        if char in _SPACES:
+            continue
+        if not stretches or (index and text[index - 1] in _SPACES):
+            stretches.append([])
+        stretches[-1].append(index)
+    return stretches
+
+
+def _first_latin_word(text: str, stretch: list[int]) -> list[int]:
+    """The first run of two or more Latin letters or digits in the stretch (a word, or a number)."""
+    run: list[int] = []
+    for index in stretch:
+        if is_latin_alnum(text[index]):
+            run.append(index)
+        elif len(run) > 1:
+            break
+        else:
+            run = []
+    return run if len(run) > 1 else []
+
+
+def _centre(values: list[float], moves: list[float]) -> float:
+    """The shift c that makes max |values[i] + c · moves[i]| smallest (it is convex in c)."""
+    bound = 4 * max(abs(value) for value in values) + 1
+    low, high = -bound, bound
+    for _ in range(40):
+        third = (high - low) / 3
+        left, right = low + third, high - third
+        if max(abs(v + left * m) for v, m in zip(values, moves)) <= max(abs(v + right * m)
+                                                                       for v, m in zip(values, moves)):
+            high = right
+        else:
+            low = left
+    return (low + high) / 2
 
 
 _JOINED = "\u2014\u2e3a\u2e3b"  # dashes drawn as one glyph

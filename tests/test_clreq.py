@@ -1,0 +1,206 @@
+"""Chinese typography to clreq, measured from glyph positions in real PDFs.
+
+A long issue of our own (digits, Latin words, URLs, bold, adjacent punctuation) is
+compiled once with the rules on and once with them turned off by the layout's
+tokens; the sample issue is the session's. Expected values come from the body
+font size (10.5 pt, so an em is 10.5 pt) and from character classes written here
+by hand, not from the code under test.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from kmyreport.build import compile_issue
+
+from .conftest import CompiledSample, Scratch, body_text, squash
+
+EM = 10.5  # the bulletin's body size, in pt
+
+# Written by hand for these tests (GB/T 15834 marks as a Simplified Chinese font draws them).
+OPENING = set("“‘（《【「")
+CLOSING = set("”’）》】」。，、；：？！")
+LATIN = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def han(char: str) -> bool:
+    return len(char) == 1 and "\u4e00" <= char <= "\u9fff"
+
+
+PARAGRAPHS = [
+    "克拉玛依持续推进二氧化碳捕集、利用与封存（CCUS）示范工程。截至2024年7月15日，累计注入21.6万吨，"
+    "依托5G专网和数字孪生平台实时监测。负责人说：“哪口井压力异常，系统几秒钟就能报警。”**重点项目**进展顺利，"
+    "单位能耗比2021年下降约18%，iPhone 15和AI模型也进入了巡检现场。",
+    "《克拉玛依日报》（2024年7月16日）报道：“油城的夏天，是从第1口井开始的。”记者在第3采油厂看到，"
+    "技术员用Python脚本分析1,800多米深处的温度曲线，数据每5分钟刷新一次；他们把结果上传到"
+    "https://data.example.cn/karamay/2024/ccus 供专家会商。",
+    "“今年新植梭梭、红柳等苗木1200余亩，成活率达到92%！”林场场长告诉记者，防护林带已延伸到"
+    "G217国道两侧。市民可以在App里查看每一片林地的照片——“原来家门口就有这么多宝贝”……",
+    "社区服务中心把“家门口”的小事办成群众满意的大事：累计服务居民3.5万人次，开设Office培训班12期、"
+    "书法课8期（每期20人）。【便民提示】预约电话0990-6888888，网址www.example.cn。",
+] * 3
+
+
+ARTICLE = "---\ntitle: 排版测试\n---\n\n" + "\n\n".join(PARAGRAPHS) + "\n"
+
+TOKENS_OFF = {"cjk_punctuation: compress": "cjk_punctuation: none", "cjk_autospace: ideograph-alpha": "cjk_autospace: none"}
+
+
+@dataclass
+class Char:
+    text: str
+    x0: float
+    x1: float
+
+
+def body_lines(pdf: Path) -> list[tuple[list[Char], bool]]:
+    """Every body line (serif at the body size) in reading order, and whether it ends its paragraph."""
+    return [(line, last) for page in body_pages(pdf) for line, last in page]
+
+
+@functools.cache
+def body_pages(pdf: Path) -> list[list[tuple[list[Char], bool]]]:
+    pages = []
+    with pdfplumber.open(pdf) as doc:
+        for page in doc.pages:
+            result = []
+            rows = collections.defaultdict(list)
+            for char in page.chars:
+                if "Serif" in char["fontname"] and abs(char["size"] - EM) < 0.3:
+                    rows[round(char["top"])].append(Char(char["text"], char["x0"], char["x1"]))
+            lines = [sorted(rows[top], key=lambda c: c.x0) for top in sorted(rows)]
+            margin = min((line[0].x0 for line in lines), default=0)
+            for index, line in enumerate(lines):
+                following = lines[index + 1] if index + 1 < len(lines) else None
+                result.append((line, following is None or following[0].x0 > margin + EM))
+            pages.append(result)
+    return pages
+
+
+def inter_character(line: list[Char]) -> float:
+    """The line's justification spacing: the median gap between two Han characters."""
+    gaps = [b.x0 - a.x1 for a, b in zip(line, line[1:]) if han(a.text) and han(b.text)]
+    return statistics.median(gaps) if gaps else 0.0
+
+
+def punctuation_pairs(pdf: Path) -> list[tuple[str, float]]:
+    """Each pair of adjacent full-width marks and the em it takes, less the justification spacing."""
+    pairs = []
+    for line, _ in body_lines(pdf):
+        spacing = inter_character(line)
+        for a, b, after in zip(line, line[1:], line[2:]):
+            if a.text in OPENING | CLOSING and b.text in OPENING | CLOSING:
+                pairs.append((a.text + b.text, (after.x0 - a.x0 - 2 * spacing) / EM))
+    return pairs
+
+
+def han_latin_gaps(pdf: Path) -> list[tuple[str, float]]:
+    """Each gap between a Han character and a Latin letter or digit, in em, less justification's half."""
+    gaps = []
+    for line, _ in body_lines(pdf):
+        spacing = inter_character(line)
+        for a, b in zip(line, line[1:]):
+            if (han(a.text) and b.text in LATIN) or (a.text in LATIN and han(b.text)):
+                gaps.append((a.text + b.text, (b.x0 - a.x1 - spacing / 2) / EM))
+    return gaps
+
+
+def latin_word_gaps(pdf: Path) -> list[tuple[str, float]]:
+    return [(a.text + b.text, b.x0 - a.x1) for line, _ in body_lines(pdf) for a, b in zip(line, line[1:])
+            if a.text in LATIN and b.text in LATIN]
+
+
+def lone_last_lines(pdf: Path) -> list[str]:
+    return ["".join(c.text for c in line) for line, last in body_lines(pdf)
+            if last and sum(1 for c in line if han(c.text) or c.text in LATIN) < 2]
+
+
+def flush(pdf: Path) -> tuple[int, list[str]]:
+    checked = []
+    for lines in body_pages(pdf):
+        if lines:
+            edge = max(line[-1].x1 for line, _ in lines)
+            checked += [(line, edge - line[-1].x1) for line, last in lines if not last]
+    return len(checked), [f"{short:.1f} pt short: {''.join(c.text for c in line)}"
+                          for line, short in checked if short > 1.0]
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory, font_store: Path) -> tuple[Path, Path]:
+    """The long mixed issue, compiled with the rules on and with the layout's tokens turning them off."""
+    from .conftest import MANIFEST, make_workspace
+
+    outputs = []
+    for name, tokens in (("on", {}), ("off", TOKENS_OFF)):
+        ws: Scratch = make_workspace(tmp_path_factory.mktemp(f"clreq-{name}") / "ws", font_store)
+        layout = ws.root / "layouts" / "bulletin" / "layout.yaml"
+        text = layout.read_text(encoding="utf-8")
+        for token, off in tokens.items():
+            assert token in text
+            text = text.replace(token, off)
+        layout.write_text(text, encoding="utf-8")
+        ws.write("sources/t/issue.yaml", MANIFEST)
+        ws.write("sources/t/articles/a.md", ARTICLE)
+        outputs.append(compile_issue(ws.manifest()).output)
+    return outputs[0], outputs[1]
+
+
+def test_adjacent_punctuation_takes_one_and_a_half_em(mixed: tuple[Path, Path], sample: CompiledSample) -> None:
+    on, off = mixed
+    for pdf in (on, sample.pdf):
+        pairs = punctuation_pairs(pdf)
+        assert len(pairs) >= 20
+        wide = [(pair, round(width, 3)) for pair, width in pairs if width > 1.5 + 0.02]
+        assert not wide, wide
+    assert all(width > 1.9 for _, width in punctuation_pairs(off)), "the token turns compression off"
+
+
+def test_han_latin_gaps_are_a_quarter_em(mixed: tuple[Path, Path], sample: CompiledSample) -> None:
+    on, off = mixed
+    for pdf in (on, sample.pdf):
+        gaps = han_latin_gaps(pdf)
+        assert len(gaps) >= 40
+        near = [gap for _, gap in gaps if abs(gap - 0.25) <= 0.1]
+        assert len(near) >= 0.95 * len(gaps), sorted(gaps, key=lambda g: abs(g[1] - 0.25))[-10:]
+    assert all(gap < 0.1 for _, gap in han_latin_gaps(off)), "the token turns the spacing off"
+
+
+def test_latin_words_and_ellipses_are_not_spaced_out(mixed: tuple[Path, Path]) -> None:
+    on, off = mixed
+    gaps, natural = latin_word_gaps(on), collections.defaultdict(list)
+    for pair, gap in latin_word_gaps(off):
+        natural[pair].append(gap)
+    assert len(gaps) > 100
+    # Each pair sits as the font kerns it, or unkerned (a word the spacing crosses is shaped letter by
+    # letter): never letter-spaced.
+    spaced = [(pair, round(gap, 3)) for pair, gap in gaps
+              if min(abs(gap - kern) for kern in natural[pair] + [0.0]) > 0.05]  # pt
+    assert not spaced, spaced
+    kept = sum(1 for pair, gap in gaps if any(abs(gap - kern) <= 0.02 for kern in natural[pair]))
+    assert kept >= 0.7 * len(gaps)
+    with pdfplumber.open(on) as doc:
+        chars = [c for page in doc.pages for c in page.chars]
+    for a, b in zip(chars, chars[1:]):
+        if a["text"] == b["text"] == "…" and abs(a["top"] - b["top"]) < 1:
+            assert abs(b["x0"] - a["x1"]) < 0.1
+
+
+def test_text_is_the_source(mixed: tuple[Path, Path]) -> None:
+    on, off = mixed
+    source = squash("".join(PARAGRAPHS).replace("**", ""))
+    assert source in body_text(on)
+    assert body_text(on) == body_text(off)
+
+
+def test_mixed_issue_lines_are_flush(mixed: tuple[Path, Path]) -> None:
+    on, _ = mixed
+    checked, ragged = flush(on)
+    assert checked > 20
+    assert not ragged, ragged
