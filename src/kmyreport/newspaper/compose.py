@@ -159,11 +159,17 @@ class NewspaperComposer:
 
     def placement_for(self, manifest: LoadedManifest, layout: Layout, articles: list[Article],
                       placement: Placement) -> Callable[[PhotoRef], Placement]:
-        """Photos are placed across their story's columns."""
+        """Photos are placed across whole columns of their story (see `photo_size`)."""
         grid = grid_of(layout)
         widths = _photo_widths(manifest, grid, articles)
-        return lambda photo: Placement(widths.get(id(photo), placement.max_width_mm), placement.max_height_mm,
-                                       placement.ppi)
+
+        def place(photo: PhotoRef) -> Placement:
+            if id(photo) not in widths:
+                return placement
+            width, height = photo_size(_pixel_size(photo.source), widths[id(photo)], grid, placement.max_height_mm)
+            return Placement(width, height + 0.01, placement.ppi)
+
+        return place
 
     def compose(self, manifest: LoadedManifest, layout: Layout, edition: Edition, articles: list[Article],
                 prepared: dict[int, PreparedPhoto] | None, workspace: Workspace) -> Composition:
@@ -278,7 +284,7 @@ def compose_pages(manifest: LoadedManifest, layout: Layout, edition: Edition, ar
     grid = grid_of(layout)
     placed = plan_pages(manifest, grid, articles)
     base = issue_context(manifest, layout, edition, articles, prepared or {}, workspace)
-    photo_box = _photo_sizes(placed, prepared, layout.config.photos.max_height_mm)
+    photo_box = _photo_sizes(placed, prepared, grid, layout.config.photos.max_height_mm)
 
     def html(phase: str, measuring: bool, numbers: set[int] | None = None) -> str:
         context = dict(base)
@@ -358,7 +364,7 @@ def _fit(entry: Placed, page: PageMeasure, grid: Grid) -> StoryFit:
                     continued_from=entry.continued_from)
 
 
-def _photo_sizes(placed: list[Placed], prepared: dict[int, PreparedPhoto] | None,
+def _photo_sizes(placed: list[Placed], prepared: dict[int, PreparedPhoto] | None, grid: Grid,
                  max_height_mm: float) -> dict[int, tuple[float, float]]:
     """The placed size of every photo: the prepared one's, or (for the fit report) from the file's header."""
     sizes: dict[int, tuple[float, float]] = {}
@@ -369,9 +375,20 @@ def _photo_sizes(placed: list[Placed], prepared: dict[int, PreparedPhoto] | None
             if prepared and id(photo) in prepared:
                 sizes[id(photo)] = (prepared[id(photo)].width_mm, prepared[id(photo)].height_mm)
             else:
-                width_px, height_px = _pixel_size(photo.source)
-                sizes[id(photo)] = placed_size(width_px, height_px, Placement(entry.box.width, max_height_mm, 300))
+                sizes[id(photo)] = photo_size(_pixel_size(photo.source), entry.box.width, grid, max_height_mm)
     return sizes
+
+
+def photo_size(pixels: tuple[int, int], area_width: float, grid: Grid, max_height_mm: float) -> tuple[float, float]:
+    """A photo's placed width and height: as wide as its story's area or, when that makes it taller
+    than `max_height_mm`, the whole number of columns nearest to the width that would not (at least one)."""
+    width_px, height_px = pixels
+    width, height = placed_size(width_px, height_px, Placement(area_width, max_height_mm, 300))
+    if width < area_width - 0.01:
+        columns = max(1, round((width + grid.gap) / (grid.column_width + grid.gap)))
+        width = round(columns * grid.column_width + (columns - 1) * grid.gap, 3)
+        height = round(width * height_px / width_px, 3)
+    return width, height
 
 
 def _pixel_size(path: Path) -> tuple[int, int]:

@@ -16,7 +16,8 @@ from ..workspace import find_workspace
 from .compose import FitReport, compose_pages
 
 
-def fit_issue(manifest_path: Path, workspace_root: Path | None = None) -> FitReport:
+def fit_issue(manifest_path: Path, workspace_root: Path | None = None, *, overflow: str = "report") -> FitReport:
+    """The fit report; with `overflow="error"` a story that does not fit raises, as in a build."""
     from ..build import _layout_for, _load_articles  # the loading half of the pipeline, shared with compile
 
     manifest = load_manifest(Path(manifest_path))
@@ -26,5 +27,5 @@ def fit_issue(manifest_path: Path, workspace_root: Path | None = None) -> FitRep
     layout = _layout_for(manifest, workspace)
     articles = _load_articles(manifest, workspace)
     composition = compose_pages(manifest, layout, get_edition("screen"), articles, None, workspace,
-                                overflow="report", final=False)
+                                overflow=overflow, final=False)
     return composition.report
