@@ -168,3 +168,39 @@ def test_rgb_text_would_print_in_four_colours(screen: Path, tmp_path: Path) -> N
     all four plates, which is what the print edition's CMYK tokens prevent."""
     glyphs, _, on_colour, _ = glyph_inks(screen, ARTICLE_PAGE, tmp_path)
     assert glyphs > 200 and on_colour == glyphs
+
+
+def test_verify_stands_in_for_verapdf_on_pdfx(sample: CompiledSample, tmp_path: Path) -> None:
+    """`kmyreport verify` on a print file: the PDF/X claim and own checks (veraPDF has no PDF/X)."""
+    from kmyreport.editions.print import PDFX_CHECKS
+    from kmyreport.verify import verify_pdf
+
+    broken = tmp_path / "broken.pdf"
+    with pikepdf.open(sample.pdf) as pdf:
+        del pdf.Root.OutputIntents
+        del pdf.pages[2].obj.TrimBox
+        del pdf.pages[3:]
+        pdf.save(broken)
+    verdict = verify_pdf(broken, use_verapdf=True, check_sidecar=False)
+    assert verdict.claims == ["PDF/X-4"] and [c.name for c in verdict.checks] == list(PDFX_CHECKS)
+    assert not verdict.compliant and verdict.verapdf is None and "veraPDF does not validate PDF/X" in verdict.note
+    failed = {c.name: c.detail for c in verdict.checks if not c.ok}
+    assert set(failed) == {"press output intent", "press preflight"}, failed
+    assert "page 3: error: no TrimBox" in failed["press preflight"]
+
+
+def test_page_images_show_the_trim_of_every_page(sample: CompiledSample, tmp_path: Path) -> None:
+    from kmyreport.page_images import write_page_images
+
+    pdf = tmp_path / "issue.pdf"
+    with pikepdf.open(sample.pdf) as whole:  # the cover, the contents and an article page are enough
+        del whole.pages[3:]
+        whole.save(pdf)
+    paths = write_page_images(pdf, dpi=20)
+    assert [p.name for p in paths] == ["issue-01.png", "issue-02.png", "issue-03.png"]
+    for path in paths:  # the trim at 20 dpi (165.4 × 233.9 px), not the bleed (170 × 238.6 px)
+        assert Image.open(path).size in {(165, 233), (165, 234)}, "cropped to the trim: no bleed"
+    cover = Image.open(paths[0]).convert("RGB")
+    assert cover.getpixel((0, 0)) == (255, 255, 255)
+    red = [px for px in cover.get_flattened_data() if px[0] > 150 and px[1] < 90 and px[2] < 90]
+    assert len(red) > 50, "the masthead prints in red"

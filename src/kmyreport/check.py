@@ -312,7 +312,7 @@ def _space_problem(space: str | None, colour: Any) -> tuple[str, str] | None:
 
 def _text(page: Any, number: int, press: PressSettings) -> list[Finding]:
     findings: list[Finding] = []
-    left, top, right, bottom = page.trimbox
+    left, top, right, bottom = getattr(page, "trimbox", None) or page.bbox  # no TrimBox: the page (a finding)
     margin = press.safety_mm * MM
     reported: set[str] = set()
     rich: tuple[dict, tuple[float, ...]] | None = None  # the smallest rich-black character

@@ -8,7 +8,9 @@ exit; tracebacks appear only with --debug.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -83,6 +85,11 @@ def compile_command(
     overflow_warns: Annotated[bool, typer.Option("--overflow-warns", help="A newspaper story that does not fit "
                                                  "its area is a warning, not an error (what does not fit is "
                                                  "not printed).")] = False,
+    png: Annotated[bool, typer.Option("--png", help="Also write one PNG per page beside the PDF (cropped to "
+                                      "the trim), for posting online.")] = False,
+    dpi: Annotated[int, typer.Option(help="Resolution of the --png page images.")] = 150,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display and no summary; "
+                                        "warnings and errors only.")] = False,
     debug: DebugOption = False,
 ) -> None:
     """Compile an issue to PDF."""
@@ -104,14 +111,46 @@ def compile_command(
             if stop.exit_code != 130:
                 raise
         return
-    result = run(lambda: compile_issue(manifest, edition=edition, level=level, workspace_root=workspace,
-                                       output=output, overflow="warn" if overflow_warns else "error"), debug)
-    report_build(result, timings)
+    with progress("compiling", quiet):
+        result = run(lambda: compile_issue(manifest, edition=edition, level=level, workspace_root=workspace,
+                                           output=output, overflow="warn" if overflow_warns else "error"), debug)
+    report_build(result, timings, quiet=quiet)
+    if png:
+        from .page_images import write_page_images
+
+        with progress("writing page images", quiet):
+            images = run(lambda: write_page_images(result.output, dpi), debug)
+        if not quiet:
+            out.print(f"[green]wrote[/] {len(images)} page images at {dpi} dpi: {display_path(images[0])} …",
+                      soft_wrap=True)
 
 
-def report_build(result: BuildResult, timings: bool = False) -> None:
+@contextmanager
+def progress(what: str, quiet: bool = False) -> Iterator[None]:
+    """A spinner with the elapsed time on the terminal (stderr) for work that takes more than about a
+    second; nothing with --quiet or when stderr is not a terminal."""
+    if quiet or not err.is_terminal:
+        yield
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                   transient=True)
+    timer = threading.Timer(1.0, bar.start)  # short builds never show it
+    bar.add_task(what, total=None)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        bar.stop()
+
+
+def report_build(result: BuildResult, timings: bool = False, *, quiet: bool = False) -> None:
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+    if quiet:
+        return
     size = result.size_bytes / 1_000_000
     out.print(f"[green]wrote[/] {display_path(result.output)}: {result.pages} pages, {size:.1f} MB, "
               f"{result.articles} articles, {result.photos} photos, {result.seconds:.1f} s, "

@@ -94,7 +94,10 @@ def verify_pdf(path: Path, *, use_verapdf: bool = True, sidecar: Path | None = N
             verdict.note = f"no sidecar {sidecar.name}: embedded sources not cross-checked"
     if stop_early and not all(check.ok for check in verdict.checks):
         return verdict
-    if use_verapdf and verdict.claims:
+    if use_verapdf and verdict.claims and not flavours_for(verdict.claims):
+        verdict.note = (verdict.note + "; " if verdict.note else "") + \
+            "veraPDF does not validate PDF/X: own checks only (kmyreport check for the full preflight)"
+    elif use_verapdf and verdict.claims:
         if find_verapdf_jar() is None:
             verdict.note = (verdict.note + "; " if verdict.note else "") + \
                 "veraPDF not installed (bash tools/verapdf/build.sh): own checks only"
@@ -119,6 +122,9 @@ def claims_in(xmp: str) -> list[str]:
     if part:
         conformance = _xmp_value(xmp, "pdfaid", "conformance") or ""
         claims.append(f"PDF/A-{part}{conformance.upper()}")
+    pdfx = _xmp_value(xmp, "pdfxid", "GTS_PDFXVersion")
+    if pdfx:
+        claims.append(pdfx.upper())
     ua = _xmp_value(xmp, "pdfuaid", "part")
     if ua:
         claims.append(f"PDF/UA-{ua}")
@@ -194,6 +200,31 @@ def _no_interpolation(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
     return Check("no interpolation", True, "no image asks for interpolation")
 
 
+def _pdfx_claim(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
+    found = [c for c in claims if c.startswith("PDF/X")]
+    trapped = str(pdf.trailer.get("/Info", {}).get("/Trapped", "")) == "/False" and "<pdf:Trapped>" in xmp
+    return Check("PDF/X claim", bool(found) and trapped,
+                 ", ".join(found) + ", Trapped set" if found and trapped else "no pdfxid:GTS_PDFXVersion or no /Trapped")
+
+
+def _press_output_intent(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
+    from .check import _output_intent
+
+    problems = _output_intent(pdf)
+    intents = pdf.Root.get("/OutputIntents") or []
+    return Check("press output intent", not problems, problems[0].message if problems
+                 else str(intents[0].get("/OutputConditionIdentifier", "")))
+
+
+def _press_preflight(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
+    """`kmyreport check`'s PDF checks with the default press settings (3 mm bleed, 300% ink)."""
+    from .check import ERROR, check_pdf
+
+    errors = [f for f in check_pdf(Path(pdf.filename), None) if f.severity == ERROR]
+    return Check("press preflight", not errors, "; ".join(str(f) for f in errors[:5]) if errors
+                 else "boxes, CMYK only, no rich-black text, ink within 300%")
+
+
 #: Every own check by name; an edition lists the ones its files must pass (`Edition.verify_checks`).
 CHECKS: dict[str, Callable[[pikepdf.Pdf, str, list[str]], Check]] = {
     "PDF/A claim": _pdfa_claim,
@@ -203,6 +234,9 @@ CHECKS: dict[str, Callable[[pikepdf.Pdf, str, list[str]], Check]] = {
     "fonts embedded": _fonts_embedded,
     "no interpolation": _no_interpolation,
     "tagged": _tagged,
+    "PDF/X claim": _pdfx_claim,
+    "press output intent": _press_output_intent,
+    "press preflight": _press_preflight,
 }
 
 

@@ -31,8 +31,8 @@ from . import Edition, PhotoPolicy, RenderExtras
 if TYPE_CHECKING:
     from ..build import PreparedIssue
 
-PDFX_CHECKS = ("PDF/X claim", "press output intent", "trim and bleed", "CMYK only", "fonts embedded",
-               "no interpolation")
+#: What `kmyreport verify` checks on a print file (names in `verify.CHECKS`; veraPDF does not validate PDF/X).
+PDFX_CHECKS = ("PDF/X claim", "press output intent", "press preflight", "fonts embedded", "no interpolation")
 
 
 def set_document_id(packet: bytes, *, document_id: str) -> bytes:
@@ -69,5 +69,5 @@ class PrintEdition(Edition):
 EDITIONS = [
     PrintEdition("print", "for the press: PDF/X-4, CMYK, bleed, photos at the layout's resolution",
                  pdf_variant="pdf/x-4", photos=PhotoPolicy(colour=CMYK),
-                 stylesheet={"bleed_mm": 3, "colour_space": CMYK}),
+                 stylesheet={"bleed_mm": 3, "colour_space": CMYK}, claims=("PDF/X-4",), verify_checks=PDFX_CHECKS),
 ]
