@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from .conftest import ARTICLE, MANIFEST, CliRun, Scratch, jpeg_bytes, make_workspace
@@ -332,3 +334,80 @@ def test_two_writers_of_one_file_at_once(tmp_path: Path) -> None:
         list(pool.map(lambda data: write_bytes_atomic(target, data), contents * 3))
     assert target.read_bytes() in contents
     assert [p.name for p in target.parent.iterdir()] == ["t.pdf"]
+
+
+# ---------------------------------------------------------------------------
+# Properties: whatever the manifest, the front matter or the raw copy holds, the loaders
+# answer with a result or a KmyError, never anything else
+# ---------------------------------------------------------------------------
+
+YAML_PIECES = [
+    "publication:", "  name: 克拉玛依融媒", "issue:", "  number: 3", "  date: 2024-03-01", "  date: 2024-02-30",
+    "sections:", "  - title: 要闻", "    articles:", "      - articles/a.md", "      - ../../etc/passwd", "layout: x",
+    "title: 标题", "authors:", "  - {name: 张三, role: 记者}", "byline: false", "origin: {publication: 报, date: 1}",
+    "editors: {责任编辑: 陈丽}", "a: &a [x, y]", "b: [*a, *a]", "c: *nope", "? [k]", ": v", "---", "...", "%YAML 1.1",
+    "!!python/object/apply:os.system [ls]", "x: !!binary aGk=", "x: !custom 1", "- a", "  - b", "\tkey: tab",
+    "k: 'unclosed", 'k: "\\x"', "k: [", "k: {", "k: 1e999", "k: 0o17", "k: .nan", "k: ~", "k: 2024-07-20T10:00:00",
+    "{a: 1}: 2", "[a]: 1", "k: |", "  block", "k: >-", "<<: {a: 1}", "k: \x00", "k: \x1b[31m", "k: 🔥", "k: \ud7ff",
+    "title: " + "长" * 200, "k: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+]
+yaml_text = st.one_of(
+    st.lists(st.sampled_from(YAML_PIECES), max_size=14).map("\n".join),
+    st.text(alphabet=":-[]{}&*!|>'\"#%@`,?\n\t 　克拉玛依ab01\x00", max_size=120),
+)
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@PROPERTY
+@given(text=yaml_text)
+def test_the_manifest_loader_answers_only_with_kmy_errors(tmp_path: Path, text: str) -> None:
+    from kmyreport.errors import KmyError
+    from kmyreport.manifest import load_manifest
+
+    path = tmp_path / "issue.yaml"
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    try:
+        load_manifest(path)
+    except KmyError as exc:
+        assert exc.message and exc.file is not None
+
+
+@PROPERTY
+@given(text=yaml_text, body=st.text(max_size=60))
+def test_the_front_matter_loader_answers_only_with_kmy_errors(tmp_path: Path, text: str, body: str) -> None:
+    from kmyreport.articles import load_article
+    from kmyreport.errors import KmyError
+    from kmyreport.workspace import Workspace
+
+    path = tmp_path / "sources" / "t" / "articles" / "a.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(f"---\n{text}\n---\n\n{body}\n".encode("utf-8", "surrogatepass"))
+    try:
+        load_article(path, path.parent.parent, Workspace(tmp_path))
+    except KmyError as exc:
+        assert exc.message and exc.file is not None
+
+
+RAW_PIECES = ["点击蓝字 关注我们", "🔥重磅！标题", "文/ 刘思源  图/ 马晓东", "文丨古丽米拉·托合提", "【编者按】按语。", "编后",
+              "编后：感想。", "新华社乌鲁木齐7月15日电（记者 艾力·买买提 王晨阳）正文。", "新华社发（王晨阳 摄）",
+              "图为机房。", "本报记者 马晓宇 摄 2023年4月20日，杏花开了。", "游船（摄于2023年4月22日）", "👇 往期推荐 👇",
+              "阅读原文", "编辑 | 陈丽 审核 | 周强", "（完）", "1️⃣", "\x00", "\ufeff", "\u2028", "——副题", "引题：油城"]
+
+
+@PROPERTY
+@given(data=st.one_of(
+    st.binary(max_size=200),
+    st.lists(st.one_of(st.sampled_from(RAW_PIECES), st.text(max_size=20)), max_size=10).map("\n".join).flatmap(
+        lambda text: st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "gb18030"]).map(
+            lambda codec: text.encode(codec, "replace"))),
+))
+def test_the_importer_answers_only_with_kmy_errors(tmp_path: Path, data: bytes) -> None:
+    from kmyreport.errors import KmyError
+    from kmyreport.ingest import import_raw
+
+    path = tmp_path / "raw.txt"
+    path.write_bytes(data)
+    try:
+        import_raw(path)
+    except KmyError as exc:
+        assert exc.message and exc.file is not None

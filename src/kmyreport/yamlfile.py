@@ -15,6 +15,7 @@ line where it goes over, while it is being composed. The documents users write h
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -223,7 +224,14 @@ def _build(node: yaml.Node, loc: Loc, positions: Positions, constructor: yaml.Sa
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = constructor.construct_object(key_node, deep=True)
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise KmyError("a merge key ('<<') is not supported here; write the keys out", file,
+                               key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
+            try:
+                key = constructor.construct_object(key_node, deep=True)
+            except (ValueError, yaml.constructor.ConstructorError) as exc:
+                raise KmyError(f"cannot read the key {key_node.value!r} ({exc}); a key is a plain word", file,
+                               key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1) from None
             if isinstance(key, (dict, list)):
                 raise KmyError("a mapping key must be a plain word", file,
                                key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
@@ -290,7 +298,7 @@ def validation_error(exc: pydantic.ValidationError, model: type[pydantic.BaseMod
     errors = exc.errors(include_url=False)
     # A misspelt key shows up as an unknown key *and* a missing one: report the typo.
     error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc = _clean_loc(error["loc"])
+    loc = _clean_loc(error["loc"], model, keep_last=error["type"] == "extra_forbidden")
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(loc[-1])
@@ -313,11 +321,20 @@ def validation_error(exc: pydantic.ValidationError, model: type[pydantic.BaseMod
     return KmyError(f"{format_loc(loc)}: {message}{got_text}", file, line, column)
 
 
-def _clean_loc(loc: tuple) -> Loc:
-    """Drop pydantic's union-branch markers (e.g. 'str', 'function-after[...]') from a location."""
+_MARKER = re.compile(r"^[a-z][a-z0-9-]*\[.*\]$")  # function-after[...], list[...]: not a key of the user's
+
+
+def _clean_loc(loc: tuple, model: type[pydantic.BaseModel], *, keep_last: bool = False) -> Loc:
+    """Drop pydantic's union-branch markers (e.g. 'str', 'function-after[...]') from a location.
+
+    A part that is a key of the user's (a field of the model there, or the unknown key itself
+    when `keep_last`) stays, even when it is called 'date'.
+    """
     cleaned: list[str | int] = []
-    for part in loc:
-        if isinstance(part, str) and ("[" in part or part in ("str", "int", "list", "dict", "date")):
+    for index, part in enumerate(loc):
+        marker = isinstance(part, str) and (_MARKER.match(part) or part in ("str", "int", "list", "dict", "date"))
+        if marker and not (keep_last and index == len(loc) - 1) \
+                and part not in _allowed_keys(model, tuple(cleaned)):
             continue
         cleaned.append(part)
     return tuple(cleaned)
