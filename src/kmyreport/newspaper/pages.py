@@ -1,8 +1,9 @@
 """One single-page PDF per 版 beside the whole issue: presses take pages one by one.
 
 `out/<id>/<file>.pdf` gets `<file>-page01.pdf`, `<file>-page02.pdf`, … next to it,
-each a copy of one page with its own resources, written atomically and byte for byte
-the same for the same issue.
+each a copy of one page with its own resources and the issue's output intent and XMP
+(a PDF/X issue gives PDF/X pages), written atomically and byte for byte the same for
+the same issue.
 """
 
 from __future__ import annotations
@@ -27,12 +28,17 @@ def write_page_files(pdf: bytes, target: Path, numbers: list[int]) -> list[Path]
             number = numbers[index] if index < len(numbers) else index + 1
             single = pikepdf.new()
             single.pages.append(page)
+            for key in ("/OutputIntents", "/Metadata", "/Lang"):  # a PDF/X page stays PDF/X
+                if key in whole.Root:
+                    value = whole.Root[key]
+                    if isinstance(value, pikepdf.Object) and not value.is_indirect:
+                        value = whole.make_indirect(value)  # copy_foreign copies indirect objects only
+                    single.Root[key] = single.copy_foreign(value)
+            for key, value in whole.docinfo.items():  # dates, producer, the PDF/X version …
+                single.docinfo[key] = value
             single.docinfo["/Title"] = f"{title} 第{number:02d}版".strip()
-            for key in ("/Author", "/Creator", "/Producer", "/CreationDate", "/ModDate"):
-                if key in whole.docinfo:
-                    single.docinfo[key] = whole.docinfo[key]
             buffer = io.BytesIO()
-            single.save(buffer, deterministic_id=True)
+            single.save(buffer, deterministic_id=True, min_version=whole.pdf_version)
             path = page_file(target, number)
             write_bytes_atomic(path, buffer.getvalue())
             written.append(path)
