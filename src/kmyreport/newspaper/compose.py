@@ -459,9 +459,6 @@ def _story_context(entry: Placed, grid: Grid, photo_box: dict[int, tuple[float, 
                    for b in blocks],
         "continued_from": entry.continued_from,
         "jump_to": jump_to,
-        # columns of a story that ends on its page are balanced as they print; a story cut for a jump
-        # (and every story while it is measured for the cut) fills its columns one after another
-        "balance": phase == "final" and entry.landing is None,
         "editors": Markup(""),
     }
 
