@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -27,12 +29,35 @@ def finisher(xmp_transform: Callable[[bytes], bytes] | None,
                                  "declare the profile in the stylesheet (@color-profile device-cmyk)")
             for key, value in output_intent:
                 pdf.catalog["OutputIntents"][0][key] = pydyf.String(value)
+        for intent in pdf.catalog.get("OutputIntents") or ():
+            _precompress(pdf.objects[_object_number(intent["DestOutputProfile"])])
         # WeasyPrint 70 lists each associated file twice in the catalog's /AF (once from the
         # EmbeddedFiles name tree, once as the file specification): keep one of each.
         if "AF" in pdf.catalog:
             pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
 
     return finish
+
+
+#: Large profiles compressed once per process: pydyf deflates every stream at level 9 on every write,
+#: which takes 0.7 s for a 1 MB press profile; level 6 is five times faster and 0.6% larger.
+_COMPRESSED: dict[bytes, bytes] = {}
+LARGE_PROFILE = 64 * 1024
+
+
+def _precompress(stream: Any) -> None:
+    """Write a large ICC profile stream already deflated (cached by content), not deflated afresh."""
+    if not getattr(stream, "compress", False):
+        return
+    data = b"".join(part if isinstance(part, bytes) else str(part).encode() for part in stream.stream)
+    if len(data) < LARGE_PROFILE:
+        return
+    key = hashlib.sha256(data).digest()
+    if key not in _COMPRESSED:
+        _COMPRESSED[key] = zlib.compress(data, 6)
+    stream.stream = [_COMPRESSED[key]]
+    stream.compress = False
+    stream.extra["Filter"] = "/FlateDecode"
 
 
 def _object_number(reference: Any) -> int:
