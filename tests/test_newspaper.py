@@ -301,3 +301,41 @@ def test_the_fit_report_moves_by_the_characters_added_or_removed(workspace: Scra
         fit_issue(manifest, overflow="error")
     assert Path(caught.value.file).name == "a.md"
     assert re.search(rf"cut {before.over_chars} 字 \({before.over_lines} lines\)", caught.value.message)
+
+
+@pytest.mark.parametrize(("stories", "where", "message"), [
+    ("- {source: articles/a.md, area: {col: 5, cols: 3, row: 4, rows: 2}}", "stories[0].area",
+     "beyond the grid of 6 columns"),
+    ("- {source: articles/a.md, area: {col: 1, cols: 2, row: 2, rows: 3}}", "stories[0].area", "overlaps the masthead"),
+    ("- {source: articles/a.md, area: 中缝}", "stories[0].area", "no slot '中缝'"),
+    ("- {source: articles/a.md, area: {col: 1, cols: 2, row: 4, rows: 2}, continue: 2}", "stories[0].continue",
+     "names no other page"),
+    ("- {source: articles/a.md, area: {col: 1, cols: 2, row: 4, rows: 2}}\n      "
+     "- {source: articles/a.md, area: {col: 3, cols: 2, row: 4, rows: 2}}", "stories[1].source", "placed twice"),
+])
+def test_page_mistakes_are_errors_at_their_manifest_line(workspace: Scratch, stories: str, where: str,
+                                                          message: str) -> None:
+    manifest = one_story_issue(workspace, [SENTENCE])
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(re.sub(r"- \{source: articles/a\.md.*\}", lambda _: stories, text), encoding="utf-8")
+    with pytest.raises(KmyError) as caught:
+        fit_issue(manifest)
+    assert where in caught.value.message and message in caught.value.message
+    line = manifest.read_text(encoding="utf-8").split("\n")[caught.value.line - 1]
+    assert "articles/a.md" in line
+
+
+def test_the_broadsheet_extends_the_tabloid_with_eight_columns_of_whole_characters(workspace: Scratch) -> None:
+    from kmyreport.layouts import load_layout
+    from kmyreport.newspaper.grid import grid_of
+    from kmyreport.workspace import find_workspace
+
+    data = yaml.safe_load((REPO / "layouts" / "newspaper-broadsheet" / "layout.yaml").read_text(encoding="utf-8"))
+    grid = grid_of(load_layout("newspaper-broadsheet", find_workspace(workspace.root, workspace.root)))
+    assert (grid.page_width, grid.page_height, grid.columns) == (390, 540, 8)
+    margins = data["page"]["margins_mm"]
+    width = (390 - margins["inside"] - margins["outside"] - 7 * data["column_gap_mm"]) / 8
+    assert grid.column_width == pytest.approx(width)
+    chars = width / (BODY_PT * 25.4 / 72)
+    assert chars - int(chars) < 0.05 and grid.chars_per_line == int(chars) == 13  # whole characters per line
+    assert grid.leading == pytest.approx(LEAD_PT * 25.4 / 72)                    # the tabloid's baseline grid

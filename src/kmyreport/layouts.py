@@ -71,7 +71,7 @@ class LayoutConfig(StrictModel):
     description: str = ""
     extends: str | None = Field(None, description="The layout under layouts/ this one builds on")
     page: PageGeometry
-    columns: int = Field(1, ge=1, le=6)
+    columns: int = Field(1, ge=1, le=8)
     column_gap_mm: float = Field(8, ge=0)
     photos: PhotoSettings = PhotoSettings()
     fonts: list[FontFace] = Field(min_length=1)
