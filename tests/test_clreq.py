@@ -204,3 +204,28 @@ def test_mixed_issue_lines_are_flush(mixed: tuple[Path, Path]) -> None:
     checked, ragged = flush(on)
     assert checked > 20
     assert not ragged, ragged
+
+
+@pytest.mark.parametrize("text, marks", [
+    ("好。”好", "。"),        # closing marks give up their blank half
+    ("说：“好", "："),
+    ("》（", "》"),
+    ("“《好", "《"),          # an opening mark after another gives up its own
+    ("。”）", "。”"),         # three marks: 2 em
+    ("（）", ""),             # nothing between an opening and a closing mark
+    ("好，好", ""),
+])
+def test_which_mark_is_set_half_width(text: str, marks: str) -> None:
+    from kmyreport.render.punctuation import half_width_marks
+
+    assert "".join(text[index] for index in half_width_marks(text)) == marks
+
+
+def test_boundaries_are_between_han_and_latin() -> None:
+    from kmyreport.render.autospace import boundaries
+
+    text = "截至7月15日，5G专网 iPhone 15和AI模型、CCUS（示范）é字"
+    expected = [index for index, (a, b) in enumerate(zip(text, text[1:]))
+                if (han(a) and b in LATIN | {"é"}) or (a in LATIN | {"é"} and han(b))]
+    assert boundaries(text) == expected
+    assert [text[k:k + 2] for k in expected] == ["至7", "7月", "月1", "5日", "G专", "5和", "和A", "I模", "é字"]

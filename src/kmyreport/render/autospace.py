@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-from ..cjk import IDEOGRAPH_CLASS, is_han, is_latin_alnum
+from ..cjk import IDEOGRAPH_CLASS
 
 #: The custom property, as WeasyPrint names it in a computed style.
 PROPERTY = "__kmy_autospace"
@@ -38,9 +38,9 @@ PROPERTY = "__kmy_autospace"
 OPT_IN_DECLARATION = "--kmy-autospace: ideograph-alpha"
 SPACE_EM = 0.25
 
-_LATIN = "A-Za-z0-9\u00c0-\u024f"
-_BOUNDARY = re.compile(f"(?<=[{IDEOGRAPH_CLASS}\u3040-\u30ff\u3007])(?=[{_LATIN}])"
-                       f"|(?<=[{_LATIN}])(?=[{IDEOGRAPH_CLASS}\u3040-\u30ff\u3007])")
+_LATIN = "A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"  # as cjk.is_latin_alnum
+_HAN = f"{IDEOGRAPH_CLASS}\u3040-\u30ff\uac00-\ud7af\u3007"  # as cjk.is_han
+_BOUNDARY = re.compile(f"(?<=[{_HAN}])(?=[{_LATIN}])|(?<=[{_LATIN}])(?=[{_HAN}])")
 
 
 def opted_in(style: object) -> bool:
@@ -51,12 +51,7 @@ def opted_in(style: object) -> bool:
 
 def boundaries(text: str) -> list[int]:
     """The gaps of `text` that take the space: gap k lies between characters k and k+1."""
-    return [match.start() - 1 for match in _BOUNDARY.finditer(text)
-            if 0 < match.start() < len(text) and _is_boundary(text[match.start() - 1], text[match.start()])]
-
-
-def _is_boundary(before: str, after: str) -> bool:
-    return (is_han(before) and is_latin_alnum(after)) or (is_latin_alnum(before) and is_han(after))
+    return [match.start() - 1 for match in _BOUNDARY.finditer(text)]
 
 
 #: WeasyPrint 70 writes a glyph's Pango x-offset into the PDF 1.024 times too large (it divides Pango
@@ -84,77 +79,48 @@ def alternating_spacing(text: str, openings: dict[int, int], centred: bool = Fal
     stretch has no such word, the first value is 0 while Pango breaks lines (it counts the outer
     half until the line is made), or, with `centred` (the text is not being broken), is chosen to
     keep the values small."""
-    particular = [0.0] * len(text)  # the first is 0: Pango counts its outer half while it breaks lines
-    homogeneous = [1.0] * len(text)  # how each value moves when the first of its stretch moves by 1
-    for index in range(len(text) - 1):
-        char, following = text[index], text[index + 1]
-        if char in _SPACES:
-            particular[index + 1], homogeneous[index + 1] = 0.0, 0.0 if following in _SPACES else 1.0
-        elif char in _JOINED and following == char:
-            particular[index + 1], homogeneous[index + 1] = particular[index], homogeneous[index]
-        else:
-            opening = openings.get(index, 0)
-            particular[index + 1] = (opening - _BEFORE * particular[index]) / _AFTER
-            homogeneous[index + 1] = -_BEFORE * homogeneous[index] / _AFTER
-    values = particular[:]
-    limit = 2 * max(openings.values(), default=0)
-    for stretch in _stretches(text):
-        word = _first_latin_word(text, stretch)
-        shift = -particular[word[0]] / homogeneous[word[0]] if word else None
-        if shift is not None and abs(shift) <= limit:
-            pass  # leave the stretch's first Latin word unspaced: it keeps its kerning and ligatures
-        elif centred:
-            shift = _centre([particular[i] for i in stretch], [homogeneous[i] for i in stretch])
-        else:
-            continue
-        for i in stretch:
-            values[i] = particular[i] + shift * homogeneous[i]
-    result = [2 * round(value / 2) for value in values]
+    result = [0] * len(text)
+    if not openings:
+        return result
+    limit = 2 * max(openings.values())
+    for stretch in _STRETCH.finditer(text):
+        first, end = stretch.span()
+        if any(first <= gap < end - 1 for gap in openings):
+            result[first:end] = _stretch_values(text, first, end, openings, limit, centred)
     for index, char in enumerate(text):
-        if char in _SPACES:  # the space takes back what its left neighbour gives it
-            before = result[index - 1] if index and text[index - 1] not in _SPACES else 0
-            result[index] = -2 * round(_BEFORE * before / 2)
+        if char in _SPACES and index and text[index - 1] not in _SPACES:
+            # the space takes back what its left neighbour gives it
+            result[index] = -2 * round(_BEFORE * result[index - 1] / 2)
     return result
 
 
-def _stretches(text: str) -> list[list[int]]:
-    stretches: list[list[int]] = []
-    for index, char in enumerate(text):
-        if char in _SPACES:
-            continue
-        if not stretches or (index and text[index - 1] in _SPACES):
-            stretches.append([])
-        stretches[-1].append(index)
-    return stretches
-
-
-def _first_latin_word(text: str, stretch: list[int]) -> list[int]:
-    """The first run of two or more Latin letters or digits in the stretch (a word, or a number)."""
-    run: list[int] = []
-    for index in stretch:
-        if is_latin_alnum(text[index]):
-            run.append(index)
-        elif len(run) > 1:
-            break
+def _stretch_values(text: str, first: int, end: int, openings: dict[int, int], limit: int,
+                    centred: bool) -> list[int]:
+    particular = [0.0] * (end - first)
+    homogeneous = [1.0] * (end - first)  # how each value moves when the first of the stretch moves by 1
+    for offset in range(end - first - 1):
+        index = first + offset
+        if text[index] in _JOINED and text[index + 1] == text[index]:
+            particular[offset + 1], homogeneous[offset + 1] = particular[offset], homogeneous[offset]
         else:
-            run = []
-    return run if len(run) > 1 else []
+            particular[offset + 1] = (openings.get(index, 0) - _BEFORE * particular[offset]) / _AFTER
+            homogeneous[offset + 1] = -_BEFORE * homogeneous[offset] / _AFTER
+    word = _WORD.search(text, first, end)
+    shift = -particular[word.start() - first] / homogeneous[word.start() - first] if word else None
+    if shift is None or abs(shift) > limit:
+        # no word to leave unspaced near enough: 0 while lines are broken, else centre the values
+        shift = _centre(particular, homogeneous) if centred else 0.0
+    return [2 * round((value + shift * move) / 2) for value, move in zip(particular, homogeneous)]
 
 
 def _centre(values: list[float], moves: list[float]) -> float:
-    """The shift c that makes max |values[i] + c · moves[i]| smallest (it is convex in c)."""
-    bound = 4 * max(abs(value) for value in values) + 1
-    low, high = -bound, bound
-    for _ in range(40):
-        third = (high - low) / 3
-        left, right = low + third, high - third
-        if max(abs(v + left * m) for v, m in zip(values, moves)) <= max(abs(v + right * m)
-                                                                       for v, m in zip(values, moves)):
-            high = right
-        else:
-            low = left
-    return (low + high) / 2
+    """A shift c that keeps max |values[i] + c · moves[i]| small: the one that centres values[i] / moves[i]
+    (exact when the moves are all ±1; they shrink slowly along a line)."""
+    ratios = [value / move for value, move in zip(values, moves)]
+    return -(max(ratios) + min(ratios)) / 2
 
 
 _JOINED = "\u2014\u2e3a\u2e3b"  # dashes drawn as one glyph
 _SPACES = " \u00a0\u3000"
+_STRETCH = re.compile(f"[^{_SPACES}]+")
+_WORD = re.compile(f"[{_LATIN}]{{2,}}")  # a Latin word or a number

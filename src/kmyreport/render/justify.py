@@ -29,6 +29,8 @@ touched: the same characters end each line, only their spacing changes.
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Iterator, Sequence
 from importlib.metadata import version
 
@@ -37,7 +39,7 @@ from weasyprint.layout import inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
-from ..cjk import is_justifiable
+from ..cjk import is_ideograph, is_justifiable
 from ..errors import KmyError
 from . import autospace, punctuation
 
@@ -98,10 +100,14 @@ def _count_expandable(box: boxes.Box) -> float:
 
 def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None:
     _WeasyPrint.set_text(self, text, justify)
-    half_width = punctuation.half_width_marks(self.text) if punctuation.opted_in(self.style) else ()
-    spaced_gaps = autospace.boundaries(self.text) if autospace.opted_in(self.style) else ()
+    # While WeasyPrint breaks a line, only the characters that could reach the first line matter
+    # (Pango lays out the rest of the paragraph too): the rules look no further.
+    reach = self.text if justify or self.max_width is None else _first_line_reach(self.text, self.max_width,
+                                                                                  self.style["font_size"])
+    half_width = punctuation.half_width_marks(reach) if punctuation.opted_in(self.style) else ()
+    spaced_gaps = autospace.boundaries(reach) if autospace.opted_in(self.style) else ()
     spacing = self.justification_spacing if justify else 0
-    spaced = bool(spacing) and opted_in(self.style) and any(is_justifiable(char) for char in self.text)
+    spaced = bool(spacing) and opted_in(self.style) and any(map(_justifiable, self.text))
     if not half_width and not spaced and not spaced_gaps:
         return
     attributes = pango.pango_layout_get_attributes(self.layout)
@@ -110,17 +116,33 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
     if half_width:
         _set_half_width(self.text, half_width, attributes)
     if spaced_gaps:
-        _set_spacing_per_character(self, spacing if spaced else 0, spaced_gaps, justify, attributes)
+        _set_spacing_per_character(self, reach, spacing if spaced else 0, spaced_gaps, justify, attributes)
     elif spaced:
         _set_spacing(self, spacing, attributes)
     pango.pango_layout_set_attributes(self.layout, attributes)
 
 
-def _set_spacing_per_character(self: line_break.Layout, spacing: float, spaced_gaps: Sequence[int],
+_justifiable = functools.cache(is_justifiable)
+_ideograph = functools.cache(is_ideograph)
+
+
+def _first_line_reach(text: str, max_width: float, font_size: float) -> str:
+    """The start of `text` that holds every character that could fit on a line `max_width` wide (an
+    ideograph is an em wide, a full-width mark at least half an em, anything else a fifth)."""
+    width = 0.0
+    limit = max_width + 2 * font_size
+    for index, char in enumerate(text):
+        width += font_size * (1.0 if _ideograph(char) else 0.5 if _justifiable(char) else 0.2)
+        if width > limit:
+            return text[:index + 1]
+    return text
+
+
+def _set_spacing_per_character(self: line_break.Layout, text: str, spacing: float, spaced_gaps: Sequence[int],
                                justify: bool, attributes: object) -> None:
-    """Letter-spacing per character: the justification spacing on justifiable characters plus the
-    alternating values that open a quarter em at each Han–Latin boundary (`autospace`)."""
-    text = self.text
+    """Letter-spacing per character of `text` (the start of the layout's text): the justification
+    spacing on justifiable characters plus the alternating values that open a quarter em at each
+    Han–Latin boundary (`autospace`)."""
     letter_spacing = self.style["letter_spacing"]
     base = 0 if letter_spacing == "normal" else letter_spacing
     opening = 2 * int(round(autospace.SPACE_EM * self.style["font_size"] * TO_UNITS / 2))
@@ -129,24 +151,34 @@ def _set_spacing_per_character(self: line_break.Layout, spacing: float, spaced_g
                                           centred=justify or self.max_width is None)
     word_spacing = self.style["word_spacing"] + (self.justification_spacing if justify else 0)
     space_units = int(word_spacing * TO_UNITS + base * TO_UNITS) if word_spacing else None
-    offset, run_start, run_value = 0, 0, None
-    last = len(text) - 1
-    for index, char in enumerate(text):
-        if char in " \u00a0" and space_units is not None:  # WeasyPrint's word spacing, as it sets it
-            value = space_units * (1 + (index in (0, last))) + extra[index]
-        elif extra[index] or (spacing and is_justifiable(char)):
-            value = int(round((base + (spacing if is_justifiable(char) else 0)) * TO_UNITS)) + extra[index]
-            if value and value % TO_UNITS == 0:
-                value += 2  # Pango splits whole-pixel spacing unevenly; keep it even on both sides
-        else:
-            value = None
-        if value != run_value:
-            if run_value is not None:
-                _letter_spacing(attributes, run_start, offset, run_value)
-            run_start, run_value = offset, value
-        offset += len(char.encode())
-    if run_value is not None:
-        _letter_spacing(attributes, run_start, offset, run_value)
+    spaced_units = int(round((base + spacing) * TO_UNITS))
+    base_units = int(round(base * TO_UNITS))
+    last = len(self.text) - 1
+    values: list[int | None] = []
+    for index, (char, shift) in enumerate(zip(text, extra)):
+        if space_units is not None and char in " \u00a0":  # WeasyPrint's word spacing, as it sets it
+            values.append(space_units * (1 + (index in (0, last))) + shift)
+            continue
+        justified = spacing and _justifiable(char)
+        if not shift and not justified:
+            values.append(None)
+            continue
+        value = (spaced_units if justified else base_units) + shift
+        if value and value % TO_UNITS == 0:
+            value += 2  # Pango splits whole-pixel spacing unevenly; keep it even on both sides
+        values.append(value)
+    offsets = list(itertools.accumulate(map(_utf8_length, text), initial=0))
+    index = 0
+    for value, group in itertools.groupby(values):
+        following = index + sum(1 for _ in group)
+        if value is not None:
+            _letter_spacing(attributes, offsets[index], offsets[following], value)
+        index = following
+
+
+def _utf8_length(char: str) -> int:
+    code = ord(char)
+    return 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
 
 
 def _letter_spacing(attributes: object, start: int, end: int, units: int) -> None:

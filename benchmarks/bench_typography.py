@@ -1,0 +1,130 @@
+"""Benchmark: compile time with the Chinese typography rules on against the same issue with them off.
+
+Generates an issue of N articles (default 12) of mixed copy (digits, Latin words,
+URLs, adjacent punctuation) in two scratch workspaces under out/bench-typography/:
+one with the bulletin layout as it is (punctuation compression and Han–Latin
+spacing on), one whose layout tokens turn both off (`cjk_punctuation: none`,
+`cjk_autospace: none`; justification stays on in both). Warm compiles (fonts
+loaded), interleaved so that machine noise hits both alike; it prints the medians
+and their ratio, and what the rules did, measured from the PDFs.
+
+    python benchmarks/bench_typography.py [--articles 12] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+import pdfplumber
+
+from kmyreport.build import compile_issue
+from kmyreport.cjk import is_closing, is_han, is_latin_alnum, is_opening
+
+REPO = Path(__file__).resolve().parents[1]
+EM = 10.5
+
+SENTENCES = [
+    "克拉玛依持续推进二氧化碳捕集、利用与封存（CCUS）示范工程。",
+    "截至2024年7月15日，累计注入21.6万吨，依托5G专网和数字孪生平台实时监测。",
+    "负责人说：“哪口井压力异常，系统几秒钟就能报警。”",
+    "单位能耗比2021年下降约18%，iPhone 15和AI模型也进入了巡检现场。",
+    "《克拉玛依日报》（2024年7月16日）报道：“油城的夏天，是从第1口井开始的。”",
+    "技术员用Python脚本分析1,800多米深处的温度曲线，数据每5分钟刷新一次。",
+    "详情见https://data.example.cn/karamay/2024/ccus 上的会商纪要。",
+    "“今年新植梭梭、红柳等苗木1200余亩，成活率达到92%！”林场场长告诉记者。",
+    "市民可以在App里查看每一片林地的照片——“原来家门口就有这么多宝贝”……",
+    "社区开设Office培训班12期、书法课8期（每期20人），预约电话0990-6888888。",
+]
+OFF = {"cjk_punctuation: compress": "cjk_punctuation: none",
+       "cjk_autospace: ideograph-alpha": "cjk_autospace: none"}
+
+
+def make_issue(root: Path, articles: int, tokens: dict[str, str]) -> Path:
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "sources" / "bench" / "articles").mkdir(parents=True)
+    shutil.copytree(REPO / "layouts", root / "layouts")
+    layout = root / "layouts" / "bulletin" / "layout.yaml"
+    text = layout.read_text(encoding="utf-8")
+    for token, value in tokens.items():
+        text = text.replace(token, value)
+    layout.write_text(text, encoding="utf-8")
+    shutil.copytree(REPO / "fonts", root / "fonts", copy_function=_link_or_copy)
+    rng = random.Random(11)
+    entries = []
+    for number in range(1, articles + 1):
+        paragraphs = ["".join(rng.choice(SENTENCES) for _ in range(rng.randrange(3, 7))) for _ in range(8)]
+        (root / "sources" / "bench" / "articles" / f"{number:02d}.md").write_text(
+            f"---\ntitle: 排版基准第{number}篇\n---\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+        entries.append(f"      - articles/{number:02d}.md")
+    manifest = root / "sources" / "bench" / "issue.yaml"
+    manifest.write_text("publication: {name: 克拉玛依融媒}\nissue: {number: 1, date: 2024-07-20}\n"
+                        "sections:\n  - title: 基准\n    articles:\n" + "\n".join(entries) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def measure(pdf: Path) -> dict[str, tuple[int, int]]:
+    """(meeting the rule, all) for adjacent punctuation pairs and Han–Latin boundaries in the body text."""
+    pairs = [0, 0]
+    boundaries = [0, 0]
+    with pdfplumber.open(pdf) as doc:
+        for page in doc.pages:
+            rows: dict[int, list] = {}
+            for char in page.chars:
+                if "Serif" in char["fontname"] and abs(char["size"] - EM) < 0.3 and len(char["text"]) == 1:
+                    rows.setdefault(round(char["top"]), []).append(char)
+            for row in rows.values():
+                row.sort(key=lambda c: c["x0"])
+                han_gaps = [b["x0"] - a["x1"] for a, b in zip(row, row[1:]) if is_han(a["text"]) and is_han(b["text"])]
+                spacing = statistics.median(han_gaps) if han_gaps else 0.0
+                for a, b, after in zip(row, row[1:], row[2:] + [None]):
+                    marks = [c["text"] for c in (a, b)]
+                    if after is not None and all(is_opening(m) or is_closing(m) for m in marks):
+                        pairs[1] += 1
+                        pairs[0] += (after["x0"] - a["x0"] - 2 * spacing) / EM <= 1.52
+                    if (is_han(a["text"]) and is_latin_alnum(b["text"])) or (
+                            is_latin_alnum(a["text"]) and is_han(b["text"])):
+                        boundaries[1] += 1
+                        boundaries[0] += abs((b["x0"] - a["x1"] - spacing / 2) / EM - 0.25) <= 0.1
+    return {"punctuation pairs within 1.5 em": tuple(pairs), "Han–Latin gaps at 1/4 em ± 0.1": tuple(boundaries)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=12)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    base = REPO / "out" / "bench-typography"
+    manifests = {"on": make_issue(base / "on", args.articles, {}), "off": make_issue(base / "off", args.articles, OFF)}
+    results = {name: compile_issue(manifest) for name, manifest in manifests.items()}  # load fonts, warm caches
+    times: dict[str, list[float]] = {"on": [], "off": []}
+    for _ in range(args.repeat):
+        for name, manifest in manifests.items():
+            started = time.perf_counter()
+            compile_issue(manifest)
+            times[name].append(time.perf_counter() - started)
+    median = {name: statistics.median(values) for name, values in times.items()}
+    print(f"issue: {args.articles} articles, {results['on'].pages} pages; {args.repeat} interleaved warm runs, medians")
+    print(f"  rules off : {median['off']:6.2f} s   1.00x")
+    print(f"  rules on  : {median['on']:6.2f} s   {median['on'] / median['off']:.2f}x")
+    for name in ("on", "off"):
+        facts = measure(results[name].output)
+        print(f"  {name:3}: " + "; ".join(f"{label}: {met} of {total}" for label, (met, total) in facts.items()))
+
+
+if __name__ == "__main__":
+    main()
