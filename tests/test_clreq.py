@@ -118,6 +118,7 @@ def latin_word_gaps(pdf: Path) -> list[tuple[str, float]]:
 
 
 def lone_last_lines(pdf: Path) -> list[str]:
+    """Last lines of paragraphs with fewer than two characters (marks not counted)."""
     return ["".join(c.text for c in line) for line, last in body_lines(pdf)
             if last and sum(1 for c in line if han(c.text) or c.text in LATIN) < 2]
 
@@ -197,6 +198,13 @@ def test_text_is_the_source(mixed: tuple[Path, Path]) -> None:
     source = squash("".join(PARAGRAPHS).replace("**", ""))
     assert source in body_text(on)
     assert body_text(on) == body_text(off)
+
+
+def test_no_lone_character_on_a_last_line(mixed: tuple[Path, Path], sample: CompiledSample) -> None:
+    on, _ = mixed
+    for pdf in (on, sample.pdf):
+        assert sum(1 for _, last in body_lines(pdf) if last) >= 12
+        assert not lone_last_lines(pdf)
 
 
 def test_mixed_issue_lines_are_flush(mixed: tuple[Path, Path]) -> None:

@@ -41,11 +41,11 @@ from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
 from ..cjk import is_ideograph, is_justifiable
 from ..errors import KmyError
-from . import autospace, punctuation
+from . import autospace, lastline, punctuation
 
 #: What the render layer adds to every kmyreport document to turn the extension on.
 OPT_IN_STYLESHEET = (f":root {{ --kmy-justify: inter-character; {punctuation.OPT_IN_DECLARATION}; "
-                     f"{autospace.OPT_IN_DECLARATION} }}")
+                     f"{autospace.OPT_IN_DECLARATION}; {lastline.OPT_IN_DECLARATION} }}")
 _PROPERTY = "__kmy_justify"  # how WeasyPrint names the custom property in a computed style
 
 MAX_GAP_EM = 0.5  # a line that would need wider gaps than this is left unjustified
@@ -229,11 +229,41 @@ def _split_first_line(text: str, style: object, context: object, max_width: floa
                       justification_spacing: float, is_line_start: bool = True, minimum: bool = False) -> tuple:
     """WeasyPrint's `split_first_line`, except that a line of text with Han–Latin spacing that comes out
     wider than `max_width` is broken again a little earlier, and a short last piece pushed to the next
-    line by the spacing's outer half is taken back when it fits (see `autospace`)."""
+    line by the spacing's outer half is taken back when it fits (see `autospace`); and a line is broken
+    earlier when the rest would leave a lone character on the last line (see `lastline`)."""
     result = _WeasyPrint.split_first_line(text, style, context, max_width, justification_spacing,
                                           is_line_start, minimum)
-    if max_width is None or result[2] is None or not autospace.opted_in(style) or not autospace.boundaries(text):
+    if max_width is None or result[2] is None:
         return result
+    if autospace.opted_in(style) and autospace.boundaries(text):
+        result = _fit_spaced_line(result, text, style, context, max_width, justification_spacing,
+                                  is_line_start, minimum)
+    if lastline.opted_in(style) and result[2] is not None:
+        result = _keep_two_on_last_line(result, text, style, context, justification_spacing, is_line_start,
+                                        minimum)
+    return result
+
+
+def _keep_two_on_last_line(result: tuple, text: str, style: object, context: object,
+                           justification_spacing: float, is_line_start: bool, minimum: bool) -> tuple:
+    """Break a line earlier when the rest of the text would leave one character alone (`lastline`)."""
+    encoded = text.encode()
+    if not lastline.is_lone(encoded[result[2]:].decode()):
+        return result
+    earlier = _WeasyPrint.split_first_line(text, style, context, result[3] - 0.5, justification_spacing,
+                                           is_line_start, minimum)
+    if earlier[2] is None or earlier[2] >= result[2]:
+        return result
+    line = encoded[:earlier[2]].decode()
+    if len(line.strip()) < lastline.MIN_LINE_CHARACTERS or lastline.is_lone(encoded[earlier[2]:].decode()):
+        return result
+    return earlier
+
+
+def _fit_spaced_line(result: tuple, text: str, style: object, context: object, max_width: float,
+                     justification_spacing: float, is_line_start: bool, minimum: bool) -> tuple:
+    """Break again a line that Han–Latin spacing made too wide, or that it broke before a short rest
+    that fits (Pango counts the outer half of the line's last character until the line is made)."""
     tolerance = 0.01
     narrower = max_width
     for _ in range(3):
