@@ -12,7 +12,7 @@ from kmyreport.errors import KmyError
 from kmyreport.layouts import deep_merge, load_layout
 from kmyreport.workspace import Workspace
 
-from .conftest import MANIFEST, SAMPLE_ID, CompiledSample, Scratch, squash
+from .conftest import MANIFEST, REPO, SAMPLE_ID, CompiledSample, Scratch, squash
 
 
 def line_of(text: str, needle: str) -> int:
@@ -149,3 +149,18 @@ def test_the_layouts_command_lists_description_parent_and_tokens(workspace: Scra
     assert "teal (extends bulletin): 青色简报" in text
     assert "accent=#0b7a75" in text and "accent=#b3121f" in text
     assert "broken" in text and "nowhere" in text
+
+
+def test_the_worked_example_of_the_docs_extends_bulletin(small_issue: Scratch) -> None:
+    """docs/layouts.md's oasis layout: new colours, a new token and a banded masthead over bulletin."""
+    shutil.copytree(REPO / "docs" / "example" / "oasis", small_issue.root / "layouts" / "oasis")
+    layout = load_layout("oasis", Workspace(small_issue.root))
+    tokens = layout.config.tokens
+    assert tokens["accent"] == "#1f6f4a" and tokens["paper"] == "#ffffff" and tokens["ink"] == "#1a1a1a"
+    colours = layout.config.press.colours
+    assert colours["accent"] == [85, 15, 80, 30] and colours["ink"] == [0, 0, 0, 100], "press colours merge too"
+    use_layout(small_issue, "oasis")
+    html = prepare_issue(small_issue.manifest(), edition="screen").html
+    assert 'class="masthead oasis-band"' in html and "绿洲版" in html
+    assert ".masthead.oasis-band { background: #1f6f4a" in html, "bulletin's stylesheet with the band after it"
+    assert ".masthead-name {" in html and html.index(".masthead-name {") < html.index(".masthead.oasis-band")

@@ -64,7 +64,8 @@ class PreviewSession:
             "title": self.manifest_path.parent.name, "edition": edition, "building": True,
             "editions": [{"name": name, "description": family[0].description}
                          for name, family in self.families.items()],
-            "pages": [], "changed": [], "built_at": None, "seconds": None, "error": None, "version": 0,
+            "pages": [], "changed": [], "built_at": None, "seconds": None, "error": None, "warnings": [],
+            "version": 0,
         }
 
     # -- what the server reads --------------------------------------------------------------
