@@ -164,3 +164,18 @@ def test_the_worked_example_of_the_docs_extends_bulletin(small_issue: Scratch) -
     assert 'class="masthead oasis-band"' in html and "绿洲版" in html
     assert ".masthead.oasis-band { background: #1f6f4a" in html, "bulletin's stylesheet with the band after it"
     assert ".masthead-name {" in html and html.index(".masthead-name {") < html.index(".masthead.oasis-band")
+
+
+def test_a_css_declaration_weasyprint_ignored_is_found_in_its_file(small_issue: Scratch) -> None:
+    small_issue.write("layouts/kid/layout.yaml", "extends: bulletin\n")
+    small_issue.write("layouts/kid/style.css.j2", '{% include "bulletin/style.css.j2" %}\n'
+                      ".masthead { colr: red; }\n.cover { color: reed; }\n")
+    layout = load_layout("kid", Workspace(small_issue.root))
+    kid_style = small_issue.root / "layouts" / "kid" / "style.css.j2"
+    assert layout.locate_css("Ignored `colr: red` at 212:12, unknown property.") == (kid_style, 2)
+    assert layout.locate_css("Ignored `color: reed` at 213:9, invalid value.") == (kid_style, 3)
+    bulletin_style = small_issue.root / "layouts" / "bulletin" / "style.css.j2"
+    where = layout.locate_css("Ignored `letter-spacing: 0.12em` at 9:9, whatever.")
+    assert where is not None and where[0] == bulletin_style
+    assert "0.12em" in bulletin_style.read_text(encoding="utf-8").splitlines()[where[1] - 1]
+    assert layout.locate_css("Parse error at 1:1: something") is None

@@ -107,6 +107,29 @@ class Layout:
         """Every file of the layout and its ancestors (for checksums and the archive's list)."""
         return sorted(p for folder in self.folders for p in folder.rglob("*") if p.is_file())
 
+    def locate_css(self, warning: str) -> tuple[Path, int] | None:
+        """Where a declaration WeasyPrint ignored (``Ignored `colr: red` at 40:3, unknown property.``)
+        is written: the first line of the layout's stylesheet or templates (its own, then its
+        ancestors') that sets that property to that value, or else that property. WeasyPrint's
+        own line counts from the start of the HTML's <style>, not from the file."""
+        match = re.match(r"Ignored `([\w-]+)\s*:\s*(.*?)` at \d+:\d+", warning)
+        if not match:
+            return None
+        prop, value = match.group(1), match.group(2).split()[0] if match.group(2).split() else ""
+        setting = re.compile(rf"(?<![\w-]){re.escape(prop)}\s*:")
+        files = [folder / "style.css.j2" for folder in self.folders]
+        files += [p for folder in self.folders for p in sorted((folder / "templates").glob("*.j2"))]
+        best: tuple[Path, int] | None = None
+        for path in files:
+            if not path.is_file():
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+                if setting.search(line):
+                    if value and value in line:
+                        return path, number
+                    best = best or (path, number)
+        return best
+
     def with_tokens(self, overrides: dict[str, Any]) -> Layout:
         """The layout with some tokens replaced (an issue's `tokens:`), deep-merged over its own."""
         tokens = deep_merge(self.config.tokens, overrides)

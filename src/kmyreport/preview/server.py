@@ -34,6 +34,7 @@ from typing import Any
 from .. import editions
 from ..build import compile_issue
 from ..errors import KmyError
+from ..layouts import load_layout
 from ..manifest import load_manifest
 from ..watch import workspace_changes
 from ..workspace import find_workspace
@@ -121,7 +122,7 @@ class PreviewSession:
             model = manifest.model
             self._publish(
                 building=False, error=None, edition=edition, changed=changed, seconds=round(result.seconds, 2),
-                built_at=dt.datetime.now().strftime("%H:%M:%S"), warnings=result.warnings,
+                built_at=dt.datetime.now().strftime("%H:%M:%S"), warnings=self._located(result.warnings),
                 title=f"{model.publication.name} 第{model.issue.number}期 ({manifest.issue_id})",
                 pages=[{"number": page.number, "key": page.key, "full": f"/page/{page.key}.png",
                         "thumb": f"/thumb/{page.key}.png", "width_pt": round(page.width_pt, 2),
@@ -136,14 +137,28 @@ class PreviewSession:
     def _error(self, exc: KmyError) -> dict[str, str]:
         where = ""
         if exc.file is not None:
-            path = Path(exc.file)
-            try:
-                where = path.resolve().relative_to(self.workspace.root).as_posix()
-            except ValueError:
-                where = str(path)
+            where = self._relative(Path(exc.file))
             if exc.line is not None:
                 where += f":{exc.line}" + (f":{exc.column}" if exc.column is not None else "")
         return {"where": where, "message": exc.message}
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.workspace.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _located(self, warnings: list[str]) -> list[str]:
+        """The build's warnings; a CSS declaration WeasyPrint ignored gets the file:line it is written at."""
+        try:
+            layout = load_layout(load_manifest(self.manifest_path).model.layout, self.workspace)
+        except KmyError:
+            return warnings
+        located = []
+        for warning in warnings:
+            where = layout.locate_css(warning)
+            located.append(f"{self._relative(where[0])}:{where[1]}: {warning}" if where else warning)
+        return located
 
     def _publish(self, **changes: Any) -> None:
         with self._changed:
