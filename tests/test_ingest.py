@@ -25,6 +25,7 @@ import kmyreport.ingest
 from kmyreport.articles import FrontMatter
 from kmyreport.errors import KmyError
 from kmyreport.ingest import ImportResult, import_raw, write_article
+from kmyreport.ingest.rules.end_matter import end_matter_kind
 from kmyreport.normalize import normalize_text
 
 from .conftest import SEED, requires_seed
@@ -888,6 +889,9 @@ FRAGMENTS = [
     "—END—", "点击阅读原文", "=======", "■ 夜市亮点多", "◆ 完善配套设施，方便居民生活", "【聚焦】背街小巷",
     "**（二）增设路灯**", "（图片由克拉玛依市文旅局提供）", "夜景。资料图", "“加油”", "引入AI,5G等技术",
     "news@kmy.example.cn.", "增长12.5%.", "https://www.kmy.example/ai.html.",
+    "【编者按】按语。", "编后", "编后：感想。", "新华社乌鲁木齐7月15日电（记者 艾力·买买提 王晨阳）", "新华社发（王晨阳 摄）",
+    "图为机房。", "本报记者 马晓宇 摄 2023年4月20日，杏花开了。", "游船（摄于2023年4月22日）", "往期推荐",
+    "点击蓝字 关注我们", "文/ 刘思源  图/ 马晓东", "文丨古丽米拉·托合提", "编辑 | 陈丽 审核 | 周强",
 ]
 free_text = st.text(alphabet=ALPHABET, max_size=30)
 raw_line = st.one_of(
@@ -909,6 +913,7 @@ def test_nothing_is_lost(tmp_path: Path, lines: list[str], newline: str) -> None
     records = {record.line: record for record in result.report.lines}
 
     body_expected = []
+    pending = ""
     for number, raw in enumerate(newline.join(lines).replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
         if not fold(raw):
             continue  # blank lines separate paragraphs; they carry nothing
@@ -922,7 +927,19 @@ def test_nothing_is_lost(tmp_path: Path, lines: list[str], newline: str) -> None
         elif record.kind == "end-matter":  # `（完）`, `点击阅读原文` after the text; our own source note
             assert record in result.report.dropped
             assert "本台来源" in record.detail or all(block.line < record.line for block in result.blocks)
-        elif record.kind in ("paragraph", "origin", "heading", "photo", "byline-in-text"):
+        elif record.kind == "boilerplate":  # a WeChat follow prompt before the title
+            assert record in result.report.dropped and end_matter_kind(raw.strip()) == "公众号引导语"
+        elif record.kind == "photo":
+            block = next((b for b in result.blocks if b.kind == "photo" and b.line == number), None)
+            if block is None:  # a `图为…` caption whose credit is on the next line: one photo of the two
+                pending += kept
+                continue
+            credit = fold(block.credit)
+            if credit and kept.startswith(credit):  # credit first (`本报记者 X 摄 2023年…`): printed after
+                kept = kept[len(credit):] + credit
+            body_expected.append(pending + kept)
+            pending = ""
+        elif record.kind in ("paragraph", "origin", "heading", "byline-in-text", "note"):
             body_expected.append(kept)
         else:
             assert is_subsequence(kept, fold(front_text)), (record, front_text)
@@ -932,7 +949,7 @@ def test_nothing_is_lost(tmp_path: Path, lines: list[str], newline: str) -> None
         (block.text, block.credit) for block in result.blocks
     ]
     # One block per body line: fold block by block so runs (…, ——) never merge across lines.
-    body_blocks = "\x00".join(fold(block) for block in body.split("\n\n"))
+    body_blocks = "\x00".join(fold(block) for block in re.split(r"\n\n|\n>\n", body))  # a note: `> a\n>\n> b`
     assert is_subsequence("\x00".join(body_expected), body_blocks)
 
 
