@@ -1,12 +1,14 @@
 """Compiling opens nothing outside the workspace, the Python environment and the system
 libraries, and connects to nothing: a real build in a new process under an audit hook
 (`sys.addaudithook`) that records every `open`, every `socket.connect` and every program
-started. A second build of the same issue runs at the same time in this process: two builds
-of one issue at once are safe.
+started. A second build of the same issue runs at the same time in this process, and its
+disk fills up as it writes: two builds of one issue at once are safe, and a full disk during
+the write leaves the last good PDF as it was.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -15,9 +17,12 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
+import pytest
+
 import kmyreport
 
 from .conftest import Scratch
+from .test_bad_inputs import SENTINEL, fail_writes, run_cli
 
 AUDITED_BUILD = r"""
 import json, os, sys
@@ -81,15 +86,24 @@ def outside_opens(events: list, roots: list[str]) -> list[str]:
 LIBRARY_FINDERS = {"ldconfig", "gcc", "cc", "ld", "objdump"}
 
 
-def test_compiling_opens_nothing_outside_and_connects_to_nothing(small_issue: Scratch, tmp_path: Path) -> None:
-    from kmyreport.build import compile_issue
-
+def test_compiling_opens_nothing_outside_and_connects_to_nothing(small_issue: Scratch, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """One build in a new process, audited; at the same time a second build of the same issue in
+    this process, whose disk fills up as it writes its PDF (-o copy.pdf, over a last good copy)."""
     ws = small_issue
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     log = tmp_path / "audit.json"
     build = subprocess.Popen([sys.executable, "-c", AUDITED_BUILD, str(log), "compile", "sources/t/issue.yaml"],
                              cwd=ws.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    compile_issue(ws.manifest())  # a second build of the same issue at the same time, in this process
+    copy = ws.output().with_name("copy.pdf")
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes(SENTINEL)
+    fail_writes(monkeypatch, "copy.pdf", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+    full = run_cli(ws, "compile", "sources/t/issue.yaml", "-o", "out/t/copy.pdf")
+    assert full.returncode == 1, full.stderr
+    assert full.stderr.startswith("error: out/t/copy.pdf: cannot write this file: the disk is full"), full.stderr
+    assert "free some space" in full.stderr and "Traceback" not in full.stderr
+    assert copy.read_bytes() == SENTINEL, "the last good PDF must stay as it was"
     _, stderr = build.communicate(timeout=300)
     assert build.returncode == 0, stderr
     report = json.loads(log.read_text(encoding="utf-8"))
@@ -105,4 +119,4 @@ def test_compiling_opens_nothing_outside_and_connects_to_nothing(small_issue: Sc
     # Two builds of one issue at once: one whole PDF, no temporary file left beside it.
     pdf = ws.output().read_bytes()
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
-    assert [p.name for p in ws.output().parent.iterdir()] == [ws.output().name]
+    assert sorted(p.name for p in ws.output().parent.iterdir()) == ["copy.pdf", ws.output().name]

@@ -25,6 +25,7 @@ IGNORED_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}  # controls, format characte
 
 # Coverage already read in this process (--watch, the preview server, a batch), by file identity.
 _READ: dict[tuple[int, int, int, int], frozenset[int]] = {}
+_SHARED: dict[tuple[int, ...], frozenset[int]] = {}  # what every font of a layout has
 
 
 def font_coverage(font: Path, cache_dir: Path) -> frozenset[int]:
@@ -79,11 +80,11 @@ def _ranges(codes: frozenset[int]) -> list[tuple[int, int]]:
 
 def printable_everywhere(fonts: list[Path], cache_dir: Path) -> frozenset[int]:
     """Characters every font of the layout has (body, heads and captions may use any of them)."""
-    coverage: frozenset[int] | None = None
-    for font in fonts:
-        codes = font_coverage(font, cache_dir)
-        coverage = codes if coverage is None else coverage & codes
-    return coverage or frozenset()
+    each = [font_coverage(font, cache_dir) for font in fonts]
+    key = tuple(id(codes) for codes in each)  # the sets stay alive in _READ, so their ids are stable
+    if key not in _SHARED:
+        _SHARED[key] = frozenset.intersection(*each) if each else frozenset()
+    return _SHARED[key]
 
 
 def check_glyphs(files: list[Path], fonts: list[Path], cache_dir: Path) -> None:
