@@ -7,6 +7,7 @@ the answer, and puts the files back. See tests/bad/README.md for the keys of a c
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import os
@@ -123,6 +124,7 @@ def run_cli(ws: Scratch, *args: str) -> CliRun:
     """`Scratch.cli`, with the click command built once for the whole corpus (not once a case)."""
     from unittest import mock
 
+    import typer.testing
     from typer.testing import CliRunner
 
     from kmyreport.cli import app
@@ -130,7 +132,9 @@ def run_cli(ws: Scratch, *args: str) -> CliRun:
     before = Path.cwd()
     os.chdir(ws.root)
     try:
-        with mock.patch("typer.testing._get_command", lambda _app: _command()):
+        reuse = (mock.patch("typer.testing._get_command", lambda _app: _command())
+                 if hasattr(typer.testing, "_get_command") else contextlib.nullcontext())
+        with reuse:
             result = CliRunner().invoke(app, list(args), env={"SOURCE_DATE_EPOCH": None})
     finally:
         os.chdir(before)

@@ -6,16 +6,18 @@ The pipeline, one module per step (`model` holds the data handed from step to st
 1. `decode.decode_bytes` — BOMs first, then strict UTF-8, BOM-less UTF-16, strict
    GB18030 (GBK files from Windows), charset-normalizer as a last resort.
 2. `clean.clean_lines` — one paragraph per raw line: newlines unified, indents,
-   NBSP, zero-width and control characters cleaned, symbol-only junk lines at
-   the start and end dropped. Everything removed is noted.
+   NBSP, zero-width and control characters cleaned, emoji removed (each one
+   listed), symbol-only junk lines at the start and end dropped. Everything
+   removed is noted.
 3. `recognise.recognise` — the head (kicker, title, `——` subtitle, bylines), then each
    body line as editor or source line (`编辑 | 陈丽`, `来源：新疆日报`,
-   `转自《…》…`), photo caption with credit (`…摄`, `（图片由…提供）`, `资料图`),
+   `转自《…》…`), editor's note (`【编者按】…`, `编后：…`: a note block), photo caption
+   with credit (`…摄`, `（图片由…提供）`, `资料图`, `新华社发（X 摄）`, credit first),
    byline, section head (`■`/`◆`/`**…**` taken off, `【聚焦】…` kept) or
    paragraph (with the origin note `（本文原载于…《…》）` and bylines in the lede
    `本报讯（记者 王某）…` or in closing brackets parsed out of it, the text kept).
    The end matter — the run of bylines, editor and source lines, `（完）`,
-   `—END—` and `点击阅读原文` after the last paragraph — is found first:
+   `—END—`, `点击阅读原文` and a WeChat `往期推荐` list after the last paragraph — is found first:
    end marks and footers are dropped (and reported) only there. Separator
    lines (`=======`) are dropped anywhere; our own source note
    (`来源：克拉玛依融媒`) is dropped, other sources become `origin`.
