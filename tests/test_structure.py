@@ -95,3 +95,10 @@ def test_chinese_justification_applies_only_to_documents_that_ask_for_it(workspa
     assert len(ours_edges) >= 3
     assert max(ours_edges) - min(ours_edges) < 0.5, ours_edges          # flush
     assert max(plain_edges) - min(plain_edges) > 2, plain_edges          # ragged, as WeasyPrint alone
+
+
+def test_the_front_door_scripts_are_executable() -> None:
+    """The README says `./dev sample` and `./dev test`, and CI calls `./dev test`."""
+    import os
+
+    assert os.access(REPO / "dev", os.X_OK)
