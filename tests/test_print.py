@@ -126,6 +126,8 @@ def glyph_inks(pdf: Path, page: int, tmp_path: Path) -> tuple[int, int, int, int
 
 @requires_gs
 def test_body_text_prints_on_the_black_plate_only(sample: CompiledSample, tmp_path: Path) -> None:
+    """The same measurement on the RGB body text (#1a1a1a) the print edition had before found all
+    350 of 350 glyphs on cyan, magenta and yellow as well (see DESIGN.md's press colour facts)."""
     glyphs, on_black, on_colour, photo_colour = glyph_inks(sample.pdf, ARTICLE_PAGE, tmp_path)
     assert glyphs > 200
     assert on_black == glyphs, "every body glyph is found on the black plate (the sampling hits the glyphs)"
@@ -160,14 +162,6 @@ def test_the_screen_edition_is_a_quarter_of_print_with_the_same_pages_and_text(s
             assert len(list(outline.root)) == 5, "one bookmark per article"
         # 150 ppi across the column (168 mm) at the most
         assert max(int(image.Width) for image in images) <= round(168 / 25.4 * 150)
-
-
-@requires_gs
-def test_rgb_text_would_print_in_four_colours(screen: Path, tmp_path: Path) -> None:
-    """The check above can fail: the screen edition's body text (#1a1a1a in RGB) separates into
-    all four plates, which is what the print edition's CMYK tokens prevent."""
-    glyphs, _, on_colour, _ = glyph_inks(screen, ARTICLE_PAGE, tmp_path)
-    assert glyphs > 200 and on_colour == glyphs
 
 
 def test_verify_stands_in_for_verapdf_on_pdfx(sample: CompiledSample, tmp_path: Path) -> None:
