@@ -254,6 +254,10 @@ def plan_pages(manifest: LoadedManifest, grid: Grid, articles: list[Article]) ->
             elif earlier.continues_on == page.number and earlier.landing is None:
                 entry.continued_from = earlier.page.number
                 earlier.landing = entry
+            elif story.continue_ == earlier.page.number:
+                raise manifest.error_at(loc + ("continue",), f"{story.source} would jump back to "
+                                        f"第{earlier.page.number:02d}版; a story starts on the earlier page and "
+                                        "continues on a later one")
             else:
                 raise manifest.error_at(loc + ("source",), f"{story.source} is placed twice; a story appears once, "
                                         "and again only on the page its continue: names")
@@ -409,8 +413,9 @@ def _pages_context(manifest: LoadedManifest, grid: Grid, placed: list[Placed], p
     for page in sorted(model.pages, key=lambda p: p.number):
         if numbers is not None and page.number not in numbers:
             continue
+        # measuring the cuts ("full") needs only the stories that jump
         stories = [_story_context(entry, grid, photo_box, phase, measuring, workspace)
-                   for entry in placed if entry.page is page]
+                   for entry in placed if entry.page is page and (phase != "full" or entry.landing is not None)]
         pages.append({"number": page.number, "label": f"第{page.number:02d}版", "name": page.name,
                       "editor": page.editor, "stories": stories})
     masthead = grid.box(grid.masthead)

@@ -24,11 +24,15 @@ def write_page_files(pdf: bytes, target: Path, numbers: list[int]) -> list[Path]
     written = []
     with pikepdf.open(io.BytesIO(pdf)) as whole:
         title = str(whole.docinfo.get("/Title", ""))
+        press = any(intent.get("/S") == "/GTS_PDFX" for intent in whole.Root.get("/OutputIntents", []))
         for index, page in enumerate(whole.pages):
             number = numbers[index] if index < len(numbers) else index + 1
             single = pikepdf.new()
             single.pages.append(page)
-            for key in ("/OutputIntents", "/Metadata", "/Lang"):  # a PDF/X page stays PDF/X
+            # A PDF/X page stays PDF/X: its output intent and XMP go with it. Other claims (PDF/A,
+            # PDF/UA) need the whole file's structure and attachments, so their XMP stays behind.
+            keys = ["/OutputIntents", "/Metadata", "/Lang"] if press else ["/Lang"]
+            for key in keys:
                 if key in whole.Root:
                     value = whole.Root[key]
                     if isinstance(value, pikepdf.Object) and not value.is_indirect:
