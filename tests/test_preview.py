@@ -46,7 +46,14 @@ def issue(tmp_path_factory: pytest.TempPathFactory, font_store: Path) -> Scratch
 
 
 @pytest.fixture(scope="module")
-def browser_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+def preview(issue: Scratch) -> Iterator[PreviewServer]:
+    """The server, started before the browser so that its first build overlaps the browser's start."""
+    with PreviewServer(issue.manifest(), port=0, edition="screen") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser_page(preview: PreviewServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     from playwright.sync_api import sync_playwright
 
     assert CHROMIUM, "CI installs Debian's chromium (./dev test)"
@@ -73,63 +80,63 @@ def wait_for_build(page, after: int) -> dict:
 
 
 @needs_chromium
-def test_the_preview_page_follows_edits_and_errors(issue: Scratch, browser_page, tmp_path: Path) -> None:
-    page = browser_page
-    with PreviewServer(issue.manifest(), port=0, edition="screen") as server:
-        page.goto(server.url)
-        first = wait_for_build(page, 0)
-        assert first["error"] is None and len(first["pages"]) >= 3
+def test_the_preview_page_follows_edits_and_errors(issue: Scratch, preview: PreviewServer, browser_page,
+                                                   tmp_path: Path) -> None:
+    page, server = browser_page, preview
+    page.goto(server.url)
+    first = wait_for_build(page, 0)
+    assert first["error"] is None and len(first["pages"]) >= 3
 
-        # One image per page, each loaded, with thumbnails and page numbers beside them.
-        page.wait_for_function(LOADED,
-                               timeout=WAIT_MS)
-        images = page.eval_on_selector_all("main img.page-image", "(all) => all.map((i) => i.getAttribute('src'))")
-        assert images == [p["full"] for p in first["pages"]]
-        assert page.locator("nav img.thumb-image").count() == len(first["pages"])
-        assert page.locator("figure.page figcaption").all_inner_texts() == [str(p["number"]) for p in first["pages"]]
-        assert "built" in page.inner_text("#status")
-        assert page.eval_on_selector_all("#edition option", "(all) => all.map((o) => o.value)")[:2] == ["print", "screen"]
-        page.screenshot(path=str(tmp_path / "preview.png"))
-        page.evaluate("window.loadedOnce = 'yes'")  # gone if the page were reloaded
+    # One image per page, each loaded, with thumbnails and page numbers beside them.
+    page.wait_for_function(LOADED,
+                           timeout=WAIT_MS)
+    images = page.eval_on_selector_all("main img.page-image", "(all) => all.map((i) => i.getAttribute('src'))")
+    assert images == [p["full"] for p in first["pages"]]
+    assert page.locator("nav img.thumb-image").count() == len(first["pages"])
+    assert page.locator("figure.page figcaption").all_inner_texts() == [str(p["number"]) for p in first["pages"]]
+    assert "built" in page.inner_text("#status")
+    assert page.eval_on_selector_all("#edition option", "(all) => all.map((o) => o.value)")[:2] == ["print", "screen"]
+    page.screenshot(path=str(tmp_path / "preview.png"))
+    page.evaluate("window.loadedOnce = 'yes'")  # gone if the page were reloaded
 
-        # An edit to the article: the page updates itself; only the changed page is rendered again.
-        rendered_before = len(server.session.images.rendered)
-        issue.write("sources/t/articles/a.md", ARTICLE.replace("第二段正文。", "第二段正文，改过了，再加一句。"))
-        edited = wait_for_build(page, first["version"])
-        assert edited["error"] is None and edited["changed"], "the article's page changed"
-        changed_keys = {p["key"] for p in edited["pages"] if p["number"] in edited["changed"]}
-        assert edited["pages"][0]["key"] == first["pages"][0]["key"], "the cover did not change"
-        page.wait_for_function(LOADED,
-                               timeout=WAIT_MS)
-        shown = page.eval_on_selector_all("main img.page-image", "(all) => all.map((i) => i.getAttribute('src'))")
-        assert shown == [p["full"] for p in edited["pages"]]
-        assert page.evaluate("window.loadedOnce") == "yes", "no reload"
-        renders = server.session.images.rendered[rendered_before:]
-        assert renders and {key for key, _size in renders} <= changed_keys, "only changed pages are rendered"
+    # An edit to the article: the page updates itself; only the changed page is rendered again.
+    rendered_before = len(server.session.images.rendered)
+    issue.write("sources/t/articles/a.md", ARTICLE.replace("第二段正文。", "第二段正文，改过了，再加一句。"))
+    edited = wait_for_build(page, first["version"])
+    assert edited["error"] is None and edited["changed"], "the article's page changed"
+    changed_keys = {p["key"] for p in edited["pages"] if p["number"] in edited["changed"]}
+    assert edited["pages"][0]["key"] == first["pages"][0]["key"], "the cover did not change"
+    page.wait_for_function(LOADED,
+                           timeout=WAIT_MS)
+    shown = page.eval_on_selector_all("main img.page-image", "(all) => all.map((i) => i.getAttribute('src'))")
+    assert shown == [p["full"] for p in edited["pages"]]
+    assert page.evaluate("window.loadedOnce") == "yes", "no reload"
+    renders = server.session.images.rendered[rendered_before:]
+    assert renders and {key for key, _size in renders} <= changed_keys, "only changed pages are rendered"
 
-        # A broken template: its file and line on the page, the last good pages still there.
-        template = issue.root / "layouts" / "bulletin" / "templates" / "article.html.j2"
-        good = template.read_text(encoding="utf-8")
-        bad = good.replace("{{ article.title }}", "{{ article.titel }}", 1)
-        template.write_text(bad, encoding="utf-8")
-        broken = wait_for_build(page, edited["version"])
-        where = f"layouts/bulletin/templates/article.html.j2:{line_of(bad, 'titel')}"
-        assert broken["error"]["where"] == where
-        assert page.is_visible("#error") and page.inner_text("#error-where") == where
-        assert "titel" in page.inner_text("#error-message")
-        assert page.locator("main img.page-image").count() == len(edited["pages"])
-        assert page.eval_on_selector_all("main img.page-image", "(all) => all.map((i) => i.getAttribute('src'))") == shown
-        page.screenshot(path=str(tmp_path / "preview-error.png"))
+    # A broken template: its file and line on the page, the last good pages still there.
+    template = issue.root / "layouts" / "bulletin" / "templates" / "article.html.j2"
+    good = template.read_text(encoding="utf-8")
+    bad = good.replace("{{ article.title }}", "{{ article.titel }}", 1)
+    template.write_text(bad, encoding="utf-8")
+    broken = wait_for_build(page, edited["version"])
+    where = f"layouts/bulletin/templates/article.html.j2:{line_of(bad, 'titel')}"
+    assert broken["error"]["where"] == where
+    assert page.is_visible("#error") and page.inner_text("#error-where") == where
+    assert "titel" in page.inner_text("#error-message")
+    assert page.locator("main img.page-image").count() == len(edited["pages"])
+    assert page.eval_on_selector_all("main img.page-image", "(all) => all.map((i) => i.getAttribute('src'))") == shown
+    page.screenshot(path=str(tmp_path / "preview-error.png"))
 
-        # Fixing it brings the pages back and the error goes.
-        template.write_text(good, encoding="utf-8")
-        fixed = wait_for_build(page, broken["version"])
-        assert fixed["error"] is None and not page.is_visible("#error")
-        assert [p["key"] for p in fixed["pages"]] == [p["key"] for p in edited["pages"]]
-        assert page.evaluate("window.loadedOnce") == "yes"
-        if os.environ.get("KMY_PREVIEW_SHOTS"):  # keep the screenshots to look at
-            for shot in tmp_path.glob("preview*.png"):
-                shutil.copy(shot, Path(os.environ["KMY_PREVIEW_SHOTS"]) / shot.name)
+    # Fixing it brings the pages back and the error goes.
+    template.write_text(good, encoding="utf-8")
+    fixed = wait_for_build(page, broken["version"])
+    assert fixed["error"] is None and not page.is_visible("#error")
+    assert [p["key"] for p in fixed["pages"]] == [p["key"] for p in edited["pages"]]
+    assert page.evaluate("window.loadedOnce") == "yes"
+    if os.environ.get("KMY_PREVIEW_SHOTS"):  # keep the screenshots to look at
+        for shot in tmp_path.glob("preview*.png"):
+            shutil.copy(shot, Path(os.environ["KMY_PREVIEW_SHOTS"]) / shot.name)
 
 
 def raw_get(port: int, path: str) -> tuple[int, bytes]:
