@@ -95,6 +95,7 @@ def test_the_preview_page_follows_edits_and_errors(issue: Scratch, preview: Prev
     assert page.locator("nav img.thumb-image").count() == len(first["pages"])
     assert page.locator("figure.page figcaption").all_inner_texts() == [str(p["number"]) for p in first["pages"]]
     assert "built" in page.inner_text("#status")
+    assert page.locator("nav a.changed").count() == 0, "nothing is marked as changed on the first build"
     assert page.eval_on_selector_all("#edition option", "(all) => all.map((o) => o.value)")[:2] == ["print", "screen"]
     page.screenshot(path=str(tmp_path / "preview.png"))
     page.evaluate("window.loadedOnce = 'yes'")  # gone if the page were reloaded
@@ -111,6 +112,8 @@ def test_the_preview_page_follows_edits_and_errors(issue: Scratch, preview: Prev
     shown = page.eval_on_selector_all("main img.page-image", "(all) => all.map((i) => i.getAttribute('src'))")
     assert shown == [p["full"] for p in edited["pages"]]
     assert page.evaluate("window.loadedOnce") == "yes", "no reload"
+    marked = page.eval_on_selector_all("nav a", "(all) => all.map((a) => a.classList.contains('changed'))")
+    assert marked == [p["number"] in edited["changed"] for p in edited["pages"]], "the changed pages are marked"
     renders = server.session.images.rendered[rendered_before:]
     assert renders and {key for key, _size in renders} <= changed_keys, "only changed pages are rendered"
 
