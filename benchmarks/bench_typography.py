@@ -2,9 +2,10 @@
 
 Generates an issue of N articles (default 12) of mixed copy (digits, Latin words,
 URLs, adjacent punctuation) in two scratch workspaces under out/bench-typography/:
-one with the bulletin layout as it is (punctuation compression and Han–Latin
-spacing on), one whose layout tokens turn both off (`cjk_punctuation: none`,
-`cjk_autospace: none`; justification stays on in both). Warm compiles (fonts
+one with the bulletin layout as it is (punctuation compression, Han–Latin
+spacing and no lone last-line character on), one whose layout tokens turn them
+off (`cjk_punctuation: none`, `cjk_autospace: none`, `cjk_lone_character: none`;
+justification stays on in both). Warm compiles (fonts
 loaded), interleaved so that machine noise hits both alike; it prints the medians
 and their ratio, and what the rules did, measured from the PDFs.
 
@@ -42,7 +43,8 @@ SENTENCES = [
     "社区开设Office培训班12期、书法课8期（每期20人），预约电话0990-6888888。",
 ]
 OFF = {"cjk_punctuation: compress": "cjk_punctuation: none",
-       "cjk_autospace: ideograph-alpha": "cjk_autospace: none"}
+       "cjk_autospace: ideograph-alpha": "cjk_autospace: none",
+       "cjk_lone_character: avoid": "cjk_lone_character: none"}
 
 
 def make_issue(root: Path, articles: int, tokens: dict[str, str]) -> Path:

@@ -67,18 +67,18 @@ def alternating_spacing(text: str, openings: dict[int, int], centred: bool = Fal
     """Per-character letter-spacing (Pango units, even) that opens gap k of `text` by `openings[k]` and
     every other gap by nothing, where each character's spacing goes half before it and half after it.
 
-    A space starts afresh: it takes back what its left neighbour gives it, so the space is as wide as
-    before and its right neighbour starts again from 0. A dash (`——`) is one glyph in the font, so its
-    characters share one value (another would split the glyph).
+    A space starts afresh: it takes back what its neighbours give it, so the space is as wide as
+    before, and the stretch after it starts with a free value like the text's first. A dash (`——`)
+    is one glyph in the font, so its characters share one value (another would split the glyph).
 
-    The first value of each stretch is free (Pango drops its outer half at a line's start). It is
-    chosen to leave the stretch's first Latin word (or number) unspaced, when that takes a first
-    value no larger than two openings (a word far on would take a large one): a word whose letters have
-    different spacing is shaped letter by letter, without kerning or ligatures, and the choice must
-    be the same whether the text is measured while lines are broken or drawn line by line. Where a
-    stretch has no such word, the first value is 0 while Pango breaks lines (it counts the outer
-    half until the line is made), or, with `centred` (the text is not being broken), is chosen to
-    keep the values small."""
+    The first value of each stretch is free (Pango drops its outer half at a line's start; a space
+    takes it back). It is chosen to leave the stretch's first Latin word (or number) unspaced, when
+    that takes a first value no larger than two openings (a word far on would take a large one): a
+    word whose letters have different spacing is shaped letter by letter, without kerning or
+    ligatures, and the choice must be the same whether the text is measured while lines are broken
+    or drawn line by line. Where a stretch has no such word, the first value is 0 while Pango breaks
+    lines (it counts the outer half until the line is made), or, with `centred` (the text is not
+    being broken), is chosen to keep the values small."""
     result = [0] * len(text)
     if not openings:
         return result
@@ -88,9 +88,10 @@ def alternating_spacing(text: str, openings: dict[int, int], centred: bool = Fal
         if any(first <= gap < end - 1 for gap in openings):
             result[first:end] = _stretch_values(text, first, end, openings, limit, centred)
     for index, char in enumerate(text):
-        if char in _SPACES and index and text[index - 1] not in _SPACES:
-            # the space takes back what its left neighbour gives it
-            result[index] = -2 * round(_BEFORE * result[index - 1] / 2)
+        if char in _SPACES:  # the space takes back what its neighbours give it: it stays as wide
+            before = result[index - 1] if index and text[index - 1] not in _SPACES else 0
+            after = result[index + 1] if index + 1 < len(text) and text[index + 1] not in _SPACES else 0
+            result[index] = -2 * round((_BEFORE * before + _AFTER * after) / 2)
     return result
 
 

@@ -99,6 +99,12 @@ def _count_expandable(box: boxes.Box) -> float:
 
 
 def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None:
+    if getattr(self, "_kmy_attributes", False):
+        # WeasyPrint sets a new text on a layout that keeps its attributes: drop those the rules set for
+        # the previous text (a mark halved beside a mark now gone, spacing at offsets that moved).
+        fresh = line_break.Layout(self.style)
+        pango.pango_layout_set_attributes(self.layout, pango.pango_layout_get_attributes(fresh.layout))
+        self._kmy_attributes = False
     _WeasyPrint.set_text(self, text, justify)
     # While WeasyPrint breaks a line, only the characters that could reach the first line matter
     # (Pango lays out the rest of the paragraph too): the rules look no further.
@@ -110,6 +116,7 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
     spaced = bool(spacing) and opted_in(self.style) and any(map(_justifiable, self.text))
     if not half_width and not spaced and not spaced_gaps:
         return
+    self._kmy_attributes = True
     attributes = pango.pango_layout_get_attributes(self.layout)
     if attributes == ffi.NULL:
         attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
@@ -227,17 +234,18 @@ def _justifiable_runs(text: str) -> Iterator[tuple[int, int]]:
 
 def _split_first_line(text: str, style: object, context: object, max_width: float | None,
                       justification_spacing: float, is_line_start: bool = True, minimum: bool = False) -> tuple:
-    """WeasyPrint's `split_first_line`, except that a line of text with Han–Latin spacing that comes out
-    wider than `max_width` is broken again a little earlier, and a short last piece pushed to the next
+    """WeasyPrint's `split_first_line`, except that a line that comes out wider than `max_width` (Han–Latin
+    spacing, punctuation compression) is broken again a little earlier, and a short last piece pushed to the next
     line by the spacing's outer half is taken back when it fits (see `autospace`); and a line is broken
     earlier when the rest would leave a lone character on the last line (see `lastline`)."""
     result = _WeasyPrint.split_first_line(text, style, context, max_width, justification_spacing,
                                           is_line_start, minimum)
     if max_width is None or result[2] is None:
         return result
-    if autospace.opted_in(style) and autospace.boundaries(text):
-        result = _fit_spaced_line(result, text, style, context, max_width, justification_spacing,
-                                  is_line_start, minimum)
+    spaced = autospace.opted_in(style) and bool(autospace.boundaries(text))
+    if spaced or punctuation.opted_in(style):
+        result = _fit_line(result, text, style, context, max_width, justification_spacing, is_line_start,
+                           minimum, spaced)
     if lastline.opted_in(style) and result[2] is not None:
         result = _keep_two_on_last_line(result, text, style, context, justification_spacing, is_line_start,
                                         minimum)
@@ -250,8 +258,8 @@ def _keep_two_on_last_line(result: tuple, text: str, style: object, context: obj
     encoded = text.encode()
     if not lastline.is_lone(encoded[result[2]:].decode()):
         return result
-    earlier = _WeasyPrint.split_first_line(text, style, context, result[3] - 0.5, justification_spacing,
-                                           is_line_start, minimum)
+    earlier = _WeasyPrint.split_first_line(text, style, context, result[3] - style["font_size"] / 2,
+                                           justification_spacing, is_line_start, minimum)
     if earlier[2] is None or earlier[2] >= result[2]:
         return result
     line = encoded[:earlier[2]].decode()
@@ -260,10 +268,12 @@ def _keep_two_on_last_line(result: tuple, text: str, style: object, context: obj
     return earlier
 
 
-def _fit_spaced_line(result: tuple, text: str, style: object, context: object, max_width: float,
-                     justification_spacing: float, is_line_start: bool, minimum: bool) -> tuple:
-    """Break again a line that Han–Latin spacing made too wide, or that it broke before a short rest
-    that fits (Pango counts the outer half of the line's last character until the line is made)."""
+def _fit_line(result: tuple, text: str, style: object, context: object, max_width: float,
+              justification_spacing: float, is_line_start: bool, minimum: bool, spaced: bool) -> tuple:
+    """Break again a line that came out too wide: Pango counts the outer half of the line's last
+    character until the line is made (Han–Latin spacing), and a mark halved beside the next line's
+    first mark is full width once the line is made (punctuation compression). With Han–Latin spacing,
+    also take back a short rest that fits."""
     tolerance = 0.01
     narrower = max_width
     for _ in range(3):
@@ -273,7 +283,7 @@ def _fit_spaced_line(result: tuple, text: str, style: object, context: object, m
         narrower -= overflow
         result = _WeasyPrint.split_first_line(text, style, context, narrower, justification_spacing,
                                               is_line_start, minimum)
-    if result[2] is not None and len(text.encode()) - result[2] <= _SHORT_REST_BYTES:
+    if spaced and result[2] is not None and len(text.encode()) - result[2] <= _SHORT_REST_BYTES:
         wider = _WeasyPrint.split_first_line(text, style, context, max_width + autospace.SPACE_EM * 2
                                              * style["font_size"], justification_spacing, is_line_start, minimum)
         if wider[3] <= max_width + tolerance:
