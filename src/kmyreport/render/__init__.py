@@ -15,6 +15,9 @@ Modules:
 - `fetcher`: the URL fetcher that serves workspace files only;
 - `justify`: Chinese justification, an extension of WeasyPrint's line
   justification, installed once per process for the version it was written for;
+  it also applies `punctuation` (compression of adjacent marks), `autospace`
+  (a quarter em between Han and Latin) and `lastline` (no lone last-line
+  character), each where its custom property asks for it;
 - `finish`: what is done to the PDF objects before they are written (XMP
   transform, associated-file list);
 - `measure`: where marked boxes and lines fell, as plain data (a newspaper's
