@@ -1022,3 +1022,10 @@ def test_wechat_import_leaves_no_emoji(tmp_path: Path) -> None:
         spec = FIXTURES[name]
         raw = write_raw(tmp_path, name, (RAW / name).read_text(encoding="utf-8"), spec["encoding"])
         assert emoji.emoji_list(import_raw(raw).article_source) == []
+
+
+def test_a_recommendations_marker_before_more_text_drops_nothing(tmp_path: Path) -> None:
+    text = "标题行\n正文第一段。\n推荐阅读\n这是后面的正文，一句完整的话。\n"
+    result = import_raw(write_raw(tmp_path, "r.txt", text, "utf-8"))
+    assert "这是后面的正文，一句完整的话。" in result.article_source
+    assert any("没有当作往期推荐列表删除" in warning for warning in result.report.warnings)

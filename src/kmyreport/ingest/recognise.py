@@ -34,7 +34,7 @@ class _Recogniser:
         self.found = Recognised()
         self.tail_start = len(lines)
         self.origin_index = _first_origin_index(lines)
-        self.recommend_index = next((i for i, raw in enumerate(lines) if is_recommendations(raw.text)), None)
+        self.recommend_index = _recommendations_index(lines, report)
         self.note_open: str | None = None  # "next": the next paragraph is a note; "rest": all up to the end
 
     def run(self) -> Recognised:
@@ -332,6 +332,23 @@ class _Recogniser:
 AUTHOR_LINE_RE = re.compile(r"^(?:文|图|文图|图文|摄影|撰文)[/／丨|｜:：]")
 # A caption on its own line, its credit on the next: `图为园区数据中心机房。` + `中新网记者 X 摄`.
 CAPTION_LEAD_RE = re.compile(r"^(?:图为|上图|下图|左图|右图|图[:：])")
+
+
+def _recommendations_index(lines: list[RawLine], report: ImportReport) -> int | None:
+    """Where a WeChat account's list of other articles (`👇 往期推荐 👇`) starts, if it is one.
+
+    Only a list counts: every line after the marker a credit line or a short headline (no
+    full stop). Otherwise the text after the marker is kept, with a warning.
+    """
+    for index, raw in enumerate(lines):
+        if not is_recommendations(raw.text):
+            continue
+        rest = lines[index + 1:]
+        if all(parse_credit_line(r.text) is not None or end_matter_kind(r.text)
+               or (len(r.text) <= 40 and "。" not in r.text) for r in rest):
+            return index
+        report.warnings.append(f"第{raw.line}行“{raw.text}”之后还有正文，没有当作往期推荐列表删除，请核对")
+    return None
 
 
 def _first_origin_index(lines: list[RawLine]) -> int | None:
