@@ -72,7 +72,10 @@ def test_low_ppi_photo_rgb_image_and_rich_black_text(small_issue: Scratch) -> No
 
 def test_a_photo_below_200_ppi_is_a_warning_that_fails_only_under_strict(small_issue: Scratch) -> None:
     small_issue.write("sources/t/photos/p.jpg", jpeg_bytes(1000, 667))  # 154 ppi across the column
-    report = check_issue(small_issue.manifest(), render=False)  # the sources' part finds it
+    lenient = small_issue.cli("check", "sources/t/issue.yaml", "--no-render")
+    strict = small_issue.cli("check", "sources/t/issue.yaml", "--no-render", "--strict")
+    assert (lenient.returncode, strict.returncode) == (0, 1)
+    assert f"sources/t/articles/a.md:{PHOTO_LINE}: warning: p.jpg is 1000 px wide" in lenient.stdout
+    assert "0 errors, 1 warnings (sources only: not rendered)" in strict.stdout
+    report = check_issue(small_issue.manifest(), render=False)  # the same as data
     assert [(f.severity, f.code, f.line) for f in report.findings] == [("warning", "photo-ppi", PHOTO_LINE)]
-    assert f"sources/t/articles/a.md:{PHOTO_LINE}: warning: p.jpg is 1000 px wide" in str(report.findings[0])
-    assert report.exit_code() == 0 and report.exit_code(strict=True) == 1

@@ -260,6 +260,8 @@ def check_command(
     workspace: Annotated[Path | None, typer.Option(help="The workspace folder.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
+    no_render: Annotated[bool, typer.Option("--no-render", help="The sources only (glyphs, photo "
+                                            "resolution): fast, no PDF.")] = False,
     debug: DebugOption = False,
 ) -> None:
     """Preflight an issue as a printer would: glyphs, photo resolution, boxes, colour, rich black, ink,
@@ -270,7 +272,8 @@ def check_command(
 
     from .check import check_issue
 
-    report = run(lambda: check_issue(manifest, edition=edition, level=level, workspace_root=workspace), debug)
+    report = run(lambda: check_issue(manifest, edition=edition, level=level, workspace_root=workspace,
+                                     render=not no_render), debug)
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(strict), ensure_ascii=False, indent=2) + "\n")
     else:
