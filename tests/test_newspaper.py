@@ -284,23 +284,21 @@ def test_the_fit_report_moves_by_the_characters_added_or_removed(workspace: Scra
     per_line = int(column_width() / (BODY_PT * 25.4 / 72))
     base = [SENTENCE * 3] * 4                                       # 336 字: more than the area holds
     manifest = one_story_issue(workspace, base)
-    before = fit_issue(manifest).stories[0]
-    assert before.over_chars > 0 and before.over_lines > 0
-    added = SENTENCE * 2                                           # +56 字
-    one_story_issue(workspace, base + [added])
-    longer = fit_issue(manifest).stories[0]
-    assert abs((longer.over_chars - before.over_chars) - len(added)) <= per_line
-    shorter_text = [SENTENCE * 3] * 2                              # −168 字
-    one_story_issue(workspace, shorter_text)
-    shorter = fit_issue(manifest).stories[0]
-    assert shorter.over_chars < 0 and shorter.over_lines < 0       # now under: room left
-    assert abs((before.over_chars - shorter.over_chars) - 168) <= per_line + 2  # + the new paragraph's indent
-    # overflow without continue: is an error naming the story's file and the 字 to cut
-    one_story_issue(workspace, base)
+    # overflow without continue: is an error naming the story's file and the 字 (and lines) to cut
     with pytest.raises(KmyError) as caught:
         fit_issue(manifest, overflow="error")
     assert Path(caught.value.file).name == "a.md"
-    assert re.search(rf"cut {before.over_chars} 字 \({before.over_lines} lines\)", caught.value.message)
+    cut = re.search(r"cut (\d+) 字 \((\d+) lines\)", caught.value.message)
+    over_chars, over_lines = int(cut[1]), int(cut[2])
+    assert over_chars > 0 and over_lines > 0
+    added = SENTENCE * 2                                           # +56 字
+    one_story_issue(workspace, base + [added])
+    longer = fit_issue(manifest).stories[0]
+    assert abs((longer.over_chars - over_chars) - len(added)) <= per_line
+    one_story_issue(workspace, [SENTENCE * 3] * 2)                 # −168 字
+    shorter = fit_issue(manifest).stories[0]
+    assert shorter.over_chars < 0 and shorter.over_lines < 0       # now under: room left
+    assert abs((over_chars - shorter.over_chars) - 168) <= per_line + 2  # + the new paragraph's indent
 
 
 @pytest.mark.parametrize(("stories", "where", "message"), [
