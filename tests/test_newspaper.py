@@ -132,7 +132,7 @@ def test_page_one_body_is_set_in_at_least_four_grid_columns(paper: Paper) -> Non
 def test_every_story_sits_in_the_grid_area_its_manifest_gives(paper: Paper) -> None:
     for page, story, pdf_page in paper.story_pages():
         area = area_rect(story["area"])
-        inside = pdf_page.crop((area.x0 - 1, area.top - 1, area.x1 + 1, area.bottom + LEAD_PT)).extract_text()
+        inside = text_in(pdf_page, area)
         title = yaml.safe_load(source_paragraphs_front(paper, story))["title"]
         assert squash(title) in squash(inside), (page["number"], story["source"])
     for number, pdf_page in enumerate(paper.pages, start=1):
@@ -142,6 +142,12 @@ def test_every_story_sits_in_the_grid_area_its_manifest_gives(paper: Paper) -> N
         # within a line: every body character lies in one of the page's story areas
         stray = [c["text"] for c in body if not any(a.holds(c, LEAD_PT) for a in areas)]
         assert not stray, (number, "".join(stray)[:40])
+
+
+def text_in(pdf_page, area: Rect) -> str:
+    """The characters inside an area, line by line from the top (headlines run across the area)."""
+    chars = [c for c in pdf_page.chars if area.holds(c, 1)]
+    return "".join(c["text"] for c in sorted(chars, key=lambda c: (round(c["top"]), c["x0"])))
 
 
 def source_paragraphs_front(paper: Paper, story: dict) -> str:
@@ -181,11 +187,10 @@ def test_jump_lines_name_the_right_pages(paper: Paper) -> None:
     last_col = lead["area"]["col"] + lead["area"]["cols"] - 1
     assert column_of(marks[0]) == last_col
     assert marks[0]["bottom"] <= area.bottom and marks[0]["top"] >= area.bottom - 3 * LEAD_PT
-    back = paper.pages[to_page["number"] - 1].crop(
-        (lambda r: (r.x0, r.top, r.x1, r.bottom))(area_rect(to_story["area"]))).extract_text()
+    back = text_in(paper.pages[to_page["number"] - 1], area_rect(to_story["area"]))
     assert "（上接第1版）" in squash(back)
     for number, pdf_page in enumerate(paper.pages, start=1):  # and nowhere else
-        text = squash(pdf_page.extract_text())
+        text = squash("".join(c["text"] for c in pdf_page.chars))
         assert text.count("下转第") == (1 if number == 1 else 0)
         assert text.count("上接第") == (1 if number == to_page["number"] else 0)
 
