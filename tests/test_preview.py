@@ -143,10 +143,16 @@ def test_the_preview_page_follows_edits_and_errors(issue: Scratch, preview: Prev
 
 
 def raw_get(port: int, path: str) -> tuple[int, bytes]:
-    """GET a path exactly as written (no client-side normalisation of `..`)."""
+    return raw_request(port, "GET", path)
+
+
+def raw_request(port: int, method: str, path: str) -> tuple[int, bytes]:
+    """A request for a path exactly as written (no client-side normalisation of `..`)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        connection.putrequest("GET", path, skip_accept_encoding=True)
+        connection.putrequest(method, path, skip_accept_encoding=True)
+        if method == "POST":
+            connection.putheader("Content-Length", "0")
         connection.endheaders()
         response = connection.getresponse()
         return response.status, response.read()
@@ -174,6 +180,11 @@ def test_serves_nothing_but_its_own_pages(issue: Scratch) -> None:
             status, body = raw_get(port, path)
             assert status == 404, path
             assert b"root:" not in body and secret not in body and b"bulletin" not in body, path
+        # The edition switch takes the registry's editions and nothing else.
+        assert raw_request(port, "POST", "/edition/print")[0] == 204 and server.session.edition == "print"
+        for path in ["/edition/nope", "/edition/../../etc/passwd", "/edition/"]:
+            assert raw_request(port, "POST", path)[0] == 404, path
+        assert server.session.edition == "print"
     finally:
         server.httpd.shutdown()
         server.httpd.server_close()
