@@ -102,8 +102,11 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
     if getattr(self, "_kmy_attributes", False):
         # WeasyPrint sets a new text on a layout that keeps its attributes: drop those the rules set for
         # the previous text (a mark halved beside a mark now gone, spacing at offsets that moved).
-        fresh = line_break.Layout(self.style)
-        pango.pango_layout_set_attributes(self.layout, pango.pango_layout_get_attributes(fresh.layout))
+        if _has_font_features(self.style):  # the attributes WeasyPrint starts a layout with
+            fresh = line_break.Layout(self.style)
+            pango.pango_layout_set_attributes(self.layout, pango.pango_layout_get_attributes(fresh.layout))
+        else:
+            pango.pango_layout_set_attributes(self.layout, ffi.NULL)
         self._kmy_attributes = False
     _WeasyPrint.set_text(self, text, justify)
     # While WeasyPrint breaks a line, only the characters that could reach the first line matter
@@ -130,6 +133,13 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
 
 
 _justifiable = functools.cache(is_justifiable)
+
+
+def _has_font_features(style: object) -> bool:
+    """Whether WeasyPrint starts a layout in this style with a font-features attribute."""
+    return bool(line_break.font_features(*(style[name] for name in (  # type: ignore[index]
+        "font_kerning", "font_variant_ligatures", "font_variant_position", "font_variant_caps",
+        "font_variant_numeric", "font_variant_alternates", "font_variant_east_asian", "font_feature_settings"))))
 _ideograph = functools.cache(is_ideograph)
 
 
