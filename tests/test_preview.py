@@ -188,3 +188,12 @@ def test_serves_nothing_but_its_own_pages(issue: Scratch) -> None:
     finally:
         server.httpd.shutdown()
         server.httpd.server_close()
+
+
+def test_an_issue_folder_stands_for_its_manifest_and_a_missing_one_is_an_error(issue: Scratch) -> None:
+    from kmyreport.errors import KmyError
+    from kmyreport.preview import PreviewSession
+
+    assert PreviewSession(issue.issue_dir()).manifest_path == issue.manifest().resolve()
+    with pytest.raises(KmyError, match="manifest not found"):
+        PreviewSession(issue.root / "sources" / "nope" / "issue.yaml")

@@ -50,6 +50,11 @@ class PreviewSession:
 
     def __init__(self, manifest_path: Path, *, workspace_root: Path | None = None, edition: str = "screen") -> None:
         self.manifest_path = Path(manifest_path).resolve()
+        if self.manifest_path.is_dir() and (self.manifest_path / "issue.yaml").is_file():
+            self.manifest_path = self.manifest_path / "issue.yaml"  # an issue folder stands for its manifest
+        if not self.manifest_path.is_file():  # a broken manifest is shown on the page; a missing one stops here
+            raise KmyError("manifest not found; give the path of an issue.yaml, e.g. sources/2024-07/issue.yaml",
+                           manifest_path)
         self.workspace = find_workspace(self.manifest_path, workspace_root)
         self.families = editions.families()
         if edition not in self.families:
