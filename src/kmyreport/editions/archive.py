@@ -145,7 +145,7 @@ def plan_archive(issue: PreparedIssue, edition: ArchiveEdition) -> ArchivePlan:
     for article in issue.articles:
         for photo in article.photos:
             add(photo.source, "photo", False)
-    for path in sorted(p for p in issue.layout.folder.rglob("*") if p.is_file()):
+    for path in issue.layout.files:  # with the files of the layouts it extends
         add(path, "layout", False)
     for path in issue.layout.font_files():
         add(path, "font", False)
