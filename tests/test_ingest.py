@@ -1029,3 +1029,15 @@ def test_a_recommendations_marker_before_more_text_drops_nothing(tmp_path: Path)
     result = import_raw(write_raw(tmp_path, "r.txt", text, "utf-8"))
     assert "这是后面的正文，一句完整的话。" in result.article_source
     assert any("没有当作往期推荐列表删除" in warning for warning in result.report.warnings)
+
+
+def test_a_second_source_note_inside_the_recommendations_goes_with_them(tmp_path: Path) -> None:
+    """Found by test_nothing_is_lost: a second 来源 line after `往期推荐` was kept as text after
+    the dropped end matter."""
+    raw = tmp_path / "list.txt"
+    raw.write_text("0\n来源：新疆日报\n往期推荐\n来源：新疆日报\n", encoding="utf-8")
+    result = import_raw(raw)
+    kinds = {record.line: record.kind for record in result.report.lines}
+    assert kinds == {1: "paragraph", 2: "source", 3: "end-matter", 4: "end-matter"}
+    assert [block.text for block in result.blocks] == ["0"]
+    assert result.front_matter["origin"]["publication"] == "新疆日报"

@@ -122,7 +122,10 @@ class _Recogniser:
             self._drop_end_matter(raw, end_kind)
             return
         credit = parse_credit_line(text)
-        if self.recommend_index is not None and index >= self.recommend_index and credit is None:
+        # After the account's list starts, everything but the article's own credit lines is the list's
+        # (a second source note there would otherwise be kept as text after dropped end matter).
+        in_list = self.recommend_index is not None and index >= self.recommend_index
+        if in_list and (credit is None or self._origin_taken(index, credit)):
             self._drop_end_matter(raw, "往期推荐" if index > self.recommend_index else "往期推荐标记")
             return
         if credit is not None and self._origin_taken(index, credit):
