@@ -1,7 +1,10 @@
 package kmyreport;
 
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -33,21 +36,46 @@ import org.verapdf.pdfa.validation.profiles.RuleId;
  * Prints one JSON object per (file, flavour) on stdout. Exit status: 0 when every
  * check is compliant, 1 when some check is not, 2 on a usage or parse error.
  * "auto" stands for the flavour(s) the file itself declares in its metadata (1b if none).
+ *
+ * <pre>java -jar kmyreport-verapdf.jar --serve</pre>
+ *
+ * keeps one JVM (and its compiled code) for many requests: each line on stdin holds the
+ * arguments above separated by tabs; the results follow on stdout, then a line
+ * {"done": true, "status": N}. A file that cannot be read gives {"file": …, "error": …}.
  */
 public final class VeraValidate {
     private static final int MAX_FAILURES = 50;
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         // Keep stdout for our JSON only (UTF-8 whatever the locale); any library chatter goes to stderr.
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         System.setOut(System.err);
-        if (args.length < 3 || !args[0].equals("--flavour")) {
+        boolean serving = args.length == 1 && args[0].equals("--serve");
+        if (!serving && (args.length < 3 || !args[0].equals("--flavour"))) {
             System.err.println("usage: kmyreport-verapdf --flavour <f>[,<f>...] file.pdf... [--flavour ... file.pdf...]\n"
+                    + "       kmyreport-verapdf --serve   (requests on stdin, one per line, arguments tab-separated)\n"
                     + "  f: 1a 1b 2a 2b 2u 3a 3b 3u 4 4e 4f ua1 ua2 auto");
             System.exit(2);
         }
         VeraGreenfieldFoundryProvider.initialise();
         VeraPDFFoundry foundry = Foundries.defaultInstance();
+        if (!serving) {
+            int status = check(args, foundry, out, false);
+            out.flush();
+            System.exit(status);
+        }
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.isEmpty()) continue;
+            int status = check(line.split("\t"), foundry, out, true);
+            out.println("{\"done\": true, \"status\": " + status + "}");
+            out.flush();
+        }
+    }
+
+    /** Check the files of one request; returns 0 (all compliant), 1 (some not) or 2 (an error). */
+    private static int check(String[] args, VeraPDFFoundry foundry, PrintStream out, boolean serving) {
         int status = 0;
         Set<PDFAFlavour> wanted = new LinkedHashSet<>();
         boolean auto = false;
@@ -55,7 +83,7 @@ public final class VeraValidate {
             if (args[i].equals("--flavour")) {
                 if (i + 1 >= args.length) {
                     System.err.println("kmyreport-verapdf: --flavour needs a value");
-                    System.exit(2);
+                    return 2;
                 }
                 wanted = new LinkedHashSet<>();
                 auto = false;
@@ -66,7 +94,8 @@ public final class VeraValidate {
                         auto = true;
                     } else if (flavour == PDFAFlavour.NO_FLAVOUR) {
                         System.err.println("kmyreport-verapdf: unknown flavour '" + id + "'");
-                        System.exit(2);
+                        if (serving) out.println("{\"file\": \"\", \"error\": " + str("unknown flavour '" + id + "'") + "}");
+                        return 2;
                     } else {
                         wanted.add(flavour);
                     }
@@ -93,11 +122,11 @@ public final class VeraValidate {
                 }
             } catch (Exception e) {
                 System.err.println("kmyreport-verapdf: " + args[i] + ": " + e);
+                if (serving) out.println("{\"file\": " + str(args[i]) + ", \"error\": " + str(e.toString()) + "}");
                 status = 2;
             }
         }
-        out.flush();
-        System.exit(status);
+        return status;
     }
 
     /** One result line; failures are grouped by rule, sorted by clause/test, capped at MAX_FAILURES. */
