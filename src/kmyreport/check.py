@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import io
 import tempfile
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -41,7 +40,7 @@ from PIL import Image
 from .colour import CMYK, PressSettings, max_ink
 from .errors import KmyError, display_path
 from .photos import MM_PER_INCH, placed_size
-from .preflight import IGNORED_CATEGORIES, font_coverage, printable_everywhere
+from .preflight import missing_glyphs
 
 ERROR, WARNING = "error", "warning"
 PPI_WARNING, PPI_ERROR = 200, 120
@@ -146,20 +145,9 @@ def _from_error(exc: KmyError) -> Finding:
 
 def glyph_findings(files: Iterable[Path], fonts: list[Path], cache_dir: Path) -> list[Finding]:
     """Every character the fonts lack, at its file:line:column (one finding per place)."""
-    coverage = printable_everywhere(fonts, cache_dir)
-    findings = []
-    for path in files:
-        text = path.read_text(encoding="utf-8-sig")
-        for line_number, line in enumerate(text.splitlines(), start=1):
-            for column, char in enumerate(line, start=1):
-                if ord(char) in coverage or unicodedata.category(char) in IGNORED_CATEGORIES \
-                        or 0xFE00 <= ord(char) <= 0xFE0F:
-                    continue
-                lacking = ", ".join(f.name for f in fonts if ord(char) not in font_coverage(f, cache_dir))
-                findings.append(Finding(
-                    ERROR, "glyph", f"character '{char}' (U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}) "
-                    f"is not in the layout's fonts ({lacking}); replace it", display_path(path), line_number, column))
-    return findings
+    return [Finding(ERROR, "glyph", f"character {missing.label} is not in the layout's fonts ({missing.lacking}); "
+                    "replace it", display_path(missing.path), missing.line, missing.column)
+            for missing in missing_glyphs(files, fonts, cache_dir)]
 
 
 def photo_findings(articles: Iterable[Any], placement: Any) -> list[Finding]:

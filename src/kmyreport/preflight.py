@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -87,8 +88,23 @@ def printable_everywhere(fonts: list[Path], cache_dir: Path) -> frozenset[int]:
     return _SHARED[key]
 
 
-def check_glyphs(files: list[Path], fonts: list[Path], cache_dir: Path) -> None:
-    """Raise `KmyError` at the first character of `files` that the fonts cannot print."""
+@dataclass(frozen=True)
+class MissingGlyph:
+    """A character of the copy that the layout's fonts cannot print, and where it is."""
+
+    path: Path
+    line: int
+    column: int
+    char: str
+    lacking: str          # the fonts that lack it, by file name
+
+    @property
+    def label(self) -> str:
+        return f"'{self.char}' (U+{ord(self.char):04X} {unicodedata.name(self.char, 'unnamed character')})"
+
+
+def missing_glyphs(files: Iterable[Path], fonts: list[Path], cache_dir: Path) -> Iterator[MissingGlyph]:
+    """Every character of `files` that the fonts cannot print, in file order."""
     coverage = printable_everywhere(fonts, cache_dir)
     for path in files:
         text = path.read_text(encoding="utf-8-sig")
@@ -97,9 +113,13 @@ def check_glyphs(files: list[Path], fonts: list[Path], cache_dir: Path) -> None:
                 if ord(char) in coverage or unicodedata.category(char) in IGNORED_CATEGORIES \
                         or 0xFE00 <= ord(char) <= 0xFE0F:
                     continue
-                name = unicodedata.name(char, "unnamed character")
                 lacking = ", ".join(f.name for f in fonts if ord(char) not in font_coverage(f, cache_dir))
-                raise KmyError(f"character '{char}' (U+{ord(char):04X} {name}) is not in the layout's fonts "
-                               f"({lacking}) and would print as a box or in a stray system font; replace it "
-                               "(e.g. with a common variant) or add a font that has it to the layout",
-                               path, line_number, column)
+                yield MissingGlyph(path, line_number, column, char, lacking)
+
+
+def check_glyphs(files: list[Path], fonts: list[Path], cache_dir: Path) -> None:
+    """Raise `KmyError` at the first character of `files` that the fonts cannot print."""
+    for missing in missing_glyphs(files, fonts, cache_dir):
+        raise KmyError(f"character {missing.label} is not in the layout's fonts ({missing.lacking}) and would "
+                       "print as a box or in a stray system font; replace it (e.g. with a common variant) or "
+                       "add a font that has it to the layout", missing.path, missing.line, missing.column)
