@@ -195,3 +195,12 @@ def sample(tmp_path_factory: pytest.TempPathFactory, font_store: Path) -> Compil
     shutil.copytree(REPO / "sources" / SAMPLE_ID, ws.issue_dir(SAMPLE_ID))
     result = compile_issue(ws.manifest(SAMPLE_ID))
     return CompiledSample(ws, result)
+
+
+@pytest.fixture(scope="session")
+def sample_screen(sample: CompiledSample) -> tuple[subprocess.CompletedProcess, Path]:
+    """The sample's screen edition, built once by the real command in a new process (the CLI's smoke
+    test reads its output; the print tests compare the PDF with the print edition)."""
+    run = sample.workspace.cli_process("compile", f"sources/{SAMPLE_ID}/issue.yaml", "--edition", "screen",
+                                       "--timings")
+    return run, sample.workspace.root / "out" / SAMPLE_ID / f"{SAMPLE_ID}-screen.pdf"

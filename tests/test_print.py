@@ -20,10 +20,9 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from kmyreport.build import compile_issue
 from kmyreport.colour import max_ink
 
-from .conftest import MM, REPO, SAMPLE_ID, CompiledSample, squash
+from .conftest import MM, REPO, CompiledSample, squash
 
 PROFILE = REPO / "layouts" / "bulletin" / "profiles" / "ISOcoated_v2_300_bas.icc"
 TRIM = (210 * MM, 297 * MM)
@@ -142,9 +141,10 @@ def all_text(pdf: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def screen(sample: CompiledSample, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("screen") / f"{SAMPLE_ID}-screen.pdf"
-    return compile_issue(sample.workspace.manifest(SAMPLE_ID), edition="screen", output=out).output
+def screen(sample_screen) -> Path:
+    run, path = sample_screen  # built once by the command line (conftest)
+    assert run.returncode == 0, run.stderr
+    return path
 
 
 def test_the_screen_edition_is_a_quarter_of_print_with_the_same_pages_and_text(sample: CompiledSample,
