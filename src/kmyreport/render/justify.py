@@ -35,7 +35,7 @@ from collections.abc import Iterator, Sequence
 from importlib.metadata import version
 
 from weasyprint.formatting_structure import boxes
-from weasyprint.layout import inline
+from weasyprint.layout import inline, preferred
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
@@ -262,6 +262,19 @@ def _split_first_line(text: str, style: object, context: object, max_width: floa
     return result
 
 
+def _preferred_split_first_line(text: str, style: object, context: object, max_width: float | None,
+                                justification_spacing: float, is_line_start: bool = True,
+                                minimum: bool = False) -> tuple:
+    """`split_first_line` as the min- and max-content widths use it (shrink-to-fit boxes: flex items,
+    floats, table cells). Unbounded, Pango leaves out the outer halves of the Han–Latin spacing that
+    the line gets once it is made, so a box that size would wrap its own text (总第128 / 期): the
+    max-content width counts them."""
+    result = _split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+    if max_width is None and result[3] is not None and autospace.opted_in(style) and autospace.boundaries(text):
+        result = (*result[:3], result[3] + autospace.SPACE_EM * style["font_size"], *result[4:])
+    return result
+
+
 def _keep_two_on_last_line(result: tuple, text: str, style: object, context: object,
                            justification_spacing: float, is_line_start: bool, minimum: bool) -> tuple:
     """Break a line earlier when the rest of the text would leave one character alone (`lastline`)."""
@@ -323,3 +336,4 @@ def install() -> None:
     inline.justify_line = _justify_line
     line_break.Layout.set_text = _set_text
     inline.split_first_line = _split_first_line
+    preferred.split_first_line = _preferred_split_first_line
