@@ -146,7 +146,7 @@ def test_debug_shows_the_traceback(small_issue: Scratch) -> None:
 
 
 def test_missing_manifest(workspace: Scratch) -> None:
-    run = workspace.cli_process("compile", "sources/nope/issue.yaml")
+    run = workspace.cli("compile", "sources/nope/issue.yaml")
     assert run.returncode == 1 and "manifest not found" in run.stderr and "Traceback" not in run.stderr
 
 
