@@ -42,9 +42,9 @@ class PreparedIssue:
     edition: Edition
     articles: list[Article]
     html: str
+    composer: Composer  # what made the HTML (kmyreport.compose), and writes any files beside the PDF
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
-    composer: Composer | None = None  # what made the HTML (kmyreport.compose), and writes any files beside the PDF
 
     @property
     def output_path(self) -> Path:
@@ -126,13 +126,13 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
         workspace=issue.workspace, source_name=display_path(issue.layout.folder),
         pdf_variant=issue.edition.pdf_variant, identifier=_identifier(issue),
         attachments=extras.attachments, xmp_transform=extras.xmp_transform,
-        output_intent=extras.output_intent, measure=issue.composer.measure_render if issue.composer else False))
-    checked = issue.composer.rendered(result.measures) if issue.composer else []  # a newspaper: stories fit
+        output_intent=extras.output_intent, measure=issue.composer.measure_render))
+    checked = issue.composer.rendered(result.measures)  # a newspaper: stories fit
     clock.lap("layout+pdf")
     target = Path(output) if output else issue.output_path
     try:
         stored = issue.edition.store(issue, extras, result.pdf, target, validate=validate)
-        files = issue.composer.outputs(result.pdf, target) if issue.composer else []
+        files = issue.composer.outputs(result.pdf, target)
     except OSError as exc:
         raise KmyError(f"cannot write the PDF ({exc.strerror or exc}); check that the folder exists, "
                        "is writable and has space", target) from None
