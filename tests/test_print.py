@@ -21,8 +21,10 @@ import pytest
 from PIL import Image
 
 from kmyreport.colour import max_ink
+from kmyreport.layouts import load_layout
+from kmyreport.workspace import find_workspace
 
-from .conftest import MM, REPO, CompiledSample, squash
+from .conftest import ARTICLE, MANIFEST, MM, REPO, CliRun, CompiledSample, Scratch, jpeg_bytes, make_workspace, squash
 
 PROFILE = REPO / "layouts" / "bulletin" / "profiles" / "ISOcoated_v2_300_bas.icc"
 TRIM = (210 * MM, 297 * MM)
@@ -198,3 +200,105 @@ def test_page_images_show_the_trim_of_every_page(sample: CompiledSample, tmp_pat
     assert cover.getpixel((0, 0)) == (255, 255, 255)
     red = [px for px in cover.get_flattened_data() if px[0] > 150 and px[1] < 90 and px[2] < 90]
     assert len(red) > 50, "the masthead prints in red"
+
+
+# Printer's marks (press.marks): one small issue with crop and registration marks, compiled once by the
+# command line with --png (the page images' CLI path), read back by the tests below.
+
+SLUG = 10 * MM        # render/marks.py: the MediaBox reaches this far beyond the bleed
+MARK_START = 3 * MM   # crop marks start at the bleed's edge (3 mm from the trim)…
+MARK_LENGTH = 5 * MM  # …and are 5 mm long
+PNG_DPI = 40
+
+
+@pytest.fixture(scope="module")
+def marked(tmp_path_factory: pytest.TempPathFactory, font_store: Path) -> tuple[Scratch, CliRun]:
+    ws = make_workspace(tmp_path_factory.mktemp("marks") / "ws", font_store)
+    ws.write("sources/t/issue.yaml", MANIFEST)
+    ws.write("sources/t/articles/a.md", ARTICLE)
+    ws.write("sources/t/photos/p.jpg", jpeg_bytes())
+    layout = ws.root / "layouts" / "bulletin" / "layout.yaml"
+    layout.write_text(layout.read_text(encoding="utf-8").replace(
+        "  bleed_mm: 3\n", "  bleed_mm: 3\n  marks: [crop, registration]\n", 1), encoding="utf-8")
+    run = ws.cli("compile", "sources/t/issue.yaml", "--png", "--dpi", str(PNG_DPI))
+    assert run.returncode == 0, run.stdout + run.stderr
+    return ws, run
+
+
+def test_marks_lie_in_the_slug_and_point_at_the_trim_corners(marked: tuple[Scratch, CliRun]) -> None:
+    ws, _ = marked
+    pdf = ws.output()
+    with pikepdf.open(pdf) as doc:
+        assert len(doc.pages) >= 2
+        for number, page in enumerate(doc.pages, start=1):
+            found = boxes(page)
+            trim, bleed, media = found["TrimBox"], found["BleedBox"], found["MediaBox"]
+            assert trim == pytest.approx([0, 0, *TRIM], abs=0.01), number  # where it was without marks
+            assert bleed == pytest.approx([-BLEED, -BLEED, TRIM[0] + BLEED, TRIM[1] + BLEED], abs=0.01), number
+            assert media == pytest.approx([b - SLUG if i < 2 else b + SLUG for i, b in enumerate(bleed)], abs=0.01)
+            [registration] = [space for space in page.Resources.ColorSpace.values()
+                              if isinstance(space, pikepdf.Array) and space[0] == "/Separation"]
+            assert (registration[1], registration[2]) == ("/All", "/DeviceCMYK")
+            assert list(registration[3].C1) == [1, 1, 1, 1], "the alternate is 100% of every process ink"
+            marks = page.Contents[-1].read_bytes()
+            assert re.search(rb"\b(rg|RG|sc|SC)\b|RGB", marks) is None, "nothing of the marks is RGB"
+    with pdfplumber.open(pdf) as doc:
+        plumb = doc.pages[0]
+        left, top, right, bottom = plumb.trimbox   # pdfplumber's coordinates: top down from the MediaBox
+        strokes = [line for line in plumb.lines if line["linewidth"] == 0.25]
+        crop = [line for line in strokes if abs((line["x1"] - line["x0"]) + (line["bottom"] - line["top"])
+                                                - MARK_LENGTH) < 0.01]
+        assert len(crop) == 8, "two at each trim corner"
+        for line in crop:
+            assert line["stroking_color"] == 1.0, "tint 1 of the registration colour"
+            vertical = line["x0"] == line["x1"]
+            if vertical:   # on the line of a vertical trim edge, above or below the page, beyond the bleed
+                assert min(abs(line["x0"] - left), abs(line["x0"] - right)) < 0.01
+                gap = max(top - line["bottom"], line["top"] - bottom)
+            else:
+                assert min(abs(line["top"] - top), abs(line["top"] - bottom)) < 0.01
+                gap = max(left - line["x1"], line["x0"] - right)
+            assert gap == pytest.approx(MARK_START, abs=0.01), line
+        targets = [curve for curve in plumb.curves if curve["linewidth"] == 0.25]
+        centres = sorted(((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2) for c in targets)
+        middle_x, middle_y = (left + right) / 2, (top + bottom) / 2
+        assert len(centres) == 4 and sum(abs(x - middle_x) < 0.01 for x, _ in centres) == 2
+        assert sum(abs(y - middle_y) < 0.01 for _, y in centres) == 2, "one target centred on each side"
+        for curve in targets:   # each wholly outside the bleed
+            assert (curve["x1"] < left - BLEED or curve["x0"] > right + BLEED or curve["bottom"] < top - BLEED
+                    or curve["top"] > bottom + BLEED), curve
+
+
+def test_the_preflight_passes_a_page_with_marks(marked: tuple[Scratch, CliRun]) -> None:
+    from kmyreport.check import check_pdf
+
+    ws, _ = marked
+    press = load_layout("bulletin", find_workspace(ws.manifest())).config.press
+    assert press is not None and press.marks == ["crop", "registration"]
+    assert check_pdf(ws.output(), press) == []
+
+
+@requires_gs
+def test_marks_print_on_all_four_plates(marked: tuple[Scratch, CliRun], tmp_path: Path) -> None:
+    ws, _ = marked
+    plates = separations(ws.output(), 1, tmp_path)   # 72 dpi, the whole MediaBox: 1 px = 1 pt
+    # the top left corner's horizontal crop mark: on the trim's top edge, left of the bleed
+    x0, y0 = round(SLUG + BLEED - MARK_START - MARK_LENGTH + 3), round(SLUG + BLEED) - 1
+    mark = (x0, y0, x0 + 8, y0 + 3)
+    for ink, plate in plates.items():
+        assert 255 - plate.crop(mark).getextrema()[0] > 100, f"the crop mark is on the {ink} plate"
+
+
+def test_compile_png_writes_one_trim_sized_image_per_page(marked: tuple[Scratch, CliRun]) -> None:
+    ws, run = marked
+    with pikepdf.open(ws.output()) as doc:
+        pages = len(doc.pages)
+    images = sorted(ws.output().parent.glob("t-*.png"))
+    assert [p.name for p in images] == [f"t-{n:02d}.png" for n in range(1, pages + 1)]
+    assert f"wrote {pages} page images at {PNG_DPI} dpi" in run.stdout
+    expected = (210 * PNG_DPI / 25.4, 297 * PNG_DPI / 25.4)   # the trim: not the bleed, not the slug
+    for path in images:
+        size = Image.open(path).size
+        assert abs(size[0] - expected[0]) <= 1 and abs(size[1] - expected[1]) <= 1, (path.name, size)
+    corner = Image.open(images[0]).convert("L").crop((0, 0, 6, 6))
+    assert corner.getextrema() == (255, 255), "no mark inside the trim"

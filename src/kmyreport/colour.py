@@ -11,6 +11,7 @@ press:
   bleed_mm: 3
   safety_mm: 5                                 # no text nearer the trim than this
   colours: {ink: [0, 0, 0, 100], accent: [0, 100, 90, 15]}   # tokens in CMYK, per cent
+  marks: [crop, registration]                  # optional: printer's marks in the slug (render/marks.py)
 ```
 
 An edition whose photo policy asks for CMYK gets its photos converted from sRGB
@@ -26,7 +27,7 @@ import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from PIL import Image, ImageChops, ImageCms, ImageMath
 from pydantic import Field
@@ -52,6 +53,9 @@ class PressSettings(StrictModel):
     safety_mm: float = Field(5, ge=0, description="Text keeps at least this far inside the trim")
     colours: dict[str, list[float]] = Field(default_factory=dict,
                                             description="Design tokens in CMYK, per cent (C, M, Y, K)")
+    marks: list[Literal["crop", "registration"]] = Field(
+        default_factory=list, description="Printer's marks outside the bleed, in the registration colour: "
+        "crop (at the trim corners) and registration (targets centred on each side); none by default")
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,13 @@ from typing import Any
 
 import pydyf
 
+from .marks import add_marks
+
 
 def finisher(xmp_transform: Callable[[bytes], bytes] | None,
              output_intent: tuple[tuple[str, str], ...] = ()) -> Callable[[Any, pydyf.PDF], None]:
-    """The finisher of one render: the job's XMP transform, its output intent entries, and one /AF
-    entry per associated file."""
+    """The finisher of one render: the job's XMP transform, its output intent entries, one /AF
+    entry per associated file, and the printer's marks the pages' `--kmy-marks` ask for (`marks`)."""
 
     def finish(_document: Any, pdf: pydyf.PDF) -> None:
         if xmp_transform is not None:
@@ -35,6 +37,7 @@ def finisher(xmp_transform: Callable[[bytes], bytes] | None,
         # EmbeddedFiles name tree, once as the file specification): keep one of each.
         if "AF" in pdf.catalog:
             pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+        add_marks(_document, pdf)
 
     return finish
 
