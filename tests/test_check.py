@@ -79,3 +79,22 @@ def test_a_photo_below_200_ppi_is_a_warning_that_fails_only_under_strict(small_i
     assert "0 errors, 1 warnings (sources only: not rendered)" in strict.stdout
     report = check_issue(small_issue.manifest(), render=False)  # the same as data
     assert [(f.severity, f.code, f.line) for f in report.findings] == [("warning", "photo-ppi", PHOTO_LINE)]
+
+
+def test_a_photo_is_judged_at_the_size_its_composer_places_it(tmp_path: Path) -> None:
+    """One 900 px photo: across four newspaper columns (about 170 mm) it prints at 134 ppi, in one
+    column (about 45 mm) at 508; the finding follows each photo's own placement, not the layout's."""
+    from types import SimpleNamespace
+
+    from kmyreport.check import photo_findings
+    from kmyreport.photos import Placement
+
+    source = tmp_path / "p.jpg"
+    source.write_bytes(jpeg_bytes(900, 600))
+    wide, narrow = SimpleNamespace(source=source, line=3), SimpleNamespace(source=source, line=9)
+    article = SimpleNamespace(path=tmp_path / "a.md", photos=[wide, narrow])
+    places = {id(wide): Placement(170, 200, 300), id(narrow): Placement(45, 200, 300)}
+    found = photo_findings([article], lambda photo: places[id(photo)])
+    assert [(f.severity, f.line) for f in found] == [("warning", 3)]
+    assert "placed 170 mm wide it prints at 134 ppi" in found[0].message
+    assert photo_findings([article], Placement(45, 200, 300)) == [], "one placement for all still works"

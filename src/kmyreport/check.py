@@ -4,8 +4,8 @@ Before rendering (from the sources, fast):
 
 - **glyphs**: every character of the manifest and the copy that the layout's fonts lack,
   each at its file:line:column (the compile stops at the first one; this lists them all);
-- **photo resolution**: each photo's effective resolution at its placed size, from the
-  original's pixels (prepared photos are never upscaled): below 200 ppi a warning, below
+- **photo resolution**: each photo's effective resolution at the size its composer places it
+  (the bulletin: the column; a newspaper: across its story's columns), from the original's pixels (prepared photos are never upscaled): below 200 ppi a warning, below
   120 ppi an error, at the article line that places it. Only for editions that print (CMYK).
 
 After rendering the edition to a scratch file (read back with pikepdf and pdfplumber):
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import io
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from PIL import Image
 
 from .colour import CMYK, PressSettings, max_ink
 from .errors import KmyError, display_path
-from .photos import MM_PER_INCH, placed_size
+from .photos import MM_PER_INCH, Placement, placed_size
 from .preflight import missing_glyphs
 
 ERROR, WARNING = "error", "warning"
@@ -121,8 +121,9 @@ def check_issue(manifest_path: Path, *, edition: str = "print", level: str | Non
         report.findings.append(_from_error(exc))
         return report
     prints = chosen.photos.colour == CMYK
-    if prints:
-        report.findings += photo_findings(issue.articles, issue.layout.photo_placement)
+    if prints:  # each photo at the place its composer gives it (a newspaper's: across its story's columns)
+        report.findings += photo_findings(issue.articles, issue.composer.placement_for(
+            issue.manifest, issue.layout, issue.articles, issue.layout.photo_placement))
     if not render:
         return report
     with tempfile.TemporaryDirectory(prefix="kmyreport-check-") as scratch:
@@ -150,8 +151,10 @@ def glyph_findings(files: Iterable[Path], fonts: list[Path], cache_dir: Path) ->
             for missing in missing_glyphs(files, fonts, cache_dir)]
 
 
-def photo_findings(articles: Iterable[Any], placement: Any) -> list[Finding]:
-    """Each photo's effective resolution at its placed size, from the original's pixels."""
+def photo_findings(articles: Iterable[Any], placement: Placement | Callable[[Any], Placement]) -> list[Finding]:
+    """Each photo's effective resolution at its placed size, from the original's pixels. `placement`:
+    one for every photo, or the composer's, photo → its `Placement`."""
+    place = placement if callable(placement) else (lambda photo: placement)
     findings = []
     for article in articles:
         for photo in article.photos:
@@ -162,7 +165,7 @@ def photo_findings(articles: Iterable[Any], placement: Any) -> list[Finding]:
                         width, height = height, width
             except (OSError, ValueError):
                 continue  # an unreadable photo already failed the build
-            width_mm, _ = placed_size(width, height, placement)
+            width_mm, _ = placed_size(width, height, place(photo))
             ppi = width / (width_mm / MM_PER_INCH)
             if ppi < PPI_WARNING:
                 severity = ERROR if ppi < PPI_ERROR else WARNING
