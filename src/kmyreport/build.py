@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cache as build_cache
 from .articles import Article, PhotoRef, load_article
 from .colour import ColourTarget, target_for
 from .compose import Composer, composer_for
@@ -63,6 +64,7 @@ class BuildResult:
     warnings: list[str]
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     files: list[Path] = field(default_factory=list)  # written beside the PDF (a newspaper's single pages)
+    cached: bool = False  # up to date: nothing was rendered, the outputs are those of the last build
 
 
 def prepare_issue(manifest_path: Path, *, edition: str = "print", level: str | None = None,
@@ -109,14 +111,24 @@ class _Stopwatch:
 
 def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | None = None,
                   workspace_root: Path | None = None, output: Path | None = None,
-                  validate: bool = True, overflow: str = "error") -> BuildResult:
+                  validate: bool = True, overflow: str = "error", cache: bool = True) -> BuildResult:
     """Compile one edition of an issue to PDF. A failed build leaves any earlier PDF untouched.
 
     The edition adds to the render (attachments, XMP) and stores the result its own way: the
     archive editions check a copy before it replaces anything (own checks, and veraPDF when
     `validate` and it is installed) and write a sidecar `<file>.json`.
+
+    With `cache` (the default), a build whose inputs, options and tools are those of the last
+    build of the same output, and whose outputs are still as that build left them, renders
+    nothing: the result is the recorded one, with `cached` set (`kmyreport.cache`).
     """
     started = time.perf_counter()
+    slot = record = key = None
+    if cache:
+        slot, key = _cache_slot(manifest_path, edition, level, workspace_root, output, validate, overflow)
+        record = build_cache.load(slot) if slot is not None else None
+        if record is not None and record.fresh(key):
+            return _cached_result(record, time.perf_counter() - started)
     issue = prepare_issue(manifest_path, edition=edition, level=level, workspace_root=workspace_root,
                           overflow=overflow)
     clock = _Stopwatch()
@@ -130,6 +142,9 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
     checked = issue.composer.rendered(result.measures)  # a newspaper: stories fit
     clock.lap("layout+pdf")
     target = Path(output) if output else issue.output_path
+    if slot is not None:
+        build_cache.forget(slot)  # the outputs are about to change: no record may vouch for them meanwhile
+    storing = time.time_ns()
     try:
         stored = issue.edition.store(issue, extras, result.pdf, target, validate=validate)
         files = issue.composer.outputs(result.pdf, target)
@@ -137,11 +152,65 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
         raise KmyError(f"cannot write the PDF ({exc.strerror or exc}); check that the folder exists, "
                        "is writable and has space", target) from None
     clock.lap("store")
-    return BuildResult(output=target, pages=result.pages, size_bytes=len(result.pdf),
-                       seconds=time.perf_counter() - started, articles=len(issue.articles),
-                       photos=sum(len(a.photos) for a in issue.articles),
-                       warnings=issue.warnings + checked + result.warnings + stored, timings=issue.timings | clock.laps,
-                       files=files)
+    built = BuildResult(output=target, pages=result.pages, size_bytes=len(result.pdf),
+                        seconds=time.perf_counter() - started, articles=len(issue.articles),
+                        photos=sum(len(a.photos) for a in issue.articles),
+                        warnings=issue.warnings + checked + result.warnings + stored,
+                        timings=issue.timings | clock.laps, files=files)
+    if slot is not None and key is not None:
+        _record_build(slot, key, record, issue, result.resources, built, storing)
+    return built
+
+
+def _cache_slot(manifest_path: Path, edition: str, level: str | None, workspace_root: Path | None,
+                output: Path | None, validate: bool, overflow: str) -> tuple[Path | None, str]:
+    """The record file of this build's output slot and the key of its options; no slot when the
+    workspace cannot be found (the build then says why)."""
+    try:
+        manifest = Path(manifest_path).resolve()
+        if manifest.is_dir():
+            manifest = manifest / "issue.yaml"
+        workspace = find_workspace(manifest, workspace_root)
+    except (KmyError, OSError):
+        return None, ""
+    target = str(Path(output).resolve()) if output else None
+    parts = {"manifest": str(manifest), "workspace": str(workspace.root), "edition": edition, "level": level,
+             "output": target, "validate": validate, "overflow": overflow}
+    slot = build_cache.slot_path(workspace.cache_dir, manifest, edition, level, target)
+    return slot, build_cache.environment_key(parts)
+
+
+def _record_build(slot: Path, key: str, previous: build_cache.Record | None, issue: PreparedIssue,
+                  resources: list[str], built: BuildResult, storing_ns: int) -> None:
+    """Note what this build read and wrote, for the next build of the same slot."""
+    out_dir = issue.workspace.out_dir.resolve()
+    inputs = [issue.manifest.path, *(a.path for a in issue.articles),
+              *(photo.source for a in issue.articles for photo in a.photos),
+              *issue.layout.files, *issue.layout.font_files(),
+              *(Path(p) for p in resources if out_dir not in Path(p).parents)]
+    outputs = [built.output, *built.files]
+    beside = built.output.with_suffix(".json")  # a sidecar the edition wrote with the PDF (archive)
+    try:
+        if beside.is_file() and beside.stat().st_mtime_ns >= storing_ns - 2_000_000_000:
+            outputs.append(beside)
+        known = {sig.path: sig for sig in (previous.inputs if previous else [])}
+        record = build_cache.Record(
+            key=key, inputs=build_cache.signatures(inputs, known),
+            folders=build_cache.listing(issue.layout.folders), outputs=build_cache.signatures(outputs),
+            result={"output": str(built.output), "pages": built.pages, "size_bytes": built.size_bytes,
+                    "articles": built.articles, "photos": built.photos, "warnings": built.warnings,
+                    "files": [str(p) for p in built.files]})
+    except OSError:
+        return  # an input vanished meanwhile: no record, the next build renders
+    build_cache.save(slot, record)
+
+
+def _cached_result(record: build_cache.Record, seconds: float) -> BuildResult:
+    facts = record.result
+    return BuildResult(output=Path(facts["output"]), pages=facts["pages"], size_bytes=facts["size_bytes"],
+                       seconds=seconds, articles=facts["articles"], photos=facts["photos"],
+                       warnings=list(facts["warnings"]), timings={"cache": seconds},
+                       files=[Path(p) for p in facts["files"]], cached=True)
 
 
 def _layout_for(manifest: LoadedManifest, workspace: Workspace) -> Layout:

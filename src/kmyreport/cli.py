@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand
 
 from . import editions
 from .errors import KmyError, display_path
@@ -30,6 +31,29 @@ err = Console(stderr=True, highlight=False)
 T = TypeVar("T")
 
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
+
+
+def _registry_help() -> dict[str, str]:
+    """Help text that lists the registered editions (importing every edition module, and with them
+    Pillow and pydantic)."""
+    return {"{editions}": editions.help_text(),
+            "{archive_levels}": ", ".join(e.level or "" for e in editions.families()["archive"])}
+
+
+class LazyHelp(TyperCommand):
+    """A command whose option help names the registered editions, filled in only when the help is
+    shown: building the command line (for `--version`, `--help` or any command) imports no edition."""
+
+    def format_help(self, ctx, formatter) -> None:  # noqa: ANN001 - click's types
+        fill = None
+        for param in self.params:
+            text = getattr(param, "help", None)
+            if text and "{" in text:
+                fill = fill or _registry_help()
+                for marker, value in fill.items():
+                    text = text.replace(marker, value)
+                param.help = text
+        super().format_help(ctx, formatter)
 
 
 def _show_version(value: bool) -> None:
@@ -69,10 +93,10 @@ def run(action: Callable[[], T], debug: bool) -> T:
         raise typer.Exit(2) from None
 
 
-@app.command("compile")
+@app.command("compile", cls=LazyHelp)
 def compile_command(
     manifest: Annotated[Path, typer.Argument(help="The issue manifest, e.g. sources/2024-07/issue.yaml")],
-    edition: Annotated[str, typer.Option(help=f"Which edition to build: {editions.help_text()}.")] = "print",
+    edition: Annotated[str, typer.Option(help="Which edition to build: {editions}.")] = "print",
     level: Annotated[str | None, typer.Option(help="The level of an edition offered at several, e.g. the PDF/A "
                                               "level of the archive edition (3a is also PDF/UA-1).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the PDF here instead of "
@@ -90,6 +114,8 @@ def compile_command(
     dpi: Annotated[int, typer.Option(help="Resolution of the --png page images.")] = 150,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display and no summary; "
                                         "warnings and errors only.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Build even when the output is up to date "
+                                           "(nothing it depends on changed since the last build).")] = False,
     debug: DebugOption = False,
 ) -> None:
     """Compile an issue to PDF."""
@@ -105,7 +131,8 @@ def compile_command(
         err.print("watching the workspace; Ctrl-C to stop")
         try:
             run(lambda: watch_issue(manifest, on_build=lambda r: report_build(r, timings), on_error=failed,
-                                    edition=edition, level=level, workspace_root=workspace, output=output),
+                                    edition=edition, level=level, workspace_root=workspace, output=output,
+                                    cache=not no_cache),
                 debug)
         except typer.Exit as stop:
             if stop.exit_code != 130:
@@ -113,7 +140,8 @@ def compile_command(
         return
     with progress("compiling", quiet):
         result = run(lambda: compile_issue(manifest, edition=edition, level=level, workspace_root=workspace,
-                                           output=output, overflow="warn" if overflow_warns else "error"), debug)
+                                           output=output, overflow="warn" if overflow_warns else "error",
+                                           cache=not no_cache), debug)
     report_build(result, timings, quiet=quiet)
     if png:
         from .page_images import write_page_images
@@ -152,9 +180,12 @@ def report_build(result: BuildResult, timings: bool = False, *, quiet: bool = Fa
     if quiet:
         return
     size = result.size_bytes / 1_000_000
-    out.print(f"[green]wrote[/] {display_path(result.output)}: {result.pages} pages, {size:.1f} MB, "
+    done = "[green]up to date[/]" if result.cached else "[green]wrote[/]"
+    out.print(f"{done} {display_path(result.output)}: {result.pages} pages, {size:.1f} MB, "
               f"{result.articles} articles, {result.photos} photos, {result.seconds:.1f} s, "
-              f"{len(result.warnings)} warnings", soft_wrap=True)
+              f"{len(result.warnings)} warnings" + (" (nothing changed since the last build; --no-cache "
+                                                    "builds anyway)" if result.cached else ""),
+              soft_wrap=True)
     if result.files:
         out.print(f"  and one PDF per page: {', '.join(display_path(p) for p in result.files)}", soft_wrap=True)
     if timings:
@@ -162,13 +193,12 @@ def report_build(result: BuildResult, timings: bool = False, *, quiet: bool = Fa
                   soft_wrap=True)
 
 
-@app.command("archive")
+@app.command("archive", cls=LazyHelp)
 def archive_command(
     manifests: Annotated[list[str], typer.Argument(help="Issue manifests or glob patterns, e.g. "
                                                    "'sources/*/issue.yaml'.")],
-    level: Annotated[str, typer.Option(help="PDF/A level: "
-                                       f"{', '.join(e.level for e in editions.families()['archive'])} "
-                                       "(3a and 2a are also PDF/UA-1).")] = "3a",
+    level: Annotated[str, typer.Option(help="PDF/A level: {archive_levels} (3a and 2a are also "
+                                       "PDF/UA-1).")] = "3a",
     workspace: Annotated[Path | None, typer.Option(help="The workspace folder.")] = None,
     debug: DebugOption = False,
 ) -> None:

@@ -5,10 +5,16 @@ applied, converted to RGB (or kept grey), resampled to the placed width at the
 target resolution and written as a JPEG under `out/.cache/photos/`. The cache
 key covers the source bytes and every parameter, so a changed photo or layout
 gives a new file and an unchanged one is reused. Originals are never modified.
+
+A JPEG that is already what the placement needs (upright, in the edition's colour, at most
+`PASS_THROUGH_BAND` times the target resolution) is passed through: its bytes are copied
+into the cache without the metadata segments (EXIF, XMP, IPTC, comments), never decoded to
+full size or encoded again (`_pass_through`).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -21,13 +27,16 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
-from .colour import SRGB, ColourTarget, to_target
+from .colour import RGB, SRGB, ColourTarget, max_ink, to_target
 from .errors import KmyError, display_path
 from .files import write_bytes_atomic
 
-PIPELINE_VERSION = "3"  # bump when the output of `prepare_photo` changes for the same inputs
+PIPELINE_VERSION = "4"  # bump when the output of `prepare_photo` changes for the same inputs
 JPEG_QUALITY = 90
 MM_PER_INCH = 25.4
+#: A JPEG at most this many times the target resolution at its placed size is placed as it is
+#: (when upright and in the edition's colour): resampling it would save little and cost a re-encoding.
+PASS_THROUGH_BAND = 1.5
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,16 @@ def prepare_photo(source: Path, placement: Placement, cache_dir: Path,
     if cached.is_file() and facts_path.is_file():
         photo = PreparedPhoto(path=cached, **json.loads(facts_path.read_text(encoding="utf-8")))
         return photo, _resolution_warnings(source, where, photo, placement)
+    passed = _pass_through(data, placement, colour)
+    if passed is not None:
+        jpeg, (src_w, src_h) = passed
+        width_mm, height_mm = placed_size(src_w, src_h, placement)
+        write_bytes_atomic(cached, jpeg)
+        facts = {"width_px": src_w, "height_px": src_h, "width_mm": width_mm, "height_mm": height_mm,
+                 "source_width_px": src_w, "source_height_px": src_h}
+        write_bytes_atomic(facts_path, json.dumps(facts).encode())
+        photo = PreparedPhoto(path=cached, **facts)
+        return photo, _resolution_warnings(source, where, photo, placement)
     image, (src_w, src_h) = _open(data, source, where, placement)
     width_mm, height_mm = placed_size(src_w, src_h, placement)
     target_w, target_h = _target_pixels(src_w, src_h, width_mm, placement)
@@ -100,6 +119,90 @@ def prepare_photo(source: Path, placement: Placement, cache_dir: Path,
     write_bytes_atomic(facts_path, json.dumps(facts).encode())
     photo = PreparedPhoto(path=cached, **facts)
     return photo, _resolution_warnings(source, where, photo, placement)
+
+
+def _pass_through(data: bytes, placement: Placement, colour: ColourTarget) -> tuple[bytes, tuple[int, int]] | None:
+    """The bytes to place for a JPEG that needs no processing, and its size; None when it needs some.
+
+    It needs none when it is a baseline or progressive JPEG (not MPO) with no EXIF rotation, at
+    most `PASS_THROUGH_BAND` times the target resolution at its placed size, and already in the
+    colour the edition wants: RGB in sRGB (no profile, or an sRGB one) or grey for an RGB
+    edition; for a CMYK edition, CMYK with exactly the press profile and within the ink limit.
+    The picture data is checked whole (decoded at 1/8 scale, which reads every coded block but
+    skips the full inverse transform), so a photo cut short is still refused by `_open`. The
+    metadata segments (EXIF, XMP, IPTC, comments) are dropped; the engine would otherwise see the
+    EXIF and encode the photo again. Anything unusual goes the ordinary way (None).
+    """
+    if not data.startswith(b"\xff\xd8\xff"):
+        return None
+    try:
+        with warnings.catch_warnings(), _complete_data_only():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if image.format != "JPEG" or width < 1 or height < 1 or width * height > MAX_PHOTO_PIXELS:
+                return None
+            if image.getexif().get(0x0112, 1) != 1:
+                return None
+            width_mm, _ = placed_size(width, height, placement)
+            if width / (width_mm / MM_PER_INCH) > placement.ppi * PASS_THROUGH_BAND:
+                return None
+            icc = image.info.get("icc_profile")
+            if colour.mode == RGB:
+                if image.mode == "RGB" and icc and not _is_srgb(icc):
+                    return None
+                if image.mode not in ("RGB", "L"):
+                    return None
+            elif image.mode != "CMYK" or not icc or hashlib.sha256(icc).hexdigest() != colour.digest:
+                return None
+            image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
+            image.load()  # every coded block is read: a cut or damaged file raises here
+            if colour.mode != RGB and max_ink(image) > colour.ink_limit:
+                return None
+    except Exception:  # noqa: BLE001 - any doubt: the ordinary path decodes it and explains
+        return None
+    stripped = _without_metadata(data)
+    return (stripped, (width, height)) if stripped is not None else None
+
+
+#: JPEG segments dropped when a photo is passed through: APP1 (EXIF, XMP), APP13 (IPTC), COM.
+_DROPPED_SEGMENTS = {0xE1, 0xED, 0xFE}
+
+
+def _without_metadata(data: bytes) -> bytes | None:
+    """The JPEG without its metadata segments, the picture data untouched; None if the markers
+    before the scan do not parse."""
+    out = bytearray(data[:2])
+    at = 2
+    while at + 4 <= len(data):
+        if data[at] != 0xFF:
+            return None
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        if marker == 0xDA:  # start of scan: the rest is picture data
+            out += data[at:]
+            return bytes(out)
+        if 0xD0 <= marker <= 0xD9 or marker == 0x01:
+            return None
+        end = at + 2 + int.from_bytes(data[at + 2:at + 4], "big")
+        if end > len(data):
+            return None
+        if marker not in _DROPPED_SEGMENTS:
+            out += data[at:end]
+        at = end
+    return None
+
+
+@functools.lru_cache(maxsize=16)
+def _is_srgb(icc: bytes) -> bool:
+    """True for an sRGB ICC profile (by its description), which needs no conversion."""
+    try:
+        description = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc)))
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return False
+    return description.strip().lower().startswith("srgb")
 
 
 def _resolution_warnings(source: Path, where: tuple[Path, int] | None, photo: PreparedPhoto,

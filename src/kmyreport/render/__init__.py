@@ -80,6 +80,7 @@ class RenderResult:
     pages: int
     warnings: list[str] = field(default_factory=list)
     measures: list | None = None   # per page, a `measure.PageMeasure` (when the job asked for it)
+    resources: list[str] = field(default_factory=list)  # the workspace files the render read (the build cache)
 
 
 def render_pdf(job: RenderJob) -> RenderResult:
@@ -94,6 +95,11 @@ def forget_fonts() -> None:
     from . import engine
 
     engine.forget_fonts()
+
+
+def engine_version() -> str:
+    """The installed WeasyPrint's version, from its metadata (nothing is imported)."""
+    return version("weasyprint")
 
 
 def engine_versions() -> dict[str, str]:

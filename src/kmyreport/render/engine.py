@@ -8,6 +8,8 @@ the fetcher refused fail the render with one message listing them.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
@@ -37,6 +39,21 @@ def forget_fonts() -> None:
     _FONT_CONFIG = None
 
 
+class _RecordingFetcher(WorkspaceURLFetcher):
+    """The workspace fetcher, also noting every file it served (what the build cache checks)."""
+
+    def __init__(self, workspace) -> None:
+        super().__init__(workspace)
+        self.served: set[str] = set()
+
+    def fetch(self, url: str, headers: dict | None = None):
+        response = super().fetch(url, headers)
+        if urlsplit(url).scheme.lower() == "file":
+            path = self.workspace.path_of(url) or Path(unquote(urlsplit(url).path))
+            self.served.add(str(path.resolve()))
+        return response
+
+
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -47,7 +64,7 @@ class _Collect(logging.Handler):
 
 
 def render(job: RenderJob) -> RenderResult:
-    fetcher = WorkspaceURLFetcher(job.workspace)
+    fetcher = _RecordingFetcher(job.workspace)
     collector = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
@@ -74,4 +91,5 @@ def render(job: RenderJob) -> RenderResult:
         raise KmyError(f"the layout or copy asks for resources outside the workspace: {listed}; "
                        "put the files inside the workspace and use relative paths", job.source_name)
     measures = measure_document(document) if job.measure else None
-    return RenderResult(pdf=pdf, pages=len(document.pages), warnings=collector.messages, measures=measures)
+    return RenderResult(pdf=pdf, pages=len(document.pages), warnings=collector.messages, measures=measures,
+                        resources=sorted(fetcher.served))
