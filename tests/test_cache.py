@@ -15,6 +15,7 @@ from PIL import Image, ImageCms
 
 import kmyreport.build
 import kmyreport.photos
+from kmyreport import cache as build_cache
 from kmyreport.build import compile_issue
 from kmyreport.colour import CMYK, ColourTarget
 from kmyreport.errors import KmyError
@@ -48,28 +49,44 @@ def test_an_unchanged_rebuild_renders_nothing_and_any_change_renders(small_issue
     os.utime(article, ns=(stamp, stamp + 10**9))  # saved again without a change: still up to date
     assert compile_issue(manifest, edition="screen").cached and not renders
 
-    def renders_again(what: str) -> None:
-        count = len(renders)
-        result = compile_issue(manifest, edition="screen")
-        assert not result.cached and len(renders) == count + 1, what
-        assert compile_issue(manifest, edition="screen").cached, f"up to date again after: {what}"
+    def fresh() -> bool:
+        slot, key = kmyreport.build._cache_slot(manifest, "screen", None, None, None, True, "error")
+        record = build_cache.load(slot)
+        return record is not None and record.fresh(key)
+
+    root = small_issue.root
+    changes = [  # each file changed, then put back as it was (with a new time: its hash decides)
+        ("the photo replaced", root / "sources/t/photos/p.jpg", jpeg_bytes(2400, 1600, (200, 90, 40))),
+        ("a font changed", root / "fonts/NotoSansSC-Bold.otf", b"not a font"),
+        ("a file added to the layout", root / "layouts/bulletin/templates/extra.html.j2", b"<p>new</p>"),
+        ("the output changed", first.output, first.output.read_bytes() + b"\n"),
+        ("the output deleted", first.output, None),
+    ]
+    for what, path, data in changes:
+        saved = path.read_bytes() if path.exists() else None
+        _replace(path, data)
+        assert not fresh(), what
+        _replace(path, saved)
+        assert fresh(), f"up to date again once undone: {what}"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert not fresh(), "SOURCE_DATE_EPOCH set"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert not renders
 
     article.write_text(article.read_text(encoding="utf-8").replace("第二段正文", "第二段正文改"), encoding="utf-8")
-    renders_again("an article edited")
-    small_issue.write("sources/t/photos/p.jpg", jpeg_bytes(2400, 1600, (200, 90, 40)))
-    renders_again("the photo replaced")
-    small_issue.write("layouts/bulletin/templates/extra.html.j2", "<p>new</p>\n")
-    renders_again("a file added to the layout")
-    first.output.write_bytes(first.output.read_bytes() + b"\n")
-    renders_again("the output changed by someone else")
-    first.output.unlink()
-    renders_again("the output deleted")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    renders_again("SOURCE_DATE_EPOCH set")
-    count = len(renders)
-    assert not compile_issue(manifest, edition="screen", cache=False).cached and len(renders) == count + 1
-    other = compile_issue(manifest, edition="screen", output=small_issue.root / "elsewhere.pdf")
-    assert not other.cached, "another output path is another slot"
+    edited = compile_issue(manifest, edition="screen")
+    assert not edited.cached and len(renders) == 1
+    assert compile_issue(manifest, edition="screen").cached and len(renders) == 1
+    assert not compile_issue(manifest, edition="screen", cache=False).cached and len(renders) == 2
+    slot, _ = kmyreport.build._cache_slot(manifest, "screen", None, None, small_issue.root / "x.pdf", True, "error")
+    assert build_cache.load(slot) is None, "another output path is another slot"
+
+
+def _replace(path: Path, data: bytes | None) -> None:
+    """Replace a file (never write through it: the fonts are hard links to a shared copy); None: remove it."""
+    path.unlink(missing_ok=True)
+    if data is not None:
+        path.write_bytes(data)
 
 
 def test_the_cli_says_up_to_date_and_no_cache_builds(small_issue: Scratch) -> None:
