@@ -289,10 +289,13 @@ def compose_pages(manifest: LoadedManifest, layout: Layout, edition: Edition, ar
     placed = plan_pages(manifest, grid, articles)
     base = issue_context(manifest, layout, edition, articles, prepared or {}, workspace)
     photo_box = _photo_sizes(placed, prepared, grid, layout.config.photos.max_height_mm)
+    # the photos as the edition prepared them (CMYK for print, resampled to their place), not the originals
+    photo_src = {key: workspace.url(photo.path) for key, photo in (prepared or {}).items()}
 
     def html(phase: str, measuring: bool, numbers: set[int] | None = None) -> str:
         context = dict(base)
-        context.update(_pages_context(manifest, grid, placed, photo_box, phase, measuring, numbers, workspace))
+        context.update(_pages_context(manifest, grid, placed, photo_box, phase, measuring, numbers, workspace,
+                                      photo_src))
         return render_template(layout, layout.config.template, context)
 
     def measured(phase: str, numbers: set[int] | None = None) -> dict[int, PageMeasure]:
@@ -406,7 +409,8 @@ def _pixel_size(path: Path) -> tuple[int, int]:
 
 
 def _pages_context(manifest: LoadedManifest, grid: Grid, placed: list[Placed], photo_box: dict[int, tuple[float, float]],
-                   phase: str, measuring: bool, numbers: set[int] | None, workspace: Workspace) -> dict[str, Any]:
+                   phase: str, measuring: bool, numbers: set[int] | None, workspace: Workspace,
+                   photo_src: dict[int, str] | None = None) -> dict[str, Any]:
     model = manifest.model
     date: dt.date = model.issue.date
     pages = []
@@ -414,7 +418,7 @@ def _pages_context(manifest: LoadedManifest, grid: Grid, placed: list[Placed], p
         if numbers is not None and page.number not in numbers:
             continue
         # measuring the cuts ("full") needs only the stories that jump
-        stories = [_story_context(entry, grid, photo_box, phase, measuring, workspace)
+        stories = [_story_context(entry, grid, photo_box, phase, measuring, workspace, photo_src or {})
                    for entry in placed if entry.page is page and (phase != "full" or entry.landing is not None)]
         pages.append({"number": page.number, "label": f"第{page.number:02d}版", "name": page.name,
                       "editor": page.editor, "stories": stories})
@@ -434,14 +438,14 @@ def _pages_context(manifest: LoadedManifest, grid: Grid, placed: list[Placed], p
 
 
 def _story_context(entry: Placed, grid: Grid, photo_box: dict[int, tuple[float, float]], phase: str,
-                   measuring: bool, workspace: Workspace) -> dict[str, Any]:
+                   measuring: bool, workspace: Workspace, photo_src: dict[int, str]) -> dict[str, Any]:
     front = entry.article.front
     photos = []
     if not entry.continued_from:
         for photo in entry.article.photos:
             width, height = photo_box[id(photo)]
             photos.append({"width": width, "height": height, "caption": photo.caption, "credit": photo.credit,
-                           "src": workspace.url(photo.source) if not measuring else None})
+                           "src": None if measuring else photo_src.get(id(photo)) or workspace.url(photo.source)})
     body_height = entry.lines_per_column * grid.leading if entry.lines_per_column else None
     show_body = phase != "heads" and not (phase == "full" and entry.continued_from)
     blocks = entry.blocks if show_body else []
