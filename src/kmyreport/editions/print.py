@@ -7,8 +7,10 @@
   description (the engine would name it `device-cmyk`).
 - **Trim and bleed.** The page size of the layout is the trim; the stylesheet gets a bleed
   (`edition.bleed_mm`, the amount from `press.bleed_mm`), so every page has a TrimBox and a
-  BleedBox that much larger. No printer's marks: the engine draws them in RGB inside the
-  bleed, and the printer's imposition adds its own.
+  BleedBox that much larger. Printer's marks only when the press section asks (`marks: [crop,
+  registration]`): the stylesheet passes them on as `--kmy-marks` and `render.marks` draws them
+  in the registration colour in a slug outside the bleed (the engine's own CSS marks are RGB and
+  inside the bleed).
 - **Colour.** Photos are separated to CMYK through the profile (`PhotoPolicy(colour="cmyk")`,
   `colour.to_target`), total ink within `press.ink_limit`. The stylesheet gets the layout's
   tokens in CMYK (`colour.tokens_for`): body text and rules on the black plate only.
