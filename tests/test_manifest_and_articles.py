@@ -23,7 +23,7 @@ def test_manifest_values_and_defaults(small_issue: Scratch) -> None:
 
 @pytest.mark.parametrize("edit, line, column, words", [
     (("  date: 2024-03-01", "  date: 2024-13-01"), 5, 9, "YYYY-MM-DD"),
-    (("  number: 3", "  number: -1"), 4, 11, "greater than or equal to 1"),
+    (("  number: 3", "  number: -1"), 4, 11, "should be 1 or more"),
     (("      - articles/a.md", "      - {path: articles/a.md}"), 9, 9, "sections[0].articles[0]"),
     (("publication:", "publication:\n  name: 重复\n"), 4, 3, "key given twice"),
     (("sections:", "sectoins:"), 6, 1, "did you mean 'sections'"),

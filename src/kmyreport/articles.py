@@ -18,12 +18,13 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from .errors import KmyError
+from .errors import KmyError, Problems
 from .manifest import read_text
+from .suggest import close_name, same_name_elsewhere
 from .workspace import Workspace
-from .yamlfile import StrictModel, control_character_error, load_model
+from .yamlfile import StrictModel, control_character_error, read_model
 
 
 class Author(StrictModel):
@@ -39,7 +40,7 @@ class Origin(StrictModel):
 
 
 class FrontMatter(StrictModel):
-    title: str
+    title: str = Field(min_length=1, description="The headline")
     kicker: str | None = None
     subtitle: str | None = None
     authors: list[Author] = Field(default_factory=list)
@@ -47,13 +48,6 @@ class FrontMatter(StrictModel):
         None, description="Printed as given; false: print none (the copy carries its byline in the text)")
     origin: Origin | None = None
     editors: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("title")
-    @classmethod
-    def _title_given(cls, value: str) -> str:
-        if not value:
-            raise ValueError("the title is empty; write the article's headline after 'title:'")
-        return value
 
 
 @dataclass
@@ -113,18 +107,37 @@ def build_byline(authors: list[Author]) -> str:
 
 
 def load_article(path: Path, issue_folder: Path, workspace: Workspace) -> Article:
-    """Read one article source; raise `KmyError` at the offending line on any problem."""
-    text = read_text(path)
-    control = control_character_error(text, path)
-    if control is not None:  # NUL, ESC, …: never printed, often the sign of a bad paste
-        raise control
-    front_text, front_first_line, body, body_first_line = split_front_matter(text, path)
-    front, _ = load_model(front_text, path, FrontMatter, "the front matter", "title, authors, editors, …",
-                          first_line=front_first_line)
+    """Read one article source; raise `KmyError` (`KmyErrors` for several) at the offending lines."""
+    problems = Problems()
+    article = read_article(path, issue_folder, workspace, problems)
+    problems.check()
+    assert article is not None
+    return article
+
+
+def read_article(path: Path, issue_folder: Path, workspace: Workspace, problems: Problems) -> Article | None:
+    """Read one article source, collecting every problem in it (front matter, photos) into `problems`;
+    None when it has any."""
+    before = len(problems.errors) + problems.more
+    try:
+        text = read_text(path)
+        control = control_character_error(text, path)
+        if control is not None:  # NUL, ESC, …: never printed, often the sign of a bad paste
+            raise control
+        front_text, front_first_line, body, body_first_line = split_front_matter(text, path)
+    except KmyError as exc:
+        problems.add(exc)
+        return None
+    front, _, _, errors = read_model(front_text, path, FrontMatter, "the front matter",
+                                     "title, authors, editors, …", first_line=front_first_line)
+    for error in errors:
+        problems.add(error)
     tokens = MARKDOWN.parse(body)
     _shift_lines(tokens, body_first_line - 1)
-    article = Article(path=path, front=front, tokens=tokens)
-    article.photos = _collect_photos(article, body, body_first_line, issue_folder, workspace)
+    article = Article(path=path, front=front or FrontMatter.model_construct(title=""), tokens=tokens)
+    article.photos = _collect_photos(article, body, body_first_line, issue_folder, workspace, problems)
+    if len(problems.errors) + problems.more > before or front is None:
+        return None
     return article
 
 
@@ -147,7 +160,7 @@ def _shift_lines(tokens: list[Token], offset: int) -> None:
 
 
 def _collect_photos(article: Article, body: str, body_first_line: int, issue_folder: Path,
-                    workspace: Workspace) -> list[PhotoRef]:
+                    workspace: Workspace, problems: Problems) -> list[PhotoRef]:
     body_lines = body.split("\n")
     photos: list[PhotoRef] = []
     for block in article.tokens:
@@ -158,7 +171,13 @@ def _collect_photos(article: Article, body: str, body_first_line: int, issue_fol
                 continue
             target = str(child.attrs.get("src", ""))
             line = _line_of(target, block, body_lines, body_first_line)
-            source = resolve_photo_path(target, article.path, line, issue_folder, workspace)
+            written = body_lines[line - body_first_line] if 0 <= line - body_first_line < len(body_lines) else ""
+            column = written.find(target) + 1 if target and target in written else None
+            try:
+                source = resolve_photo_path(target, article.path, line, issue_folder, workspace, column)
+            except KmyError as exc:
+                problems.add(exc)
+                continue
             caption = "".join(t.content for t in (child.children or []) if t.type in ("text", "code_inline"))
             credit = child.attrs.get("title")
             photo = PhotoRef(source=source, target=target, caption=caption.strip(),
@@ -179,7 +198,7 @@ def _line_of(target: str, block: Token, body_lines: list[str], body_first_line: 
 
 
 def resolve_photo_path(target: str, article_path: Path, line: int, issue_folder: Path,
-                       workspace: Workspace) -> Path:
+                       workspace: Workspace, column: int | None = None) -> Path:
     """The file a photo reference points to, which must be inside the issue folder's workspace."""
     if URL_SCHEME.match(target) and not re.match(r"^[A-Za-z]:[\\/]", target):
         scheme = urlsplit(target).scheme.lower()
@@ -197,6 +216,19 @@ def resolve_photo_path(target: str, article_path: Path, line: int, issue_folder:
         raise KmyError(f"photo '{target}' lies outside the workspace; copy it into the issue's photos/ "
                        "folder", article_path, line)
     if not source.is_file():
-        raise KmyError(f"photo not found: {target} (looked for {source.relative_to(workspace.root)}); "
-                       "check the file name or add the photo", article_path, line)
+        raise KmyError(_photo_not_found(target, source, issue_folder, workspace), article_path, line, column)
     return source
+
+
+def _photo_not_found(target: str, source: Path, issue_folder: Path, workspace: Workspace) -> str:
+    """The message for a photo that is not there, with the name that probably was meant."""
+    looked = source.relative_to(workspace.root)
+    close = close_name(source, issue_folder.resolve())
+    if close:
+        return f"photo not found: {target} (looked for {looked}); did you mean '{close}'?"
+    elsewhere = same_name_elsewhere(source, workspace, issue_folder.resolve())
+    if elsewhere:
+        return (f"photo not found: {target} (looked for {looked}); a photo of that name is elsewhere in the "
+                f"workspace: write '{elsewhere[0]}' (relative to the issue folder) instead of '{target}', or "
+                "copy the photo into photos/")
+    return f"photo not found: {target} (looked for {looked}); check the file name or add the photo"

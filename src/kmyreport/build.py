@@ -20,16 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache as build_cache
-from .articles import Article, PhotoRef, load_article
+from .articles import Article, PhotoRef, read_article
 from .colour import ColourTarget, target_for
 from .compose import Composer, composer_for
+from .desk import leftover_warnings
 from .editions import Edition, get_edition
-from .errors import KmyError, display_path
+from .errors import KmyError, Problems, display_path
 from .layouts import Layout, load_layout
-from .manifest import LoadedManifest, load_manifest
+from .manifest import LoadedManifest, ManifestDraft, read_manifest
 from .photos import Placement, PreparedPhoto, prepare_photo
 from .preflight import check_glyphs
 from .render import RenderJob, render_pdf
+from .suggest import close_name, same_name_elsewhere
 from .workspace import Workspace, find_workspace
 
 
@@ -73,14 +75,27 @@ def prepare_issue(manifest_path: Path, *, edition: str = "print", level: str | N
 
     `overflow`: whether a newspaper story that does not fit its area is an "error" or a "warn"ing."""
     clock = _Stopwatch()
-    manifest = load_manifest(Path(manifest_path))
-    workspace = find_workspace(manifest.path, workspace_root)
-    if not workspace.contains(manifest.path):
-        raise KmyError("the manifest lies outside the workspace", manifest.path)
+    problems = Problems()  # every mistake in the manifest and the articles, reported in one run
+    draft = read_manifest(Path(manifest_path), problems)
+    if draft is None:
+        problems.check()
+        raise AssertionError("a manifest that does not read has an error")  # pragma: no cover
+    workspace = find_workspace(draft.path, workspace_root)
+    if not workspace.contains(draft.path):
+        raise KmyError("the manifest lies outside the workspace", draft.path)
     chosen = get_edition(edition, level)
-    layout = _layout_for(manifest, workspace)
-    articles = _load_articles(manifest, workspace)
-    check_glyphs([manifest.path] + [a.path for a in articles], layout.font_files(), workspace.cache_dir)
+    layout: Layout | None = None
+    with problems.collecting():
+        layout = _layout_for(draft, workspace)
+    articles = _load_articles(draft, workspace, problems)
+    if layout is not None:
+        with problems.collecting():
+            check_glyphs([draft.path] + [a.path for a in articles], layout.font_files(), workspace.cache_dir)
+    problems.check()
+    manifest = draft.loaded()
+    assert manifest is not None and layout is not None
+    leftovers = leftover_warnings(manifest.folder, [rel for _, rel in manifest.article_entries()], articles,
+                                  newspaper=bool(manifest.model.pages))
     clock.lap("sources")
     placement = layout.photo_placement
     if chosen.photos.ppi:
@@ -92,7 +107,7 @@ def prepare_issue(manifest_path: Path, *, edition: str = "print", level: str | N
     composed = composer.compose(manifest, layout, chosen, articles, prepared, workspace)
     clock.lap("html")
     return PreparedIssue(manifest=manifest, workspace=workspace, layout=layout, edition=chosen,
-                         articles=articles, html=composed.html, warnings=warnings + composed.warnings,
+                         articles=articles, html=composed.html, warnings=leftovers + warnings + composed.warnings,
                          timings=clock.laps, composer=composer)
 
 
@@ -213,33 +228,65 @@ def _cached_result(record: build_cache.Record, seconds: float) -> BuildResult:
                        files=[Path(p) for p in facts["files"]], cached=True)
 
 
-def _layout_for(manifest: LoadedManifest, workspace: Workspace) -> Layout:
+def _layout_for(manifest: LoadedManifest | ManifestDraft, workspace: Workspace) -> Layout:
+    """The manifest's layout with the issue's tokens; a manifest that does not validate gets its
+    layout checked all the same (its tokens are not)."""
+    model = manifest.model
+    if model is not None:
+        name = model.layout
+    else:
+        data = manifest.data if isinstance(manifest, ManifestDraft) and isinstance(manifest.data, dict) else {}
+        name = data.get("layout", "bulletin")
+        if not isinstance(name, str) or not name.strip():
+            name = "bulletin"
     try:
-        layout = load_layout(manifest.model.layout, workspace)
+        layout = load_layout(name, workspace)
     except KmyError as exc:
         if exc.file is None:
             raise manifest.error_at(("layout",), exc.message) from None
         raise
-    overrides = manifest.model.tokens
+    if model is None:
+        return layout
+    overrides = model.tokens
     for key, hint in layout.unknown_tokens(overrides).items():
         raise manifest.error_at(("tokens", key), f"layout '{layout.config.name}' has no token '{key}'; {hint}")
     return layout.with_tokens(overrides) if overrides else layout
 
 
-def _load_articles(manifest: LoadedManifest, workspace: Workspace) -> list[Article]:
+def _load_articles(manifest: LoadedManifest | ManifestDraft, workspace: Workspace,
+                   problems: Problems | None = None) -> list[Article]:
+    """Every article the manifest lists, read; the problems of all of them are collected into
+    `problems` (or, without it, raised together at the end) and the articles that have none returned."""
+    found = Problems() if problems is None else problems
     articles = []
     for number, (loc, rel) in enumerate(manifest.article_entries(), start=1):
         path = (manifest.folder / rel).resolve()
         if not workspace.contains(path):
-            raise manifest.error_at(loc, f"article lies outside the workspace: {rel}; keep articles in "
-                                    "the issue folder")
+            found.add(manifest.error_at(loc, f"article lies outside the workspace: {rel}; keep articles in "
+                                        "the issue folder"))
+            continue
         if not path.is_file():
-            raise manifest.error_at(loc, f"file not found: {rel}; check the path (relative to this "
-                                    "manifest) or add the article")
-        article = load_article(path, manifest.folder, workspace)
-        article.anchor = f"article-{number}"
-        articles.append(article)
+            found.add(manifest.error_at(loc, _article_not_found(rel, path, manifest.folder, workspace)))
+            continue
+        article = read_article(path, manifest.folder, workspace, found)
+        if article is not None:
+            article.anchor = f"article-{number}"
+            articles.append(article)
+    if problems is None:
+        found.check()
     return articles
+
+
+def _article_not_found(rel: str, path: Path, folder: Path, workspace: Workspace) -> str:
+    """The message for an article file that is not there, with the name that probably was meant."""
+    close = close_name(path, folder.resolve(), suffix=path.suffix.lower() or None)
+    if close:
+        return f"file not found: {rel}; did you mean '{close}'?"
+    elsewhere = same_name_elsewhere(path, workspace, folder.resolve())
+    if elsewhere:
+        return (f"file not found: {rel}; a file of that name is elsewhere in the workspace: write "
+                f"'{elsewhere[0]}' (relative to this manifest), or move the file into articles/")
+    return f"file not found: {rel}; check the path (relative to this manifest) or add the article"
 
 
 def _prepare_photos(articles: list[Article], placement: Callable[[PhotoRef], Placement], workspace: Workspace,

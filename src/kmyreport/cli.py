@@ -73,13 +73,20 @@ def _root(
 
 
 def run(action: Callable[[], T], debug: bool) -> T:
-    """Call `action`; turn user errors into one clear line and exit code 1."""
+    """Call `action`; turn user errors into clear lines (one per error, then how many) and exit code 1."""
     try:
         return action()
     except KmyError as exc:
         if debug:
             raise
-        err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+        from rich.markup import escape
+
+        from .errors import KmyErrors
+
+        for one in exc.errors if isinstance(exc, KmyErrors) else [exc]:
+            err.print(f"[bold red]error:[/] {escape(str(one))}", markup=True, soft_wrap=True)
+        if isinstance(exc, KmyErrors):
+            err.print(exc.summary(), markup=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         err.print("interrupted (Ctrl-C); nothing is left half-written, and the last good output stands",
@@ -219,6 +226,85 @@ def archive_command(
         out.print(f"{len(paths) - failed} of {len(paths)} issues archived" + (f", {failed} failed" if failed else ""))
     if failed or not paths:
         raise typer.Exit(1)
+
+
+@app.command("batch", cls=LazyHelp)
+def batch_command(
+    manifests: Annotated[list[str], typer.Argument(help="Issue manifests or glob patterns, e.g. "
+                                                   "'sources/*/issue.yaml'.")],
+    edition: Annotated[str, typer.Option(help="Which edition to build: {editions}.")] = "print",
+    level: Annotated[str | None, typer.Option(help="The level of an edition offered at several (archive: "
+                                              "{archive_levels}).")] = None,
+    workspace: Annotated[Path | None, typer.Option(help="The workspace folder.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Build this many issues at once, each in "
+                                      "its own local process.")] = 1,
+    scheduler: Annotated[str | None, typer.Option(help="Run on a Dask distributed cluster: the scheduler's "
+                                                  "address, e.g. tcp://HOST:8786. Its workers need kmyreport "
+                                                  "installed and must see the workspace at the same path "
+                                                  "(shared storage): they read the sources and write the "
+                                                  "PDFs there. Needs the cluster extra "
+                                                  "(pip install 'kmyreport[cluster]').")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Build every issue, even those whose outputs "
+                                           "are up to date.")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Build many issues, locally or on a cluster: a progress bar, then a table of every issue. A failure
+    does not stop the others (exit 1 if any failed); issues whose outputs are up to date are skipped, so an
+    interrupted batch picks up where it stopped."""
+    from .batch import run_batch
+
+    paths = expand_manifests(manifests)
+    if not paths:
+        raise typer.Exit(1)
+    with batch_progress(len(paths)) as advance:
+        outcomes = run(lambda: run_batch(paths, edition=edition, level=level, workspace_root=workspace, jobs=jobs,
+                                         scheduler=scheduler, cache=not no_cache, on_done=advance), debug)
+    report_batch(outcomes, debug)
+    if any(outcome.failed for outcome in outcomes):
+        raise typer.Exit(1)
+
+
+@contextmanager
+def batch_progress(total: int) -> Iterator[Callable]:
+    """A progress bar over the issues on the terminal (stderr); quiet when stderr is not a terminal."""
+    if not err.is_terminal:
+        yield lambda outcome: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("building", total=total)
+
+        def advance(outcome) -> None:  # noqa: ANN001
+            bar.update(task, advance=1, description=f"{outcome.issue}: {outcome.status}")
+        yield advance
+
+
+def report_batch(outcomes: list, debug: bool = False) -> None:
+    """The table of a batch: issue, edition, pages, seconds and status (a failure's one-line error)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for name, justify in (("issue", "left"), ("edition", "left"), ("pages", "right"), ("seconds", "right"),
+                          ("status", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for outcome in outcomes:
+        status = {"built": "[green]built[/]", "up to date": "up to date"}.get(
+            outcome.status, f"[bold red]FAILED[/] {escape(outcome.error or '')}")
+        table.add_row(escape(outcome.issue), outcome.edition, "" if outcome.pages is None else str(outcome.pages),
+                      f"{outcome.seconds:.1f}", status)
+    out.print(table, soft_wrap=True)
+    for outcome in outcomes:
+        for warning in outcome.warnings:
+            err.print(f"[yellow]warning:[/] {escape(outcome.issue)}: {escape(warning)}", soft_wrap=True)
+        if debug and outcome.detail:
+            err.print(outcome.detail, markup=False, soft_wrap=True)
+    failed = sum(outcome.failed for outcome in outcomes)
+    fresh = sum(outcome.status == "up to date" for outcome in outcomes)
+    out.print(f"{len(outcomes) - failed - fresh} built, {fresh} up to date, {failed} failed "
+              f"of {len(outcomes)} issues", soft_wrap=True)
 
 
 def expand_manifests(patterns: list[str]) -> list[Path]:

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from .errors import KmyError
+from .errors import KmyError, Problems, display_path
 from .newspaper.model import NewsPage
-from .yamlfile import Positions, StrictModel, format_loc, load_model
+from .yamlfile import Positions, StrictModel, format_loc, read_model
 
 
 class Publication(StrictModel):
@@ -105,36 +106,150 @@ class LoadedManifest:
         return [(loc, self.model.pages[loc[1]].stories[loc[3]].source) for loc in seen.values()]
 
 
+@dataclass
+class ManifestDraft:
+    """A manifest as read, valid or not: what it holds, where each value sits, and its model when
+    it validates. A broken manifest still lists its articles, so they are checked in the same run."""
+
+    path: Path
+    data: Any
+    positions: Positions
+    model: Manifest | None
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    def error_at(self, loc: tuple[str | int, ...], message: str) -> KmyError:
+        line, column = self.positions.of(loc)
+        return KmyError(f"{format_loc(loc)}: {message}", self.path, line, column)
+
+    def loaded(self) -> LoadedManifest | None:
+        if self.model is None:
+            return None
+        return LoadedManifest(path=self.path, model=self.model, positions=self.positions)
+
+    def article_entries(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """`(loc, relative path)` of every article the manifest lists, as far as it can be read."""
+        loaded = self.loaded()
+        if loaded is not None:
+            return loaded.article_entries()
+        data = self.data if isinstance(self.data, dict) else {}
+        entries: list[tuple[tuple[str | int, ...], str]] = []
+        for s_index, section in _items(data.get("sections")):
+            for a_index, rel in _items(section.get("articles") if isinstance(section, dict) else None):
+                if isinstance(rel, str) and rel.strip():
+                    entries.append((("sections", s_index, "articles", a_index), rel))
+        seen: set[str] = set()
+        for p_index, page in _items(data.get("pages")):
+            for s_index, story in _items(page.get("stories") if isinstance(page, dict) else None):
+                rel = story.get("source") if isinstance(story, dict) else None
+                if isinstance(rel, str) and rel.strip() and os.path.normpath(rel) not in seen:
+                    seen.add(os.path.normpath(rel))
+                    entries.append((("pages", p_index, "stories", s_index, "source"), rel))
+        return entries
+
+
+def _items(value: Any) -> list[tuple[int, Any]]:
+    return list(enumerate(value)) if isinstance(value, list) else []
+
+
 def load_manifest(path: Path) -> LoadedManifest:
-    """Read and validate `issue.yaml`; raise `KmyError` naming file, line and column."""
+    """Read and validate `issue.yaml`; raise `KmyError` (`KmyErrors` for several) naming file, line and column."""
+    problems = Problems()
+    draft = read_manifest(path, problems)
+    problems.check()
+    assert draft is not None and draft.model is not None
+    return LoadedManifest(path=draft.path, model=draft.model, positions=draft.positions)
+
+
+def read_manifest(path: Path, problems: Problems) -> ManifestDraft | None:
+    """Read `issue.yaml` and collect every problem it has into `problems`.
+
+    None when there is no manifest to read, or it does not parse; otherwise the draft, whose
+    `model` is None when the manifest does not validate."""
     path = Path(path)
     if path.is_dir() and (path / "issue.yaml").is_file():
         path = path / "issue.yaml"  # an issue folder stands for its manifest
     if not path.is_file():
         raise KmyError("manifest not found; give the path of an issue.yaml, e.g. "
                        "sources/2024-07/issue.yaml", path)
-    model, positions = load_model(read_text(path), path, Manifest, "the manifest",
-                                  "publication, issue, sections, …")
-    loaded = LoadedManifest(path=path, model=model, positions=positions)
+    try:
+        text = read_text(path)
+    except KmyError as exc:
+        problems.add(exc)
+        return None
+    model, data, positions, errors = read_model(text, path, Manifest, "the manifest",
+                                                "publication, issue, sections, …")
+    for error in errors:
+        problems.add(error)
+    if data is None:
+        return None
+    draft = ManifestDraft(path=path, data=data, positions=positions, model=model)
     seen: set[str] = set()
-    for loc, rel in loaded.article_entries():
+    for loc, rel in draft.article_entries():
         key = os.path.normpath(rel)
         if key in seen:
-            raise loaded.error_at(loc, f"{rel} is listed twice; an article appears once per issue")
+            problems.add(draft.error_at(loc, f"{rel} is listed twice; an article appears once per issue"))
         seen.add(key)
-    return loaded
+    return draft
 
 
 def read_text(path: Path) -> str:
-    """A UTF-8 source file as text (BOM and CRLF tolerated), or a clear error."""
+    """A UTF-8 source file as text (BOM and CRLF tolerated), or a clear error.
+
+    A file in another encoding is refused with the encoding it appears to be in and the command
+    that converts it: the sources are kept byte for byte (the archive edition embeds them), and
+    every reader of them (the glyph check, `check`, the preview) reads UTF-8."""
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise KmyError("not UTF-8 text; save the file as UTF-8 (raw copy in other encodings goes "
-                       "through `kmyreport import`)", path, line) from None
+        raise encoding_error(path, raw, exc.start) from None
+    if "\x00" in text and (guess_encoding(raw) or "").startswith("UTF-16"):  # ASCII in UTF-16 is valid UTF-8
+        raise encoding_error(path, raw, 0)
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def guess_encoding(raw: bytes) -> str | None:
+    """The encoding a non-UTF-8 text file is most likely in, as iconv names it, or None.
+
+    A byte-order mark says UTF-16 or UTF-32; ASCII characters with a zero byte beside each say
+    UTF-16 without one; text that decodes as GB18030 without a control character is GBK/GB18030
+    (what Chinese Windows editors save)."""
+    for bom, name in ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+                      (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16")):
+        if raw.startswith(bom):
+            return name
+    if len(raw) >= 4 and len(raw) % 2 == 0:
+        even, odd, half = raw[0::2].count(0), raw[1::2].count(0), len(raw) // 2
+        if odd > half * 0.3 and even == 0:
+            return "UTF-16LE"
+        if even > half * 0.3 and odd == 0:
+            return "UTF-16BE"
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    if any((ord(c) < 0x20 and c not in "\t\n\r") or 0xE000 <= ord(c) <= 0xF8FF for c in text):
+        return None
+    return "GB18030"
+
+
+def encoding_error(path: Path, raw: bytes, start: int) -> KmyError:
+    """Why a source file is not read: not UTF-8, what it seems to be, and how to convert it
+    (`start`: the first byte that is not UTF-8)."""
+    encoding = guess_encoding(raw)
+    line = 1 if (encoding or "").startswith("UTF-") else raw[:start].count(b"\n") + 1
+    if encoding is None:
+        return KmyError("not UTF-8 text; save the file as UTF-8 (in the editor: Save As, encoding UTF-8)",
+                        path, line)
+    shown = shlex.quote(display_path(path))
+    temporary = shlex.quote(display_path(path) + ".utf8")
+    label = "GBK/GB18030" if encoding == "GB18030" else encoding
+    return KmyError(f"not UTF-8 text: the file seems to be saved as {label}; save the file as UTF-8 (in the "
+                    f"editor: Save As, encoding UTF-8), or convert it with: iconv -f {encoding} -t UTF-8 "
+                    f"{shown} > {temporary} && mv {temporary} {shown}", path, line)
 
 
 def source_date_epoch() -> dt.datetime | None:

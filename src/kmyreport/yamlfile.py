@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +24,7 @@ from typing import Any, TypeVar
 import pydantic
 import yaml
 
-from .errors import KmyError
+from .errors import KmyError, Problems
 
 Loc = tuple[str | int, ...]
 
@@ -177,8 +178,204 @@ def _too_deep_brackets(text: str) -> tuple[int, int] | None:
     return None
 
 
+# ---------------------------------------------------------------------------
+# Slips of a Chinese typist: found in the text before it is parsed, each at its own place
+# ---------------------------------------------------------------------------
+
+_KEY_START = r"[^\s:：#'\"\[\]{},&*!|>%@`\-?]"
+_KEY = _KEY_START + r"[^\s:：#'\"\[\]{},]*"
+_LINE_HEAD = re.compile(r"^(?P<indent>[ \t\u3000]*)(?P<dashes>(?:-[ \t\u3000]+)*)")
+_FULL_COLON_KEY = re.compile(rf"(?P<key>{_KEY})[ \t]*：")
+_KEY_THEN_WIDE_SPACE = re.compile(rf"(?P<key>{_KEY})[ \t]*:(?P<space>\u3000+)")
+_BLOCK_HEADER = re.compile(r"(?:^|[:\-][ \t]+)[|>][-+0-9]*[ \t]*(?:#.*)?$")
+_PLAIN_VALUE = re.compile(rf"^[ \t]*(?:-[ \t]+)*{_KEY}[ \t]*:[ \t]+[^\s|>\[{{\"'&*!#]")
+
+
+@dataclass
+class Slip:
+    """A typing slip in YAML text: where it is (1-based, in the text), what to say, how to mend it."""
+
+    line: int
+    column: int
+    message: str
+    length: int            # characters replaced, from `column`
+    replacement: str
+    guess: bool = False    # the mend guesses what was meant (an indentation)
+
+
+def _ascii_key(key: str) -> bool:
+    return re.fullmatch(r"[a-z_][a-z0-9_-]*", key) is not None
+
+
+def _full_colon(key: str, line: int, column: int, after: str) -> Slip:
+    rest = after.strip()
+    if len(rest) > 16:
+        rest = rest[:15] + "…"
+    example = f"{key}: {rest}" if rest else f"{key}:"
+    length = 2 if after[:1] == "\u3000" else 1
+    return Slip(line, column, f"YAML syntax error: the key '{key}' ends with a full-width colon '：'; replace it "
+                f"with ':' followed by a space (type '{example}')", length, ": " if after[:1] != " " else ":")
+
+
+def find_slips(text: str) -> list[Slip]:
+    """Full-width colons ending a key, tabs, full-width spaces (U+3000) in the indentation, in text order.
+
+    Block scalar content (`|`, `>`), the continuation lines of a plain value, quoted text and
+    comments are left alone; so is a full-width colon inside a value (`title: 专访：油田人`) or in
+    a list item that is text (`- 专访：油田人`).
+    """
+    slips: list[Slip] = []
+    block_parent: int | None = None      # indentation of the line that opened a block scalar
+    plain_parent: int | None = None      # indentation of a `key: value` line whose value may continue
+    quote = ""                           # a quoted value left open at the end of the previous line
+    for number, line in enumerate(text.split("\n"), start=1):
+        head = _LINE_HEAD.match(line)
+        assert head is not None
+        indent = head.group("indent")
+        width = len(indent.replace("\t", "  "))
+        blank = not line.strip() or line.strip().startswith("#")
+        if block_parent is not None:
+            if blank or width > block_parent:
+                continue
+            block_parent = None
+        if quote:
+            quote = _scan_rest(line, 0, number, slips, quote, tabs=False)
+            continue
+        for run in re.finditer(r"\t+|\u3000+", indent):
+            count = len(run.group())
+            if run.group()[0] == "\t":
+                what = "a tab" if count == 1 else f"{count} tabs"
+                slips.append(Slip(number, run.start() + 1, f"YAML syntax error: {what} in the indentation; YAML "
+                                  "indents with spaces only: replace each tab with spaces (two for each level)",
+                                  count, "  " * count, guess=True))
+            else:
+                what = "a full-width space '　' (U+3000)" if count == 1 else \
+                    f"{count} full-width spaces '　' (U+3000)"
+                slips.append(Slip(number, run.start() + 1, f"YAML syntax error: {what} in the indentation; "
+                                  "replace each with an ordinary space (switch the input method to half-width)",
+                                  count, " " * count, guess=True))
+        if blank:
+            continue
+        continuing = plain_parent is not None and width > plain_parent
+        if not continuing:
+            plain_parent = None
+        dashes = head.group("dashes")
+        start = head.end()
+        for index in range(len(indent), start):
+            if line[index] == "\t":
+                slips.append(Slip(number, index + 1, "YAML syntax error: a tab after '-'; YAML allows only spaces "
+                                  "here: replace the tab with a space", 1, " "))
+            elif line[index] == "\u3000":
+                slips.append(Slip(number, index + 1, "YAML syntax error: a full-width space '　' (U+3000) after "
+                                  "'-'; replace it with an ordinary space", 1, " "))
+        if not continuing:
+            colon = _FULL_COLON_KEY.match(line, start)
+            wide = _KEY_THEN_WIDE_SPACE.match(line, start)
+            if colon and (not dashes or _ascii_key(colon.group("key"))):
+                at = colon.end() - 1
+                slips.append(_full_colon(colon.group("key"), number, at + 1, line[at + 1:]))
+            elif wide:
+                at = wide.start("space")
+                slips.append(Slip(number, at + 1, f"YAML syntax error: a full-width space '　' (U+3000) after "
+                                  f"'{wide.group('key')}:'; replace it with an ordinary space", 1, " "))
+        quote = _scan_rest(line, start, number, slips, "", tabs=True)
+        if _BLOCK_HEADER.search(line.split(" #")[0].rstrip()) and not quote:
+            block_parent = width
+        elif not continuing and _PLAIN_VALUE.match(line):
+            plain_parent = width + len(dashes)
+    return slips
+
+
+def _scan_rest(line: str, start: int, number: int, slips: list[Slip], quote: str, *, tabs: bool) -> str:
+    """Tabs outside quotes and comments, and full-width colons after keys inside `{…}`, from `start`;
+    returns the quote still open at the end of the line."""
+    depth = 0
+    index = start
+    while index < len(line):
+        char = line[index]
+        if quote:
+            if char == quote:
+                if quote == "'" and line[index + 1:index + 2] == "'":
+                    index += 1
+                else:
+                    quote = ""
+            elif char == "\\" and quote == '"':
+                index += 1
+        elif char in "'\"" and (index == start or line[index - 1] in " \t[{,:-"):
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1] in " \t"):
+            break
+        elif char == "\t" and tabs:
+            before = line[:index].rstrip(" \t")
+            after = f" after '{before[-12:].lstrip()}'" if before else ""
+            slips.append(Slip(number, index + 1, f"YAML syntax error: a tab{after}; YAML does not allow tabs "
+                              "here: replace it with a space", 1, " "))
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(0, depth - 1)
+        if depth and char in "{," and not quote:
+            position = index + 1
+            while position < len(line) and line[position] == " ":
+                position += 1
+            colon = _FULL_COLON_KEY.match(line, position)
+            if colon:
+                at = colon.end() - 1
+                slips.append(_full_colon(colon.group("key"), number, at + 1,
+                                         line[at + 1:].split(",")[0].rstrip().rstrip("}")))
+        index += 1
+    return quote
+
+
+def mend(text: str, slips: list[Slip]) -> tuple[str, dict[int, list[tuple[int, int, int]]]]:
+    """The text with every slip mended, and per line the (column, length, growth) of each mend."""
+    lines = text.split("\n")
+    growth: dict[int, list[tuple[int, int]]] = {}
+    for slip in sorted(slips, key=lambda s: (s.line, -s.column)):
+        row = lines[slip.line - 1]
+        lines[slip.line - 1] = row[:slip.column - 1] + slip.replacement + row[slip.column - 1 + slip.length:]
+        if len(slip.replacement) != slip.length:
+            growth.setdefault(slip.line, []).append((slip.column, slip.length,
+                                                     len(slip.replacement) - slip.length))
+    for changes in growth.values():
+        changes.sort()
+    return "\n".join(lines), growth
+
+
+def _original_column(column: int, changes: list[tuple[int, int, int]]) -> int:
+    """A column of the mended line as a column of the line as written."""
+    grown = 0
+    for at, length, delta in changes:
+        if column >= at + grown + length + delta:
+            grown += delta
+        elif column > at + grown:
+            return at
+        else:
+            break
+    return column - grown
+
+
 def load_yaml(text: str, file: Path, *, first_line: int = 1) -> tuple[Any, Positions]:
-    """Parse one YAML document; `first_line` is the file line where `text` starts."""
+    """Parse one YAML document; `first_line` is the file line where `text` starts.
+
+    Every slip and error found is raised at once (`KmyErrors` when there are several)."""
+    data, positions, errors = read_yaml(text, file, first_line=first_line)
+    if errors:
+        problems = Problems()
+        for error in errors:
+            problems.add(error)
+        problems.check()
+    return data, positions
+
+
+def read_yaml(text: str, file: Path, *, first_line: int = 1) -> tuple[Any, Positions, list[KmyError]]:
+    """Parse one YAML document and return what it holds with every error found, in text order.
+
+    Typing slips (`find_slips`) are each reported at their place, then mended, and the mended
+    text is parsed, so that the errors after them are found in the same run. When a mend had to
+    guess (an indentation) and the mended text still does not parse, only the slips are reported.
+    The data is None when the text cannot be parsed.
+    """
     offset = first_line - 1
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_YAML_BYTES:
@@ -192,66 +389,112 @@ def load_yaml(text: str, file: Path, *, first_line: int = 1) -> tuple[Any, Posit
     if too_deep is not None:  # before PyYAML, whose scanner is quadratic in bracket nesting
         raise KmyError(f"values nested more than {MAX_DEPTH} levels deep; these files need a handful of "
                        "levels: check the brackets and the indentation", file, too_deep[0] + offset, too_deep[1])
-    try:
-        node = yaml.compose(text, Loader=_BoundedLoader)
-    except _LimitExceeded as exc:
-        line = exc.mark.line + 1 + offset if exc.mark else first_line
-        column = exc.mark.column + 1 if exc.mark else None
-        raise KmyError(exc.message, file, line, column) from None
-    except RecursionError:  # pragma: no cover - MAX_DEPTH stops nesting long before
-        raise KmyError("values nested too deep; check the brackets and the indentation", file,
-                       first_line) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + offset if mark else None
-        column = mark.column + 1 if mark else None
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise KmyError(f"YAML syntax error: {problem}; check the indentation, colons and quotes on this line",
-                       file, line, column) from None
-    except yaml.YAMLError as exc:  # pragma: no cover - non-marked YAML errors are rare
-        raise KmyError(f"YAML error: {exc}", file) from None
+    slips = find_slips(text)
+    errors = [KmyError(slip.message, file, slip.line + offset, slip.column) for slip in slips]
+    mended, growth = mend(text, slips) if slips else (text, {})
+
+    def at(mark: yaml.Mark) -> tuple[int, int]:
+        return mark.line + 1 + offset, _original_column(mark.column + 1, growth.get(mark.line + 1, []))
+
     positions = Positions()
+    try:
+        node = yaml.compose(mended, Loader=_BoundedLoader)
+    except _LimitExceeded as exc:
+        line, column = at(exc.mark) if exc.mark else (first_line, None)
+        return None, positions, errors + [KmyError(exc.message, file, line, column)]
+    except RecursionError:  # pragma: no cover - MAX_DEPTH stops nesting long before
+        return None, positions, errors + [KmyError("values nested too deep; check the brackets and the "
+                                                   "indentation", file, first_line)]
+    except yaml.MarkedYAMLError as exc:
+        if not any(slip.guess for slip in slips):
+            errors.append(_syntax_error(exc, mended, file, at))
+        return None, positions, errors
+    except yaml.YAMLError as exc:  # pragma: no cover - non-marked YAML errors are rare
+        return None, positions, errors + [KmyError(f"YAML error: {exc}", file)]
     if node is None:
-        return None, positions
+        return None, positions, errors
     constructor = yaml.SafeLoader("")
-    data = _build(node, (), positions, constructor, file, offset)
-    return data, positions
+    try:
+        data = _build(node, (), positions, constructor, file, at)
+    except KmyError as exc:
+        return None, positions, errors + [exc]
+    return data, positions, errors
+
+
+_OPENED = {"while parsing a flow sequence": ("[", "]"), "while parsing a flow mapping": ("{", "}")}
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: Path,
+                  at: Callable[[yaml.Mark], tuple[int, int]]) -> KmyError:
+    """A PyYAML syntax error in plain words, at the line of the fault.
+
+    PyYAML notices an unclosed bracket or quote only where the text goes on without it, often
+    lines later: the error then points at the bracket or quote that was opened (and says where
+    the parser stopped)."""
+    problem = exc.problem or exc.context or "invalid YAML"
+    stop = exc.problem_mark or exc.context_mark
+    stop_line, stop_column = at(stop) if stop else (None, None)
+    opened = exc.context_mark
+    if opened is not None and exc.context in _OPENED:
+        line, column = at(opened)
+        left, right = _OPENED[exc.context]
+        return KmyError(f"YAML syntax error: the '{left}' opened here is never closed (the parser stopped at "
+                        f"line {stop_line}, column {stop_column}: {problem}); add the '{right}' where it "
+                        "should end, and check the commas between the items", file, line, column)
+    if opened is not None and exc.context == "while scanning a quoted scalar":
+        line, column = at(opened)
+        quote = text[opened.index] if opened.index < len(text) else '"'
+        return KmyError(f"YAML syntax error: the quote {quote} opened here is never closed (the parser stopped "
+                        f"at line {stop_line}, column {stop_column}); add the closing {quote} at the end of the "
+                        "value", file, line, column)
+    if opened is not None and exc.context == "while scanning a simple key":
+        line, column = at(opened)
+        return KmyError("YAML syntax error: this line has no ':' after its key; write 'key: value' (an ASCII "
+                        "colon, then a space)", file, line, column)
+    if problem == "mapping values are not allowed here" and stop is not None:
+        row = text.split("\n")[stop.line]
+        if ": " in row[:stop.column].lstrip(" -"):
+            key = row.lstrip(" -").split(":")[0]
+            return KmyError(f"YAML syntax error: a second ': ' on this line; if it is part of the value, put the "
+                            f"value in quotes: {key}: \"…\"", file, stop_line, stop_column)
+        return KmyError("YAML syntax error: a key where none may be; check the indentation of this line "
+                        "against the line above (a key with a value on its own line cannot have keys "
+                        "under it)", file, stop_line, stop_column)
+    return KmyError(f"YAML syntax error: {problem}; check the indentation, colons and quotes on this line",
+                    file, stop_line, stop_column)
 
 
 def _build(node: yaml.Node, loc: Loc, positions: Positions, constructor: yaml.SafeLoader,
-           file: Path, offset: int) -> Any:
-    positions.values[loc] = (node.start_mark.line + 1 + offset, node.start_mark.column + 1)
+           file: Path, at: Callable[[yaml.Mark], tuple[int, int]]) -> Any:
+    positions.values[loc] = at(node.start_mark)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise KmyError("a merge key ('<<') is not supported here; write the keys out", file,
-                               key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
+                               *at(key_node.start_mark))
             try:
                 key = constructor.construct_object(key_node, deep=True)
             except (ValueError, yaml.constructor.ConstructorError) as exc:
                 raise KmyError(f"cannot read the key {key_node.value!r} ({exc}); a key is a plain word", file,
-                               key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1) from None
+                               *at(key_node.start_mark)) from None
             if isinstance(key, (dict, list)):
-                raise KmyError("a mapping key must be a plain word", file,
-                               key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
+                raise KmyError("a mapping key must be a plain word", file, *at(key_node.start_mark))
             key = str(key)
             if key in result:
                 raise KmyError(f"{format_loc(loc + (key,))}: key given twice; keep one of them",
-                               file, key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
-            positions.keys[loc + (key,)] = (key_node.start_mark.line + 1 + offset,
-                                            key_node.start_mark.column + 1)
-            result[key] = _build(value_node, loc + (key,), positions, constructor, file, offset)
+                               file, *at(key_node.start_mark))
+            positions.keys[loc + (key,)] = at(key_node.start_mark)
+            result[key] = _build(value_node, loc + (key,), positions, constructor, file, at)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, loc + (index,), positions, constructor, file, offset)
+        return [_build(item, loc + (index,), positions, constructor, file, at)
                 for index, item in enumerate(node.value)]
     try:
         return constructor.construct_object(node, deep=True)
     except (ValueError, yaml.constructor.ConstructorError) as exc:
         raise KmyError(f"{format_loc(loc)}: cannot read the value {node.value!r} ({exc}); dates are "
-                       "written YYYY-MM-DD", file, node.start_mark.line + 1 + offset,
-                       node.start_mark.column + 1) from None
+                       "written YYYY-MM-DD", file, *at(node.start_mark)) from None
 
 
 class StrictModel(pydantic.BaseModel):
@@ -268,17 +511,39 @@ def load_model(text: str, file: Path, model: type[M], what: str, expected: str, 
     """Parse YAML and validate it into `model`; every problem becomes a located `KmyError`.
 
     `what` names the document in messages ("the manifest"); `expected` says what it should
-    hold when it is not a mapping ("publication, issue and sections").
+    hold when it is not a mapping ("publication, issue and sections"). All the problems found
+    are raised at once (`KmyErrors` when there are several).
     """
-    data, positions = load_yaml(text, file, first_line=first_line)
+    result, _, positions, errors = read_model(text, file, model, what, expected, first_line=first_line)
+    if errors or result is None:
+        problems = Problems()
+        for error in errors:
+            problems.add(error)
+        problems.check()
+    assert result is not None
+    return result, positions
+
+
+def read_model(text: str, file: Path, model: type[M], what: str, expected: str, *,
+               first_line: int = 1) -> tuple[M | None, Any, Positions, list[KmyError]]:
+    """`load_model` that returns every error instead of raising: (model or None, data, positions, errors).
+
+    The model is None when the data does not validate (it may be there while `errors` holds slips
+    that were mended); the data is what the YAML holds (None when it does not parse), for a caller
+    that wants to look further (the articles a broken manifest lists)."""
+    data, positions, errors = read_yaml(text, file, first_line=first_line)
+    if data is None and errors:
+        return None, None, positions, errors
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise KmyError(f"{what} must be a mapping of keys ({expected})", file, first_line, 1)
+        return None, data, positions, errors + [
+            KmyError(f"{what} must be a mapping of keys ({expected})", file, first_line, 1)]
     try:
-        return model.model_validate(data), positions
+        validated = model.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise validation_error(exc, model, data, positions, file, what) from None
+        return None, data, positions, errors + validation_errors(exc, model, positions, file, what)
+    return validated, data, positions, errors
 
 
 def format_loc(loc: Loc) -> str:
@@ -294,31 +559,121 @@ def format_loc(loc: Loc) -> str:
 
 def validation_error(exc: pydantic.ValidationError, model: type[pydantic.BaseModel], data: Any,
                      positions: Positions, file: Path, what: str) -> KmyError:
-    """Turn the first pydantic error into a `KmyError` at the right line and column."""
+    """The first of `validation_errors` (a misspelt key before the rest)."""
+    return validation_errors(exc, model, positions, file, what)[0]
+
+
+def validation_errors(exc: pydantic.ValidationError, model: type[pydantic.BaseModel], positions: Positions,
+                      file: Path, what: str) -> list[KmyError]:
+    """Every pydantic error as a `KmyError` in plain words, at its line and column, misspelt keys first.
+
+    A misspelt key shows up as an unknown key *and* a missing one: only the typo is reported.
+    A value that fails several branches of a union (`str | false`) is reported once."""
     errors = exc.errors(include_url=False)
-    # A misspelt key shows up as an unknown key *and* a missing one: report the typo.
-    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc = _clean_loc(error["loc"], model, keep_last=error["type"] == "extra_forbidden")
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        key = str(loc[-1])
-        allowed = _allowed_keys(model, loc[:-1])
-        hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
-        advice = f"did you mean '{hint[0]}'?" if hint else f"allowed keys here: {', '.join(allowed)}"
+    errors.sort(key=lambda e: e["type"] != "extra_forbidden")
+    found: list[KmyError] = []
+    seen: set[Loc] = set()
+    meant: set[Loc] = set()
+    missing: set[Loc] = set()
+    for error in errors:
+        kind = error["type"]
+        loc = _clean_loc(error["loc"], model, keep_last=kind == "extra_forbidden")
+        if loc in seen or loc in meant:
+            continue
+        seen.add(loc)
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            allowed = _allowed_keys(model, loc[:-1])
+            hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
+            advice = f"did you mean '{hint[0]}'?" if hint else f"allowed keys here: {', '.join(allowed)}"
+            if hint:
+                meant.add(loc[:-1] + (hint[0],))
+            line, column = positions.of(loc, key=True)
+            found.append(KmyError(f"{format_loc(loc)}: unknown key '{key}' in {what}; {advice}", file, line,
+                                  column))
+        elif kind == "missing":
+            parent = loc[:-1]
+            if parent in missing:
+                continue
+            keys = [str(e["loc"][-1]) for e in errors if e["type"] == "missing"
+                    and _clean_loc(e["loc"], model)[:-1] == parent
+                    and _clean_loc(e["loc"], model) not in meant]
+            missing.add(parent)
+            line, column = positions.of(parent)
+            where = f"{format_loc(parent)}: " if parent else ""
+            if len(keys) > 1:
+                names = ", ".join(f"'{key}'" for key in keys)
+                message = f"{where}required keys {names} are missing in {what}; add them"
+            else:
+                message = f"{where}required key '{loc[-1]}' is missing in {what}; add it"
+            found.append(KmyError(message, file, line, column))
+        else:
+            found.append(_value_error(error, loc, positions, file))
+    return found
+
+
+#: What a value should be, in an editor's words, by pydantic error type.
+EXPECTED = {
+    "int_type": "a whole number, e.g. 8", "int_parsing": "a whole number, e.g. 8",
+    "int_from_float": "a whole number, e.g. 8",
+    "float_type": "a number, e.g. 12.5", "float_parsing": "a number, e.g. 12.5",
+    "bool_type": "true or false", "bool_parsing": "true or false",
+    "string_type": "text",
+    "date_type": "a date like 2024-07-20", "date_parsing": "a date like 2024-07-20",
+    "date_from_datetime_parsing": "a date like 2024-07-20", "date_from_datetime_inexact": "a date like 2024-07-20",
+    "list_type": "a list (one item per line, each after '- ')",
+    "dict_type": "keys with values ('key: value', one per line below it)",
+    "model_type": "keys with values ('key: value', one per line below it)",
+    "model_attributes_type": "keys with values ('key: value', one per line below it)",
+    "literal_error": "one of the values allowed here",
+}
+
+#: What to write after a key whose value was left empty.
+EMPTY_HINT = {
+    "title": "the headline", "name": "the name", "publication": "the publication's name",
+    "number": "the issue number, e.g. 8", "date": "the date, e.g. 2024-07-20", "layout": "the layout's name",
+    "articles": "the articles, one per line after '- '", "family": "the font family's name",
+    "file": "the file name",
+}
+
+
+def _value_error(error: Any, loc: Loc, positions: Positions, file: Path) -> KmyError:
+    """One pydantic error about a value (not a key) in plain words."""
+    kind, got, context = error["type"], error.get("input"), error.get("ctx") or {}
+    where = format_loc(loc)
+    key = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
+    empty = got is None or (kind in ("string_too_short", "too_short") and got in ("", [], {}))
+    if empty and key and (kind in EXPECTED or kind in ("string_too_short", "too_short")):
         line, column = positions.of(loc, key=True)
-        return KmyError(f"{format_loc(loc)}: unknown key '{key}' in {what}; {advice}", file, line, column)
-    if kind == "missing":
-        parent = loc[:-1]
-        line, column = positions.of(parent)
-        where = f"{format_loc(parent)}: " if parent else ""
-        return KmyError(f"{where}required key '{loc[-1]}' is missing in {what}; add it", file, line, column)
+        what = EMPTY_HINT.get(key, "its value")
+        return KmyError(f"{where} is empty; write {what} after '{key}: '", file, line, column)
     line, column = positions.of(loc)
+    shown = _shown(got)
+    if kind in EXPECTED:
+        return KmyError(f"{where} should be {EXPECTED[kind]}, not {shown}", file, line, column)
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = {"greater_than_equal": f"{context.get('ge')} or more", "greater_than": f"more than {context.get('gt')}",
+                 "less_than_equal": f"{context.get('le')} or less", "less_than": f"less than {context.get('lt')}"}[kind]
+        return KmyError(f"{where} should be {bound}, not {shown}", file, line, column)
     message = error["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
-    got = error.get("input")
-    got_text = f" (got {got!r})" if kind not in ("missing",) and not isinstance(got, (dict, list)) else ""
-    return KmyError(f"{format_loc(loc)}: {message}{got_text}", file, line, column)
+        return KmyError(f"{where}: {message}" if loc else message, file, line, column)
+    got_text = f" (got {got!r})" if not isinstance(got, (dict, list)) else ""
+    return KmyError(f"{where}: {message}{got_text}", file, line, column)
+
+
+def _shown(value: Any) -> str:
+    """A value as an editor wrote it, for a message: 'abc', 8, a list, keys with values."""
+    if isinstance(value, dict):
+        return "keys with values"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"'{value}'"
+    return str(value)
 
 
 _MARKER = re.compile(r"^[a-z][a-z0-9-]*\[.*\]$")  # function-after[...], list[...]: not a key of the user's
