@@ -109,14 +109,13 @@ def listing(folders: Iterable[Path]) -> dict[str, list[str]]:
 
 @functools.cache
 def code_signature() -> str:
-    """kmyreport's version and the size and time of each of its files, so that changed code is a
-    change (an installed release and a developer's checkout alike)."""
+    """kmyreport's version and the content of each of its files, so that changed code is a change
+    (an installed release and a developer's checkout alike); read once per process (a few ms)."""
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256(__version__.encode())
     for path in sorted(root.rglob("*")):
         if path.suffix in (".py", ".html") and path.is_file():
-            stat = path.stat()
-            digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+            digest.update(f"{path.relative_to(root)}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
