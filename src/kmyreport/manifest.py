@@ -222,18 +222,21 @@ def guess_encoding(raw: bytes) -> str | None:
         if raw.startswith(bom):
             return name
     if len(raw) >= 4 and len(raw) % 2 == 0:
-        even, odd, half = raw[0::2].count(0), raw[1::2].count(0), len(raw) // 2
-        if odd > half * 0.3 and even == 0:
-            return "UTF-16LE"
-        if even > half * 0.3 and odd == 0:
-            return "UTF-16BE"
+        even, odd = raw[0::2].count(0), raw[1::2].count(0)
+        for name, high, low in (("UTF-16LE", odd, even), ("UTF-16BE", even, odd)):
+            if high >= max(1, 2 * low) and _plausible(raw, name):
+                return name
+    return "GB18030" if _plausible(raw, "GB18030") else None
+
+
+def _plausible(raw: bytes, encoding: str) -> bool:
+    """`raw` decodes as `encoding` into text with line breaks, no control character and no private use."""
     try:
-        text = raw.decode("gb18030")
+        text = raw.decode(encoding.lower())
     except UnicodeDecodeError:
-        return None
-    if any((ord(c) < 0x20 and c not in "\t\n\r") or 0xE000 <= ord(c) <= 0xF8FF for c in text):
-        return None
-    return "GB18030"
+        return False
+    return "\n" in text and not any((ord(c) < 0x20 and c not in "\t\n\r") or 0xE000 <= ord(c) <= 0xF8FF
+                                    for c in text)
 
 
 def encoding_error(path: Path, raw: bytes, start: int) -> KmyError:
