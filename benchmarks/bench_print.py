@@ -3,8 +3,9 @@
 Uses the generated issue of `bench_compile.py` (N articles, P photos each, under
 out/bench/). The old print build is registered here as a throw-away edition,
 `print-rgb`: photos in sRGB at the layout's resolution, plain PDF, no bleed, RGB
-tokens. Both are timed warm (photo cache filled, fonts loaded), interleaved, and
-the photo preparation is also timed cold for each (cache emptied).
+tokens. Both are timed warm (photo cache filled, fonts loaded, the build cache off so
+that each run renders), interleaved, and the photo preparation is also timed cold for each
+(cache emptied; RGB originals that already fit their place are passed through undecoded).
 
     python benchmarks/bench_print.py [--articles 12] [--photos 2] [--repeat 3]
 """
@@ -52,10 +53,10 @@ def main() -> None:
         for edition in ("print", "print-rgb"):
             cold[edition].append(photos_cold(edition))
     for edition in ("print", "print-rgb"):  # fill both caches, load the fonts
-        sizes[edition] = compile_issue(manifest, edition=edition).size_bytes
-    for _ in range(args.repeat):
+        sizes[edition] = compile_issue(manifest, edition=edition, cache=False).size_bytes
+    for _ in range(args.repeat):  # cache=False: the build cache would skip an unchanged rebuild
         for edition in ("print", "print-rgb"):
-            warm[edition].append(timed(lambda e=edition: compile_issue(manifest, edition=e)))
+            warm[edition].append(timed(lambda e=edition: compile_issue(manifest, edition=e, cache=False)))
     med = {name: {e: statistics.median(v) for e, v in runs.items()} for name, runs in (("cold", cold), ("warm", warm))}
     print(f"issue: {args.articles} articles, {args.articles * args.photos} photos; {args.repeat} interleaved runs, "
           "medians")

@@ -276,6 +276,12 @@ def test_the_preflight_passes_a_page_with_marks(marked: tuple[Scratch, CliRun]) 
     press = load_layout("bulletin", find_workspace(ws.manifest())).config.press
     assert press is not None and press.marks == ["crop", "registration"]
     assert check_pdf(ws.output(), press) == []
+    inside = ws.root / "inside.pdf"   # the registration colour used inside the page: an error
+    with pikepdf.open(ws.output()) as doc:
+        page = doc.pages[0]
+        page.contents_add(doc.make_stream(b"q /KmyRegistration cs 1 scn 100 100 50 20 re f Q"), prepend=False)
+        doc.save(inside)
+    assert [(f.code, f.page) for f in check_pdf(inside, press)] == [("registration", 1)]
 
 
 @requires_gs

@@ -17,7 +17,9 @@ After rendering the edition to a scratch file (read back with pikepdf and pdfplu
   (an error below 12 pt, where misregistration blurs it; a warning above);
 - **ink**: images and fills whose total ink exceeds the press section's limit;
 - **fonts**: fonts not embedded;
-- **safety margin**: text nearer the trim than `press.safety_mm`.
+- **safety margin**: text nearer the trim than `press.safety_mm`;
+- **registration colour** (`/Separation /All`, every plate): only for printer's marks, outside
+  the BleedBox; anything painted in it inside the bleed, or text in it, is an error.
 
 Findings carry a severity (error or warning), a code, a message and, where the source is
 known, its file:line:column, otherwise the page. The exit code is 0 when clean, 1 for
@@ -193,6 +195,7 @@ def check_pdf(path: Path, press: PressSettings | None) -> list[Finding]:
                     findings += _image(name, image, number, press.ink_limit)
             findings += _text(plumb, number, press)
             findings += _graphics(plumb, number, press.ink_limit)
+            findings += _registration(page, number)
     return findings
 
 
@@ -365,3 +368,55 @@ def _graphics(page: Any, number: int, ink_limit: int) -> list[Finding]:
                 findings.append(Finding(ERROR, "ink", f"a rule or shape has {sum(cmyk) * 100:.0f}% total ink (limit "
                                         f"{ink_limit}%)", page=number))
     return findings
+
+
+_PATH_OPS = {"m": 2, "l": 2, "c": 6, "v": 4, "y": 4, "re": 4}
+_TEXT_OPS = {"Tj", "TJ", "'", '"'}
+
+
+def _registration(page: pikepdf.Page, number: int) -> list[Finding]:
+    """Paths or text in the registration colour (`/Separation /All`) inside the BleedBox. Printer's
+    marks (`render.marks`) use it in the slug outside the bleed, which is where it belongs."""
+    spaces = page.obj.get("/Resources", {}).get("/ColorSpace", {}) or {}
+    everything = {str(name) for name, space in spaces.items()
+                  if isinstance(space, pikepdf.Array) and len(space) > 1 and space[0] == "/Separation"
+                  and space[1] == "/All"}
+    if not everything:
+        return []
+    box = page.obj.get("/BleedBox") or page.obj.get("/TrimBox") or page.obj.MediaBox
+    x0, y0, x1, y1 = (float(v) for v in box)
+    ctm, stroke, fill = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), False, False
+    stack: list[tuple] = []
+    for operands, operator in pikepdf.parse_content_stream(page):
+        op = str(operator)
+        if op == "q":
+            stack.append((ctm, stroke, fill))
+        elif op == "Q" and stack:
+            ctm, stroke, fill = stack.pop()
+        elif op == "cm" and len(operands) == 6:
+            a, b, c, d, e, f = (float(v) for v in operands)
+            p, q, r, t, u, w = ctm
+            ctm = (a * p + b * r, a * q + b * t, c * p + d * r, c * q + d * t, e * p + f * r + u, e * q + f * t + w)
+        elif op in ("CS", "cs") and operands:
+            chosen = str(operands[0]) in everything
+            stroke, fill = (chosen, fill) if op == "CS" else (stroke, chosen)
+        elif op in ("G", "RG", "K"):
+            stroke = False
+        elif op in ("g", "rg", "k"):
+            fill = False
+        elif op in _TEXT_OPS and fill:
+            return [Finding(ERROR, "registration", "text in the registration colour (every plate at 100%); "
+                            "give it a CMYK colour", page=number)]
+        elif op in _PATH_OPS and (stroke or fill) and len(operands) == _PATH_OPS[op]:
+            values = [float(v) for v in operands]
+            points = list(zip(values[::2], values[1::2]))
+            if op == "re":
+                (x, y), (w, h) = points
+                points = [(x, y), (x + w, y + h)]
+            for x, y in points:
+                px, py = ctm[0] * x + ctm[2] * y + ctm[4], ctm[1] * x + ctm[3] * y + ctm[5]
+                if x0 + 0.01 < px < x1 - 0.01 and y0 + 0.01 < py < y1 - 0.01:
+                    return [Finding(ERROR, "registration", "something is painted in the registration colour "
+                                    "(every plate at 100%) inside the bleed; it is for printer's marks only",
+                                    page=number)]
+    return []
