@@ -1,35 +1,52 @@
-"""Benchmark: full `kmyreport compile` against plain WeasyPrint rendering the same HTML.
+"""Benchmark: `kmyreport compile` and `kmyreport batch` against plain WeasyPrint rendering the same HTML.
 
-Generates an issue of N articles (default 12) with P photos each (default 2,
-2400×1600 JPEGs) in a scratch workspace under out/bench/, then, in one run and
-interleaved so that machine noise hits both sides alike, times:
+Generates, in a scratch workspace under the system's temporary folder, an issue of N
+articles (default 12) with P drawn photos each (default 2, 2400×1600 JPEGs), and for
+the batch M smaller issues (default 20 of 3 articles and 2 photos). Then, in one run,
+with the measurements interleaved round by round so that the machine's noise hits
+every side alike, it times:
 
-- cold compile: empty photo cache, fonts loaded afresh (an editor's first build);
-- warm compile: photo cache filled, fonts already loaded (a designer's rebuild);
-- plain WeasyPrint: `HTML(string=same_html).write_pdf()` with a fresh FontConfiguration.
+- plain WeasyPrint: `HTML(string=same_html).write_pdf()` with a fresh FontConfiguration;
+- cold compile: empty caches (photos, glyphs, builds), fonts loaded afresh;
+- unchanged rebuild: the same compile again (the build cache finds nothing changed);
+- warm compile: `--no-cache`, photos prepared and fonts loaded (a full render);
+- one article edited: a sentence added to one article, then compile;
+- the batch: M issues built one after another in this process, and the same M issues on a
+  Dask LocalCluster of 2 worker processes (1 thread each; started and warmed first);
+- photos alone, cold: the issue's photos prepared for the archive edition (sRGB at 300 ppi,
+  where a 2400 px photo at column width is passed through) with and without pass-through;
+- `kmyreport --version` as a new process.
 
-It prints the median of each and the ratios to plain WeasyPrint.
+Every figure is the best of `--repeat` rounds (default 3); ratios are to plain WeasyPrint
+(the batch on the cluster: to the serial batch) measured in the same run.
 
-    python benchmarks/bench_compile.py [--articles 12] [--photos 2] [--repeat 3]
+    python benchmarks/bench_compile.py [--articles 12] [--photos 2] [--repeat 3] [--edition print]
+                                       [--batch 20] [--no-batch]
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import random
 import shutil
-import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import weasyprint
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 from weasyprint.text.fonts import FontConfiguration
 
+import kmyreport.photos
 from kmyreport import render
+from kmyreport.batch import run_batch
 from kmyreport.build import compile_issue, prepare_issue
+from kmyreport.colour import SRGB
+from kmyreport.photos import Placement, prepare_photo
 from kmyreport.workspace import VIRTUAL_ROOT
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,29 +61,48 @@ SENTENCES = [
 ]
 
 
-def make_photo(path: Path, seed: int) -> None:
+# ------------------------------------------------------------------ the generated workspace
+
+def draw_photo(path: Path, seed: int, size: tuple[int, int] = (2400, 1600)) -> None:
+    """A drawn landscape that behaves like a photograph: sky, sun, hills, buildings, softened,
+    vignetted and grainy; baseline JPEG, quality 85, 4:2:0."""
     rng = random.Random(seed)
-    image = Image.new("RGB", (2400, 1600))
+    width, height = size
+    top = (rng.randrange(20, 90), rng.randrange(60, 130), rng.randrange(150, 230))
+    horizon_colour = (rng.randrange(200, 250), rng.randrange(150, 210), rng.randrange(90, 160))
+    ramp = Image.linear_gradient("L").resize(size)
+    image = Image.composite(Image.new("RGB", size, horizon_colour), Image.new("RGB", size, top), ramp)
     draw = ImageDraw.Draw(image)
-    for y in range(1600):
-        shade = int(80 + 120 * y / 1600)
-        draw.line([(0, y), (2400, y)], fill=(shade, 100 + rng.randrange(40), 200 - shade // 2))
-    for _ in range(40):
-        x, y, r = rng.randrange(2400), rng.randrange(1600), rng.randrange(20, 200)
-        draw.ellipse([x - r, y - r, x + r, y + r], fill=tuple(rng.randrange(256) for _ in range(3)))
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=85)
-    path.write_bytes(buffer.getvalue())
+    sun_x, sun_y, radius = rng.randrange(width), rng.randrange(height // 6, height // 2), rng.randrange(40, 120)
+    draw.ellipse([sun_x - radius, sun_y - radius, sun_x + radius, sun_y + radius], fill=(255, 236, 190))
+    horizon = int(height * rng.uniform(0.55, 0.7))
+    for _ in range(rng.randrange(6, 14)):  # buildings and pump jacks on the skyline
+        left, wide = rng.randrange(width), rng.randrange(60, 260)
+        tall = rng.randrange(80, 420)
+        grey = rng.randrange(40, 120)
+        draw.rectangle([left, horizon - tall, left + wide, horizon], fill=(grey, grey + 10, grey + 25))
+        for row in range(horizon - tall + 20, horizon - 20, 40):
+            for col in range(left + 12, left + wide - 12, 36):
+                if rng.random() < 0.6:
+                    draw.rectangle([col, row, col + 14, row + 18], fill=(230, 210, 140))
+    points = [(0, height)] + [(x, horizon + int(60 * rng.random())) for x in range(0, width + 200, 200)]
+    draw.polygon(points + [(width, height)], fill=(rng.randrange(90, 140), rng.randrange(80, 120), 60))
+    for _ in range(rng.randrange(20, 40)):  # shrubs
+        x, y, r = rng.randrange(width), rng.randrange(horizon + 40, height), rng.randrange(10, 40)
+        draw.ellipse([x - r, y - r, x + r, y + r], fill=(40, rng.randrange(90, 140), 50))
+    image = image.filter(ImageFilter.GaussianBlur(1.2))
+    vignette = Image.radial_gradient("L").resize(size).point(lambda v: 255 - v * 90 // 255)
+    image = ImageChops.multiply(image, Image.merge("RGB", (vignette,) * 3))
+    grain = Image.effect_noise(size, 18).point(lambda v: 128 + (v - 128) // 3)
+    image = ImageChops.add(image, Image.merge("RGB", (grain,) * 3), scale=1.0, offset=-128)
+    image.save(path, "JPEG", quality=85, optimize=True, subsampling="4:2:0", progressive=False)
 
 
-def make_issue(root: Path, articles: int, photos: int) -> Path:
-    if root.exists():
-        shutil.rmtree(root)
-    (root / "sources" / "bench" / "articles").mkdir(parents=True)
-    (root / "sources" / "bench" / "photos").mkdir()
-    shutil.copytree(REPO / "layouts", root / "layouts")
-    shutil.copytree(REPO / "fonts", root / "fonts", copy_function=_link_or_copy)
-    rng = random.Random(7)
+def make_issue(root: Path, issue_id: str, articles: int, photos: int, seed: int) -> Path:
+    folder = root / "sources" / issue_id
+    (folder / "articles").mkdir(parents=True)
+    (folder / "photos").mkdir()
+    rng = random.Random(seed)
     entries = []
     for number in range(1, articles + 1):
         body = []
@@ -76,17 +112,23 @@ def make_issue(root: Path, articles: int, photos: int) -> Path:
                 body.append("".join(rng.choice(SENTENCES) for _ in range(rng.randrange(3, 7))))
             if part < photos:
                 name = f"a{number:02d}-{part}.jpg"
-                make_photo(root / "sources" / "bench" / "photos" / name, number * 10 + part)
+                draw_photo(folder / "photos" / name, seed * 1000 + number * 10 + part)
                 body.append(f'![第{number}篇第{part + 1}张图片说明。](photos/{name} "克拉玛依融媒通讯员 某某 摄")')
         text = (f"---\ntitle: 基准测试文章第{number}篇\nauthors:\n  - {{name: 张纪东, role: 通讯员, "
                 f"org: 克拉玛依融媒}}\neditors: {{责任编辑: 陈丽}}\n---\n\n" + "\n\n".join(body) + "\n")
-        (root / "sources" / "bench" / "articles" / f"{number:02d}.md").write_text(text, encoding="utf-8")
+        (folder / "articles" / f"{number:02d}.md").write_text(text, encoding="utf-8")
         entries.append(f"      - articles/{number:02d}.md")
     manifest = ("publication: {name: 克拉玛依融媒}\nissue: {number: 1, date: 2024-07-20}\n"
                 "sections:\n  - title: 基准\n    articles:\n" + "\n".join(entries) + "\n")
-    path = root / "sources" / "bench" / "issue.yaml"
+    path = folder / "issue.yaml"
     path.write_text(manifest, encoding="utf-8")
     return path
+
+
+def make_workspace(root: Path) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO / "layouts", root / "layouts")
+    shutil.copytree(REPO / "fonts", root / "fonts", copy_function=_link_or_copy)
 
 
 def _link_or_copy(src: str, dst: str) -> None:
@@ -96,10 +138,19 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
-def timed(action) -> float:
+# ------------------------------------------------------------------ timing
+
+def timed(action: Callable[[], object]) -> float:
     started = time.perf_counter()
     action()
     return time.perf_counter() - started
+
+
+def version_seconds() -> float:
+    command = [str(Path(sys.executable).with_name("kmyreport")), "--version"]
+    if not Path(command[0]).exists():
+        command = [sys.executable, "-m", "kmyreport", "--version"]
+    return timed(lambda: subprocess.run(command, check=True, capture_output=True))
 
 
 def main() -> None:
@@ -107,41 +158,147 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=12)
     parser.add_argument("--photos", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--edition", default="print")
+    parser.add_argument("--batch", type=int, default=20, help="issues in the batch (3 articles, 2 photos each)")
+    parser.add_argument("--no-batch", action="store_true", help="leave the batch (and Dask) out")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch workspace")
     args = parser.parse_args()
 
-    root = REPO / "out" / "bench"
-    manifest = make_issue(root, args.articles, args.photos)
+    root = Path(tempfile.mkdtemp(prefix="kmyreport-bench-")) / "ws"
+    try:
+        run(root, args)
+    finally:
+        if not args.keep:
+            shutil.rmtree(root.parent, ignore_errors=True)
+        else:
+            print(f"workspace kept: {root}")
+
+
+def run(root: Path, args: argparse.Namespace) -> None:
+    make_workspace(root)
+    manifest = make_issue(root, "bench", args.articles, args.photos, seed=7)
+    batch: list[Path] = []
+    if not args.no_batch:  # a workspace of its own: the cold compile's emptied caches are not the batch's
+        make_workspace(root.with_name("batch"))
+        batch = [make_issue(root.with_name("batch"), f"b{n:02d}", 3, 2, seed=100 + n) for n in range(args.batch)]
     cache = root / "out" / ".cache"
-    issue = prepare_issue(manifest)
+    edition = args.edition
+    issue = prepare_issue(manifest, edition=edition)
     # The same HTML with the workspace's virtual URLs pointed at the real files, for WeasyPrint alone.
     html = issue.html.replace(VIRTUAL_ROOT, issue.workspace.root.as_uri() + "/")
     base_url = str(issue.layout.folder / "templates")
-    pages = 0
+    edited_article = manifest.parent / "articles" / f"{(args.articles + 1) // 2:02d}.md"  # one in the middle
+    original_article = edited_article.read_text(encoding="utf-8")
+    facts: dict[str, object] = {}
 
     def cold() -> None:
         shutil.rmtree(cache, ignore_errors=True)
         render.forget_fonts()
-        nonlocal pages
-        pages = compile_issue(manifest).pages
+        result = compile_issue(manifest, edition=edition)
+        facts.update(pages=result.pages, size=result.size_bytes)
+
+    def unchanged() -> None:
+        assert compile_issue(manifest, edition=edition).cached
 
     def warm() -> None:
-        compile_issue(manifest)
+        compile_issue(manifest, edition=edition, cache=False)
+
+    edits = 0
+
+    def edited() -> None:
+        nonlocal edits
+        edits += 1
+        edited_article.write_text(original_article + f"\n\n补记第{edits}次：{SENTENCES[edits % len(SENTENCES)]}\n",
+                                  encoding="utf-8")
+        assert not compile_issue(manifest, edition=edition).cached
 
     def plain() -> None:
         weasyprint.HTML(string=html, base_url=base_url).write_pdf(
             root / "out" / "plain.pdf", font_config=FontConfiguration())
 
-    times: dict[str, list[float]] = {"cold": [], "warm": [], "plain": []}
-    for _ in range(args.repeat):
-        times["cold"].append(timed(cold))
-        times["warm"].append(timed(warm))
-        times["plain"].append(timed(plain))
-    median = {name: statistics.median(values) for name, values in times.items()}
-    print(f"issue: {args.articles} articles, {args.articles * args.photos} photos, {pages} pages; "
-          f"{args.repeat} interleaved runs, medians")
-    print(f"  plain WeasyPrint, same HTML : {median['plain']:6.2f} s   1.00x")
-    print(f"  kmyreport compile, cold     : {median['cold']:6.2f} s   {median['cold'] / median['plain']:.2f}x")
-    print(f"  kmyreport compile, warm     : {median['warm']:6.2f} s   {median['warm'] / median['plain']:.2f}x")
+    placements = [Placement(issue.layout.photo_placement.max_width_mm, issue.layout.photo_placement.max_height_mm,
+                            300)]
+    sources = sorted((manifest.parent / "photos").glob("*.jpg"))
+
+    def photos_cold(pass_through: bool) -> Callable[[], None]:
+        def action() -> None:
+            scratch = root / "out" / ".photo-bench"
+            shutil.rmtree(scratch, ignore_errors=True)
+            saved = kmyreport.photos._pass_through
+            if not pass_through:
+                kmyreport.photos._pass_through = lambda *a, **k: None
+            try:
+                from concurrent.futures import ThreadPoolExecutor
+                with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+                    list(pool.map(lambda s: prepare_photo(s, placements[0], scratch, colour=SRGB), sources))
+            finally:
+                kmyreport.photos._pass_through = saved
+        return action
+
+    steps: dict[str, Callable[[], None]] = {
+        "plain": plain, "cold": cold, "unchanged": unchanged, "warm": warm, "edited": edited,
+        "photos passed": photos_cold(True), "photos processed": photos_cold(False),
+        "version": lambda: None,
+    }
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    times["batch serial"], times["batch cluster"] = [], []
+    cluster = None
+    if batch:
+        from distributed import Client, LocalCluster
+
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=40)
+        client = Client(cluster)
+        run_batch(batch, edition=edition, scheduler=client, cache=False)  # warm the workers and the photo cache
+    try:
+        for _ in range(args.repeat):
+            for name, action in steps.items():
+                times[name].append(version_seconds() if name == "version" else timed(action))
+            if batch:
+                times["batch serial"].append(timed(lambda: _all_built(run_batch(batch, edition=edition,
+                                                                                   cache=False))))
+                times["batch cluster"].append(timed(lambda: _all_built(run_batch(batch, edition=edition,
+                                                                                    scheduler=client, cache=False))))
+    finally:
+        edited_article.write_text(original_article, encoding="utf-8")
+        if cluster is not None:
+            client.close()
+            cluster.close()
+
+    best = {name: min(values) for name, values in times.items() if values}
+    plain_s = best["plain"]
+    print(f"issue: {args.articles} articles, {len(sources)} photos 2400×1600, {facts.get('pages')} pages, "
+          f"{edition} edition; best of {args.repeat} interleaved rounds, one run "
+          f"({os.cpu_count()} cores{', shared' if os.cpu_count() and os.cpu_count() <= 2 else ''})")
+    rows = [
+        ("plain WeasyPrint, same HTML", best["plain"], 1.0, ""),
+        ("kmyreport compile, cold", best["cold"], best["cold"] / plain_s, "≤ 1.0"),
+        ("kmyreport compile, warm (--no-cache)", best["warm"], best["warm"] / plain_s, "≤ 0.6"),
+        ("unchanged rebuild (build cache)", best["unchanged"], best["unchanged"] / plain_s, "≤ 0.15"),
+        ("one article edited", best["edited"], best["edited"] / plain_s, "≤ 0.4"),
+    ]
+    if batch:
+        rows += [
+            (f"batch of {len(batch)} issues, serial", best["batch serial"], None, ""),
+            ("  … on a LocalCluster, 2 workers", best["batch cluster"], best["batch cluster"] / best["batch serial"],
+             "≤ 0.6 of serial"),
+        ]
+    rows += [
+        (f"{len(sources)} photos cold, sRGB 300 ppi, processed", best["photos processed"], None, ""),
+        ("  … passed through", best["photos passed"], best["photos passed"] / best["photos processed"],
+         "of processed"),
+        ("kmyreport --version (new process)", best["version"], None, ""),
+    ]
+    print(f"  {'':40} {'seconds':>8} {'ratio':>7}   target")
+    for label, seconds, ratio, target in rows:
+        shown = f"{ratio:6.2f}x" if ratio is not None else ""
+        print(f"  {label:40} {seconds:8.2f} {shown:>7}   {target}")
+
+
+def _all_built(outcomes: list) -> None:
+    failed = [o for o in outcomes if o.failed]
+    if failed:
+        raise SystemExit(f"batch failed: {failed[0].issue}: {failed[0].error}")
 
 
 if __name__ == "__main__":
