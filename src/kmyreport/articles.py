@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .errors import KmyError, Problems
 from .manifest import read_text
@@ -40,7 +40,7 @@ class Origin(StrictModel):
 
 
 class FrontMatter(StrictModel):
-    title: str = Field(min_length=1, description="The headline")
+    title: str = Field(description="The headline")
     kicker: str | None = None
     subtitle: str | None = None
     authors: list[Author] = Field(default_factory=list)
@@ -48,6 +48,13 @@ class FrontMatter(StrictModel):
         None, description="Printed as given; false: print none (the copy carries its byline in the text)")
     origin: Origin | None = None
     editors: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("title")
+    @classmethod
+    def _title_given(cls, value: str) -> str:
+        if not value:
+            raise ValueError("title is empty; write the headline after 'title: '")
+        return value
 
 
 @dataclass

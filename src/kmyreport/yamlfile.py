@@ -658,7 +658,9 @@ def _value_error(error: Any, loc: Loc, positions: Positions, file: Path) -> KmyE
     message = error["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
-        return KmyError(f"{where}: {message}" if loc else message, file, line, column)
+        if not loc or message.startswith(f"{where} "):  # the message names the key itself
+            return KmyError(message, file, line, column)
+        return KmyError(f"{where}: {message}", file, line, column)
     got_text = f" (got {got!r})" if not isinstance(got, (dict, list)) else ""
     return KmyError(f"{where}: {message}{got_text}", file, line, column)
 
