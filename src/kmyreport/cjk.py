@@ -63,6 +63,11 @@ def is_chinese(char: str | None) -> bool:
     return char is not None and (is_han(char) or is_cjk_punctuation(char))
 
 
+#: A regular-expression character class body matching exactly the characters `is_justifiable` accepts.
+JUSTIFIABLE_CLASS = (IDEOGRAPH_CLASS + "".join(f"\\u{start:04x}-\\u{end:04x}" for start, end in (
+    CJK_SYMBOLS_RANGE, KANA_RANGE, HANGUL_RANGE, FULLWIDTH_FORMS_RANGE)) + "“”‘’·")
+
+
 def is_justifiable(char: str) -> bool:
     """A character that justification may space apart from its neighbours: ideographs, kana,
     hangul, full-width punctuation and forms, and the shared quotation marks and middle dot;

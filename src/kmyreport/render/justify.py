@@ -30,8 +30,8 @@ touched: the same characters end each line, only their spacing changes.
 from __future__ import annotations
 
 import functools
-import itertools
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Sequence
 from importlib.metadata import version
 
 from weasyprint.formatting_structure import boxes
@@ -39,7 +39,7 @@ from weasyprint.layout import inline, preferred
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
-from ..cjk import is_ideograph, is_justifiable
+from ..cjk import JUSTIFIABLE_CLASS, is_ideograph, is_justifiable
 from ..errors import KmyError
 from . import autospace, lastline, punctuation
 
@@ -74,6 +74,7 @@ class _WeasyPrint:
     count_expandable_spaces = staticmethod(inline.count_expandable_spaces)
     justify_line = staticmethod(inline.justify_line)
     set_text = staticmethod(line_break.Layout.set_text)
+    get_first_line = staticmethod(line_break.Layout.get_first_line)
     split_first_line = staticmethod(inline.split_first_line)
 
 
@@ -116,7 +117,8 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
     half_width = punctuation.half_width_marks(reach) if punctuation.opted_in(self.style) else ()
     spaced_gaps = autospace.boundaries(reach) if autospace.opted_in(self.style) else ()
     spacing = self.justification_spacing if justify else 0
-    spaced = bool(spacing) and opted_in(self.style) and any(map(_justifiable, self.text))
+    spaced = bool(spacing) and opted_in(self.style) and _JUSTIFIABLE.search(self.text) is not None
+    self._kmy_shifts = None
     if not half_width and not spaced and not spaced_gaps:
         return
     self._kmy_attributes = True
@@ -125,11 +127,31 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
         attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
     if half_width:
         _set_half_width(self.text, half_width, attributes)
-    if spaced_gaps:
-        _set_spacing_per_character(self, reach, spacing if spaced else 0, spaced_gaps, justify, attributes)
-    elif spaced:
-        _set_spacing(self, spacing, attributes)
+    if spaced or spaced_gaps:
+        _set_spacing(self, reach, spacing if spaced else 0, spaced_gaps, attributes)
     pango.pango_layout_set_attributes(self.layout, attributes)
+
+
+def _get_first_line(self: line_break.Layout) -> tuple:
+    """WeasyPrint's `Layout.get_first_line`, with the glyphs beside Han–Latin boundaries moved where
+    `autospace.han_side_spacing` wants them (once per text set: Pango keeps the moved glyphs)."""
+    line, index = _WeasyPrint.get_first_line(self)
+    shifts = getattr(self, "_kmy_shifts", None)
+    if shifts:
+        self._kmy_shifts = None
+        run = line.runs
+        while run != ffi.NULL:
+            item = run.data.item
+            start = item.offset
+            glyphs = run.data.glyphs
+            if any(start <= offset < start + item.length for offset in shifts):
+                clusters = glyphs.log_clusters
+                for glyph in range(glyphs.num_glyphs):
+                    shift = shifts.get(start + clusters[glyph])
+                    if shift:
+                        glyphs.glyphs[glyph].geometry.x_offset += shift
+            run = run.next
+    return line, index
 
 
 _justifiable = functools.cache(is_justifiable)
@@ -155,49 +177,6 @@ def _first_line_reach(text: str, max_width: float, font_size: float) -> str:
     return text
 
 
-def _set_spacing_per_character(self: line_break.Layout, text: str, spacing: float, spaced_gaps: Sequence[int],
-                               justify: bool, attributes: object) -> None:
-    """Letter-spacing per character of `text` (the start of the layout's text): the justification
-    spacing on justifiable characters plus the alternating values that open a quarter em at each
-    Han–Latin boundary (`autospace`)."""
-    letter_spacing = self.style["letter_spacing"]
-    base = 0 if letter_spacing == "normal" else letter_spacing
-    opening = 2 * int(round(autospace.SPACE_EM * self.style["font_size"] * TO_UNITS / 2))
-    # Drawn without a width (justified, or measured whole), the text is not broken: values may centre.
-    extra = autospace.alternating_spacing(text, dict.fromkeys(spaced_gaps, opening),
-                                          centred=justify or self.max_width is None)
-    word_spacing = self.style["word_spacing"] + (self.justification_spacing if justify else 0)
-    space_units = int(word_spacing * TO_UNITS + base * TO_UNITS) if word_spacing else None
-    spaced_units = int(round((base + spacing) * TO_UNITS))
-    base_units = int(round(base * TO_UNITS))
-    last = len(self.text) - 1
-    values: list[int | None] = []
-    for index, (char, shift) in enumerate(zip(text, extra)):
-        if space_units is not None and char in " \u00a0":  # WeasyPrint's word spacing, as it sets it
-            values.append(space_units * (1 + (index in (0, last))) + shift)
-            continue
-        justified = spacing and _justifiable(char)
-        if not shift and not justified:
-            values.append(None)
-            continue
-        value = (spaced_units if justified else base_units) + shift
-        if value and value % TO_UNITS == 0:
-            value += 2  # Pango splits whole-pixel spacing unevenly; keep it even on both sides
-        values.append(value)
-    offsets = list(itertools.accumulate(map(_utf8_length, text), initial=0))
-    index = 0
-    for value, group in itertools.groupby(values):
-        following = index + sum(1 for _ in group)
-        if value is not None:
-            _letter_spacing(attributes, offsets[index], offsets[following], value)
-        index = following
-
-
-def _utf8_length(char: str) -> int:
-    code = ord(char)
-    return 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
-
-
 def _letter_spacing(attributes: object, start: int, end: int, units: int) -> None:
     attribute = pango.pango_attr_letter_spacing_new(units)
     attribute.start_index, attribute.end_index = start, end
@@ -216,30 +195,55 @@ def _set_half_width(text: str, indices: Sequence[int], attributes: object) -> No
         offset, position = end, index + 1
 
 
-def _set_spacing(self: line_break.Layout, spacing: float, attributes: object) -> None:
-    """The justification spacing, as letter-spacing on each run of justifiable characters."""
+def _set_spacing(self: line_break.Layout, text: str, spacing: float, spaced_gaps: Sequence[int],
+                 attributes: object) -> None:
+    """Letter-spacing on the start `text` of the layout's text: the justification `spacing` on each run of
+    justifiable characters, and the Han–Latin opening on the Han character beside each boundary
+    (`autospace.han_side_spacing`; the glyph moves are kept for `_get_first_line`)."""
     letter_spacing = self.style["letter_spacing"]
     base = 0 if letter_spacing == "normal" else letter_spacing
-    units = int(round((base + spacing) * TO_UNITS))
-    for start, end in _justifiable_runs(self.text):
-        attribute = pango.pango_attr_letter_spacing_new(units)
-        attribute.start_index, attribute.end_index = start, end
-        pango.pango_attr_list_change(attributes, attribute)
+    units = int(round((base + spacing) * TO_UNITS)) if spacing else 0
+    extra: dict[int, int] = {}
+    if spaced_gaps:
+        opening = 2 * int(round(autospace.SPACE_EM * self.style["font_size"] * TO_UNITS / 2))
+        extra, shifts = autospace.han_side_spacing(text, spaced_gaps, opening)
+        if shifts:
+            self._kmy_shifts = {_byte_offset(text, index): shift for index, shift in shifts.items()}
+    base_units = int(round(base * TO_UNITS))
+    # (start, end, value) in characters: the runs of justifiable characters, cut around the spaced ones
+    spans: list[tuple[int, int, int]] = []
+    if units:
+        for match in _JUSTIFIABLE_RUN.finditer(text):
+            start, end = match.span()
+            for index in sorted(i for i in extra if start <= i < end):
+                if start < index:
+                    spans.append((start, index, units))
+                spans.append((index, index + 1, units + extra.pop(index)))
+                start = index + 1
+            if start < end:
+                spans.append((start, end, units))
+    spans += [(index, index + 1, base_units + value) for index, value in extra.items()]
+    spans.sort()
+    offset, position = 0, 0
+    for start, end, value in spans:
+        offset += _utf8_bytes(text, position, start)
+        stop = offset + _utf8_bytes(text, start, end)
+        if value % TO_UNITS == 0:
+            value += 2  # Pango splits whole-pixel spacing unevenly; keep it even on both sides
+        _letter_spacing(attributes, offset, stop, value)
+        offset, position = stop, end
 
 
-def _justifiable_runs(text: str) -> Iterator[tuple[int, int]]:
-    """UTF-8 byte ranges of the runs of justifiable characters (one Pango attribute per run)."""
-    offset, run_start = 0, None
-    for char in text:
-        if is_justifiable(char):
-            if run_start is None:
-                run_start = offset
-        elif run_start is not None:
-            yield run_start, offset
-            run_start = None
-        offset += len(char.encode())
-    if run_start is not None:
-        yield run_start, offset
+def _utf8_bytes(text: str, start: int, end: int) -> int:
+    return len(text[start:end].encode())
+
+
+def _byte_offset(text: str, index: int) -> int:
+    return len(text[:index].encode())
+
+
+_JUSTIFIABLE_RUN = re.compile(f"[{JUSTIFIABLE_CLASS}]+")
+_JUSTIFIABLE = re.compile(f"[{JUSTIFIABLE_CLASS}]")
 
 
 def _split_first_line(text: str, style: object, context: object, max_width: float | None,
@@ -259,19 +263,6 @@ def _split_first_line(text: str, style: object, context: object, max_width: floa
     if lastline.opted_in(style) and result[2] is not None:
         result = _keep_two_on_last_line(result, text, style, context, justification_spacing, is_line_start,
                                         minimum)
-    return result
-
-
-def _preferred_split_first_line(text: str, style: object, context: object, max_width: float | None,
-                                justification_spacing: float, is_line_start: bool = True,
-                                minimum: bool = False) -> tuple:
-    """`split_first_line` as the min- and max-content widths use it (shrink-to-fit boxes: flex items,
-    floats, table cells). Unbounded, Pango leaves out the outer halves of the Han–Latin spacing that
-    the line gets once it is made, so a box that size would wrap its own text (总第128 / 期): the
-    max-content width counts them."""
-    result = _split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
-    if max_width is None and result[3] is not None and autospace.opted_in(style) and autospace.boundaries(text):
-        result = (*result[:3], result[3] + autospace.SPACE_EM * style["font_size"], *result[4:])
     return result
 
 
@@ -335,5 +326,6 @@ def install() -> None:
     inline.count_expandable_spaces = _count_expandable
     inline.justify_line = _justify_line
     line_break.Layout.set_text = _set_text
+    line_break.Layout.get_first_line = _get_first_line
     inline.split_first_line = _split_first_line
-    preferred.split_first_line = _preferred_split_first_line
+    preferred.split_first_line = _split_first_line
