@@ -344,28 +344,41 @@ def fit_command(
 @app.command("verify")
 def verify_command(
     files: Annotated[list[Path], typer.Argument(help="PDF files to check.")],
-    no_verapdf: Annotated[bool, typer.Option("--no-verapdf", help="Own checks only.")] = False,
+    no_verapdf: Annotated[bool, typer.Option("--no-verapdf", help="Own checks only: the verdict is then "
+                                             "'not validated' (exit 3) at best.")] = False,
     debug: DebugOption = False,
 ) -> None:
-    """Check archive copies: veraPDF (where installed) plus our own checks; exit 0 only when all pass."""
-    from .verify import verify_pdf
+    """Check archive copies: veraPDF plus kmyreport's own checks, one verdict per file.
 
-    bad = 0
+    Exit codes: 0 every file compliant (validated by veraPDF; a print file's PDF/X, which veraPDF
+    does not validate, by the own checks); 1 a check failed; 3 the own checks pass but veraPDF did
+    not run (not installed, or --no-verapdf), so nothing is validated. './dev verapdf' installs
+    veraPDF.
+    """
+    from rich.markup import escape
+
+    from .verify import ADVICE, NOT_COMPLIANT, NOT_VALIDATED, verify_pdf, worst_exit_code
+
+    colours = {NOT_COMPLIANT: "bold red", NOT_VALIDATED: "yellow"}
+    verdicts = []
     for path in files:
         verdict = run(lambda p=path: verify_pdf(p, use_verapdf=not no_verapdf), debug)
+        verdicts.append(verdict)
         claims = " + ".join(verdict.claims) or "no PDF/A claim"
         checks = f"{sum(c.ok for c in verdict.checks)}/{len(verdict.checks)} own checks"
         vera = ("veraPDF not run" if verdict.verapdf is None else "veraPDF " + ", ".join(
             f"{r.flavour} {'pass' if r.compliant else 'FAIL'}" for r in verdict.verapdf))
-        mark = "[green]compliant[/]" if verdict.compliant else "[bold red]NOT compliant[/]"
-        out.print(f"{mark} {display_path(path)}: {claims}; {checks}; {vera}", soft_wrap=True)
+        colour = colours.get(verdict.status, "green")
+        out.print(f"[{colour}]{escape(verdict.headline())}[/] — {escape(display_path(path))}: "
+                  f"{escape(claims)}; {checks}; {vera}", soft_wrap=True)
         for failure in verdict.failures():
             out.print(f"    - {failure}", markup=False, soft_wrap=True)
         if verdict.note:
             out.print(f"    note: {verdict.note}", markup=False, soft_wrap=True)
-        bad += not verdict.compliant
-    if bad:
-        raise typer.Exit(1)
+    reasons = {v.not_run for v in verdicts if v.status == NOT_VALIDATED}
+    for reason in sorted(reasons & ADVICE.keys()):
+        err.print(ADVICE[reason], markup=False, soft_wrap=True)
+    raise typer.Exit(worst_exit_code(verdicts))
 
 
 @app.command("check")

@@ -4,8 +4,19 @@ Own checks read the PDF with pikepdf: a PDF/A claim in the XMP metadata, a
 title and language, an output intent, every font embedded, no image drawn
 with `/Interpolate true`, a structure tree for tagged levels, and, when the
 sidecar `<file>.json` is beside the PDF, the PDF's checksum and every embedded
-source against it. A file is compliant only when every check passes (and
-veraPDF, if it ran, agrees).
+source against it.
+
+A verdict says only what is known (`Verdict.status`):
+
+- `compliant`: every own check passes and veraPDF validated every level the file claims;
+- `NOT compliant`: an own check or veraPDF failed (or the file claims no PDF/A level);
+- `not validated (…): own checks pass`: veraPDF did not run (not installed, no Java, or
+  `--no-verapdf`), so nothing validated the claim;
+- `own checks pass (veraPDF does not validate PDF/X)`: a print file, whose PDF/X claim has
+  no validator but kmyreport's own checks.
+
+The sentences are built here, in `VERDICTS` and `Verdict.headline`, so that they can be
+translated in one place.
 """
 
 from __future__ import annotations
@@ -13,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,12 +52,42 @@ class Verdict:
     checks: list[Check] = field(default_factory=list)
     verapdf: list[VeraResult] | None = None               # None: veraPDF did not run
     note: str = ""
+    #: Why veraPDF did not run (a key of `NOT_RUN`), or "" when it ran.
+    not_run: str = ""
 
     @property
     def compliant(self) -> bool:
+        """No check that ran failed (own checks, and veraPDF when it ran). Whether veraPDF ran at
+        all is `validated`: a file is validated compliant only when both hold (`status`)."""
         own = all(check.ok for check in self.checks)
         vera = self.verapdf is None or all(result.compliant for result in self.verapdf)
         return own and vera and bool(self.claims)
+
+    @property
+    def validated(self) -> bool:
+        """veraPDF checked the file against every level it claims that veraPDF knows."""
+        return self.verapdf is not None
+
+    @property
+    def status(self) -> str:
+        """`compliant`, `not compliant`, `not validated` (own checks pass, veraPDF did not run) or
+        `own checks only` (a PDF/X file, which veraPDF does not validate, passes the own checks)."""
+        if not self.compliant:
+            return NOT_COMPLIANT
+        if self.validated:
+            return COMPLIANT
+        return OWN_CHECKS_ONLY if self.not_run == "pdfx" else NOT_VALIDATED
+
+    @property
+    def exit_code(self) -> int:
+        """0 compliant (or a PDF/X file that passes the own checks), 1 not compliant, 3 not validated."""
+        return EXIT_CODES[self.status]
+
+    def headline(self) -> str:
+        """The verdict in words, e.g. `not validated (veraPDF not installed): own checks pass`."""
+        if self.status == NOT_VALIDATED:
+            return VERDICTS[NOT_VALIDATED].format(reason=NOT_RUN.get(self.not_run, NOT_RUN["not asked"]))
+        return VERDICTS[self.status]
 
     def failures(self) -> list[str]:
         lines = [f"{check.name}: {check.detail}" for check in self.checks if not check.ok]
@@ -55,6 +97,41 @@ class Verdict:
                                   for f in result.failures[:5])
                 lines.append(f"veraPDF {result.flavour}: not compliant ({rules})")
         return lines
+
+
+COMPLIANT, NOT_COMPLIANT, NOT_VALIDATED, OWN_CHECKS_ONLY = ("compliant", "not compliant", "not validated",
+                                                             "own checks only")
+#: The exit code of `kmyreport verify` for each status (the worst file's decides).
+EXIT_CODES = {COMPLIANT: 0, OWN_CHECKS_ONLY: 0, NOT_COMPLIANT: 1, NOT_VALIDATED: 3}
+#: The verdicts as printed. Only a file veraPDF validated is called compliant.
+VERDICTS = {
+    COMPLIANT: "compliant",
+    NOT_COMPLIANT: "NOT compliant",
+    NOT_VALIDATED: "not validated ({reason}): own checks pass",
+    OWN_CHECKS_ONLY: "own checks pass (veraPDF does not validate PDF/X)",
+}
+#: Why veraPDF did not run, as the verdict says it.
+NOT_RUN = {
+    "not installed": "veraPDF not installed",
+    "no java": "Java not installed",
+    "not asked": "--no-verapdf",
+    "pdfx": "veraPDF does not validate PDF/X",
+    "stopped early": "an own check failed first",
+}
+#: What to do about a verdict that is not `compliant`, printed once after the verdicts.
+ADVICE = {
+    "not installed": "veraPDF is not installed: './dev verapdf' builds it (it needs Java 17 and Maven), "
+                     "then run verify again",
+    "no java": "veraPDF needs Java 17 or later: install it ('sudo apt-get install default-jre-headless'), "
+               "then run verify again",
+    "not asked": "run verify without --no-verapdf to validate with veraPDF",
+}
+
+
+def worst_exit_code(verdicts: list[Verdict]) -> int:
+    """One exit code for many files: 1 if any is not compliant, else 3 if any is not validated, else 0."""
+    codes = {verdict.exit_code for verdict in verdicts}
+    return 1 if 1 in codes else 3 if 3 in codes else 0
 
 
 def sidecar_path(pdf_path: Path) -> Path:
@@ -93,14 +170,23 @@ def verify_pdf(path: Path, *, use_verapdf: bool = True, sidecar: Path | None = N
         else:
             verdict.note = f"no sidecar {sidecar.name}: embedded sources not cross-checked"
     if stop_early and not all(check.ok for check in verdict.checks):
+        verdict.not_run = "stopped early"
         return verdict
-    if use_verapdf and verdict.claims and not flavours_for(verdict.claims):
+    if verdict.claims and not flavours_for(verdict.claims):
+        verdict.not_run = "pdfx"
         verdict.note = (verdict.note + "; " if verdict.note else "") + \
             "veraPDF does not validate PDF/X: own checks only (kmyreport check for the full preflight)"
-    elif use_verapdf and verdict.claims:
+    elif not use_verapdf:
+        verdict.not_run = "not asked"
+    elif verdict.claims:
         if find_verapdf_jar() is None:
+            verdict.not_run = "not installed"
             verdict.note = (verdict.note + "; " if verdict.note else "") + \
-                "veraPDF not installed (bash tools/verapdf/build.sh): own checks only"
+                "veraPDF not installed (./dev verapdf builds it): own checks only"
+        elif shutil.which("java") is None:
+            verdict.not_run = "no java"
+            verdict.note = (verdict.note + "; " if verdict.note else "") + \
+                "veraPDF not run: Java is not installed: own checks only"
         else:
             verdict.verapdf = run_verapdf([path], flavours_for(verdict.claims))
     return verdict

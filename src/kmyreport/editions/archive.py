@@ -239,7 +239,10 @@ def store_archive(issue: PreparedIssue, plan: ArchivePlan, pdf: bytes, target: P
     finally:
         temporary.unlink(missing_ok=True)
     validation = {
-        "compliant": True,
+        # true only when veraPDF validated the copy; null when only the own checks ran (they pass,
+        # or the copy would not be here), which `verdict` says in words
+        "compliant": True if verdict.validated else None,
+        "verdict": verdict.headline(),
         "claims": verdict.claims,
         "own_checks": {check.name: check.ok for check in verdict.checks},
         "verapdf": None if verdict.verapdf is None else {
