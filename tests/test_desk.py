@@ -172,3 +172,16 @@ def test_a_manifest_in_gbk_is_refused_with_the_command(small_issue: Scratch) -> 
                             "GBK/GB18030;")
     assert error.endswith("iconv -f GB18030 -t UTF-8 sources/t/issue.yaml > sources/t/issue.yaml.utf8 && mv "
                           "sources/t/issue.yaml.utf8 sources/t/issue.yaml")
+
+
+def test_every_mistake_of_layout_yaml_in_one_run(small_issue: Scratch) -> None:
+    edit(small_issue, "layouts/bulletin/layout.yaml", "columns: 1", "colums: 1")
+    edit(small_issue, "layouts/bulletin/layout.yaml", "column_gap_mm: 8", "column_gap_mm: 八")
+    run = small_issue.cli("compile", "sources/t/issue.yaml")
+    assert run.returncode == 1
+    assert run.stderr.splitlines() == [
+        "error: layouts/bulletin/layout.yaml:8:1: colums: unknown key 'colums' in layout.yaml; did you mean "
+        "'columns'?",
+        "error: layouts/bulletin/layout.yaml:9:16: column_gap_mm should be a number, e.g. 12.5, not '八'",
+        "2 errors; fix them and run again",
+    ]

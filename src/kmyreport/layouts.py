@@ -34,11 +34,11 @@ from markupsafe import Markup
 from pydantic import Field
 
 from .colour import PressSettings
-from .errors import KmyError
+from .errors import KmyError, Problems
 from .manifest import read_text
 from .photos import Placement
 from .workspace import Workspace
-from .yamlfile import Positions, StrictModel, load_yaml, validation_error
+from .yamlfile import Positions, StrictModel, load_yaml, validation_errors
 
 
 class Margins(StrictModel):
@@ -199,19 +199,28 @@ def load_layout(name: str, workspace: Workspace) -> Layout:
     if len(layers) > 1 and "name" not in child.data:
         merged["name"] = name
     _rebase_paths(merged, layers)
+    problems = Problems()
     try:
         config = LayoutConfig.model_validate(merged)
     except pydantic.ValidationError as exc:
-        owner = _owner(_first_error_loc(exc), layers)
-        raise validation_error(exc, LayoutConfig, merged, owner.positions, owner.path, "layout.yaml") from None
+        by_owner: dict[Path, tuple[_Layer, list[Any]]] = {}
+        for error in exc.errors(include_url=False):
+            owner = _owner(tuple(error["loc"]), layers)
+            by_owner.setdefault(owner.path, (owner, []))[1].append(error)
+        for owner, errors in by_owner.values():
+            for found in validation_errors(errors, LayoutConfig, owner.positions, owner.path, "layout.yaml"):
+                problems.add(found)
+        problems.check()
+        raise AssertionError("a layout that does not validate has an error") from None  # pragma: no cover
     layout = Layout(folder=child.folder, config=config, workspace=workspace,
                     ancestors=tuple(layer.folder for layer in layers[1:]))
     for index, path in enumerate(layout.font_files()):
         if not path.is_file() or not workspace.contains(path):
             owner = _owner(("fonts", index, "file"), layers)
             line, column = owner.positions.of(("fonts", index, "file"))
-            raise KmyError(f"fonts[{index}].file: font not found in the workspace's fonts/ folder: "
-                           f"{config.fonts[index].file}", owner.path, line, column)
+            problems.add(KmyError(f"fonts[{index}].file: font not found in the workspace's fonts/ folder: "
+                                  f"{config.fonts[index].file}", owner.path, line, column))
+    problems.check()
     return layout
 
 
@@ -330,13 +339,6 @@ def _read_layer(folder: Path) -> _Layer:
     if not isinstance(data, dict):
         raise KmyError("layout.yaml must be a mapping of keys (name, page, fonts, …)", path, 1, 1)
     return _Layer(folder=folder, data=data, positions=positions)
-
-
-def _first_error_loc(exc: pydantic.ValidationError) -> tuple[str | int, ...]:
-    """Where the error `validation_error` reports lies (it prefers an unknown key)."""
-    errors = exc.errors(include_url=False)
-    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    return tuple(error["loc"])
 
 
 def _owner(loc: tuple[str | int, ...], layers: list[_Layer]) -> _Layer:

@@ -563,13 +563,14 @@ def validation_error(exc: pydantic.ValidationError, model: type[pydantic.BaseMod
     return validation_errors(exc, model, positions, file, what)[0]
 
 
-def validation_errors(exc: pydantic.ValidationError, model: type[pydantic.BaseModel], positions: Positions,
-                      file: Path, what: str) -> list[KmyError]:
-    """Every pydantic error as a `KmyError` in plain words, at its line and column, misspelt keys first.
+def validation_errors(exc: pydantic.ValidationError | list[Any], model: type[pydantic.BaseModel],
+                      positions: Positions, file: Path, what: str) -> list[KmyError]:
+    """Every pydantic error (of `exc`, or the list of its `errors()` given) as a `KmyError` in plain
+    words, at its line and column, misspelt keys first.
 
     A misspelt key shows up as an unknown key *and* a missing one: only the typo is reported.
     A value that fails several branches of a union (`str | false`) is reported once."""
-    errors = exc.errors(include_url=False)
+    errors = list(exc) if isinstance(exc, list) else exc.errors(include_url=False)
     errors.sort(key=lambda e: e["type"] != "extra_forbidden")
     found: list[KmyError] = []
     seen: set[Loc] = set()
