@@ -185,3 +185,13 @@ def test_every_mistake_of_layout_yaml_in_one_run(small_issue: Scratch) -> None:
         "error: layouts/bulletin/layout.yaml:9:16: column_gap_mm should be a number, e.g. 12.5, not '八'",
         "2 errors; fix them and run again",
     ]
+
+
+def test_an_unreadable_value_does_not_hide_the_other_mistakes(small_issue: Scratch) -> None:
+    edit(small_issue, "sources/t/issue.yaml", "  number: 3", "  nubmer: 3")
+    edit(small_issue, "sources/t/issue.yaml", "  date: 2024-03-01", "  date: 2024-13-01")
+    assert errors_of(small_issue) == [
+        "error: sources/t/issue.yaml:4:3: issue.nubmer: unknown key 'nubmer' in the manifest; did you mean 'number'?",
+        "error: sources/t/issue.yaml:5:9: issue.date: cannot read the value '2024-13-01' (month must be in 1..12); "
+        "dates are written YYYY-MM-DD",
+    ]

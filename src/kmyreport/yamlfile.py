@@ -414,10 +414,7 @@ def read_yaml(text: str, file: Path, *, first_line: int = 1) -> tuple[Any, Posit
     if node is None:
         return None, positions, errors
     constructor = yaml.SafeLoader("")
-    try:
-        data = _build(node, (), positions, constructor, file, at)
-    except KmyError as exc:
-        return None, positions, errors + [exc]
+    data = _build(node, (), positions, constructor, file, at, errors)
     return data, positions, errors
 
 
@@ -465,36 +462,43 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: Path,
 
 
 def _build(node: yaml.Node, loc: Loc, positions: Positions, constructor: yaml.SafeLoader,
-           file: Path, at: Callable[[yaml.Mark], tuple[int, int]]) -> Any:
+           file: Path, at: Callable[[yaml.Mark], tuple[int, int]], errors: list[KmyError]) -> Any:
+    """The value of `node`; what cannot be read is added to `errors` and left out (a key) or kept
+    as written (a value), so that the rest of the document is still checked."""
     positions.values[loc] = at(node.start_mark)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            where = at(key_node.start_mark)
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise KmyError("a merge key ('<<') is not supported here; write the keys out", file,
-                               *at(key_node.start_mark))
+                errors.append(KmyError("a merge key ('<<') is not supported here; write the keys out", file, *where))
+                continue
             try:
                 key = constructor.construct_object(key_node, deep=True)
             except (ValueError, yaml.constructor.ConstructorError) as exc:
-                raise KmyError(f"cannot read the key {key_node.value!r} ({exc}); a key is a plain word", file,
-                               *at(key_node.start_mark)) from None
+                errors.append(KmyError(f"cannot read the key {key_node.value!r} ({exc}); a key is a plain word",
+                                       file, *where))
+                continue
             if isinstance(key, (dict, list)):
-                raise KmyError("a mapping key must be a plain word", file, *at(key_node.start_mark))
+                errors.append(KmyError("a mapping key must be a plain word", file, *where))
+                continue
             key = str(key)
             if key in result:
-                raise KmyError(f"{format_loc(loc + (key,))}: key given twice; keep one of them",
-                               file, *at(key_node.start_mark))
-            positions.keys[loc + (key,)] = at(key_node.start_mark)
-            result[key] = _build(value_node, loc + (key,), positions, constructor, file, at)
+                errors.append(KmyError(f"{format_loc(loc + (key,))}: key given twice; keep one of them", file,
+                                       *where))
+                continue
+            positions.keys[loc + (key,)] = where
+            result[key] = _build(value_node, loc + (key,), positions, constructor, file, at, errors)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, loc + (index,), positions, constructor, file, at)
+        return [_build(item, loc + (index,), positions, constructor, file, at, errors)
                 for index, item in enumerate(node.value)]
     try:
         return constructor.construct_object(node, deep=True)
     except (ValueError, yaml.constructor.ConstructorError) as exc:
-        raise KmyError(f"{format_loc(loc)}: cannot read the value {node.value!r} ({exc}); dates are "
-                       "written YYYY-MM-DD", file, *at(node.start_mark)) from None
+        errors.append(KmyError(f"{format_loc(loc)}: cannot read the value {node.value!r} ({exc}); dates are "
+                               "written YYYY-MM-DD", file, *at(node.start_mark)))
+        return node.value
 
 
 class StrictModel(pydantic.BaseModel):
@@ -542,7 +546,9 @@ def read_model(text: str, file: Path, model: type[M], what: str, expected: str, 
     try:
         validated = model.model_validate(data)
     except pydantic.ValidationError as exc:
-        return None, data, positions, errors + validation_errors(exc, model, positions, file, what)
+        taken = {(error.line, error.column) for error in errors}  # a value already reported as unreadable
+        return None, data, positions, errors + [error for error in validation_errors(exc, model, positions, file, what)
+                                                if (error.line, error.column) not in taken]
     return validated, data, positions, errors
 
 
@@ -690,7 +696,8 @@ def _clean_loc(loc: tuple, model: type[pydantic.BaseModel], *, keep_last: bool =
     """
     cleaned: list[str | int] = []
     for index, part in enumerate(loc):
-        marker = isinstance(part, str) and (_MARKER.match(part) or part in ("str", "int", "list", "dict", "date"))
+        marker = isinstance(part, str) and (_MARKER.match(part) or part.startswith("constrained-")
+                                            or part in ("str", "int", "float", "bool", "list", "dict", "date"))
         if marker and not (keep_last and index == len(loc) - 1) \
                 and part not in _allowed_keys(model, tuple(cleaned)):
             continue
