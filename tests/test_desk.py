@@ -195,3 +195,13 @@ def test_an_unreadable_value_does_not_hide_the_other_mistakes(small_issue: Scrat
         "error: sources/t/issue.yaml:5:9: issue.date: cannot read the value '2024-13-01' (month must be in 1..12); "
         "dates are written YYYY-MM-DD",
     ]
+
+
+def test_a_character_the_fonts_lack_is_reported_in_each_file(small_issue: Scratch) -> None:
+    edit(small_issue, "sources/t/issue.yaml", "  name: 克拉玛依融媒", "  name: 克拉玛依融媒🔥")
+    edit(small_issue, "sources/t/articles/a.md", "第二段正文。", "第二段正文🔥。")
+    errors = errors_of(small_issue)
+    assert [error.split(" is not in")[0] for error in errors] == [
+        "error: sources/t/issue.yaml:2:15: character '🔥' (U+1F525 FIRE)",
+        "error: sources/t/articles/a.md:14:6: character '🔥' (U+1F525 FIRE)",
+    ]

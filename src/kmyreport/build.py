@@ -89,8 +89,9 @@ def prepare_issue(manifest_path: Path, *, edition: str = "print", level: str | N
         layout = _layout_for(draft, workspace)
     articles = _load_articles(draft, workspace, problems)
     if layout is not None:
-        with problems.collecting():
-            check_glyphs([draft.path] + [a.path for a in articles], layout.font_files(), workspace.cache_dir)
+        for source in [draft.path] + [a.path for a in articles]:  # the first character each file lacks
+            with problems.collecting():
+                check_glyphs([source], layout.font_files(), workspace.cache_dir)
     problems.check()
     manifest = draft.loaded()
     assert manifest is not None and layout is not None
