@@ -73,6 +73,9 @@ class KmyErrors(KmyError):
     def __str__(self) -> str:
         return "\n".join(str(error) for error in self.errors)
 
+    def __reduce__(self) -> tuple:  # pickles whole (to and from a worker process)
+        return (type(self), (self.errors, self.more))
+
     def summary(self) -> str:
         """The closing line after the errors: how many there are, and what to do."""
         count = len(self.errors) + self.more
