@@ -480,15 +480,24 @@ def import_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the import report; write "
                                           "nothing.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing article source.")] = False,
+    add: Annotated[bool, typer.Option("--add", help="Also list the article in its issue's manifest (with -o "
+                                      "sources/<id>/articles/x.md: at the end of the last section's articles "
+                                      "in sources/<id>/issue.yaml, comments and layout kept).")] = False,
     debug: DebugOption = False,
 ) -> None:
     """Turn raw correspondent copy into an article source that compiles as it is.
 
     With -o inside an issue (sources/<id>/articles/x.md) and --photos outside that issue,
-    the matched photos are copied into sources/<id>/photos/.
+    the matched photos are copied into sources/<id>/photos/. It then says which line lists the
+    article in sources/<id>/issue.yaml; --add writes that line there.
     """
     from .ingest import import_raw, photo_prefix, save_article
 
+    if add and output is None:
+        from .manifest_edit import ADD_NEEDS_OUTPUT
+
+        err.print(f"[bold red]error:[/] {ADD_NEEDS_OUTPUT}", soft_wrap=True)
+        raise typer.Exit(1)
     prefix = photo_prefix(photos, output)
     result = run(lambda: import_raw(raw, photos_dir=photos, title=title, photo_prefix=prefix), debug)
     if dry_run:
@@ -508,6 +517,16 @@ def import_command(
                "--dry-run shows the full report")
     if output is not None:
         err.print(f"[green]wrote[/] {display_path(output)}: {summary}", soft_wrap=True)
+        for photo in report.photos:  # which file went with which caption
+            err.print(f"  {photo.pairing()}", markup=False, soft_wrap=True)
+        from .manifest_edit import add_to_manifest, listing_for
+
+        listing = listing_for(output)
+        if add:
+            done = run(lambda: add_to_manifest(listing), debug)
+            err.print(done, markup=False, soft_wrap=True)
+        else:
+            err.print(listing.hint(suggest_add=True), markup=False, soft_wrap=True)
 
 
 def main() -> None:  # console-script entry point

@@ -227,7 +227,7 @@ def _xmp_text(pdf: pikepdf.Pdf) -> str:
 def _xmp_value(xmp: str, prefix: str, name: str) -> str | None:
     """A simple property, written as attribute (`pdfaid:part="3"`) or element (`<pdfaid:part>3<`)."""
     match = re.search(rf'{prefix}:{name}\s*=\s*"([^"]*)"', xmp) or \
-        re.search(rf"<{prefix}:{name}>([^<]*)</{prefix}:{name}>", xmp)
+        re.search(rf"<{prefix}:{name}(?:\s[^>]*)?>([^<]*)</{prefix}:{name}>", xmp)  # may declare its namespace
     return match[1].strip() if match else None
 
 
@@ -237,7 +237,7 @@ def _pdfa_claim(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
 
 
 def _metadata(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
-    return Check("metadata", bool(xmp) and "<dc:title>" in xmp,
+    return Check("metadata", bool(xmp) and re.search(r"<dc:title[\s>]", xmp) is not None,
                  "XMP metadata with dc:title" if xmp else "no XMP metadata stream")
 
 

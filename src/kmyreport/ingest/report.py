@@ -47,6 +47,17 @@ class PhotoRecord:
     missing: bool
     source: Path | None = None  # the matched file in the photo folder
 
+    def pairing(self) -> str:
+        """Which file goes with this caption, in one line (for the CLI after an import is written)."""
+        if self.source is None:
+            return PAIRING_MISSING.format(line=self.line, caption=_short(self.caption), path=self.path)
+        return PAIRING.format(line=self.line, caption=_short(self.caption), file=_shown_file(self.source),
+                              path=self.path)
+
+
+PAIRING = "line {line} “{caption}”: {file} → {path}"
+PAIRING_MISSING = "line {line} “{caption}”: no photo file; the article refers to {path} (a placeholder)"
+
 
 @dataclass
 class ImportReport:
@@ -72,6 +83,9 @@ class ImportReport:
             out.append(f"  第{record.line}行  [{label}]  {record.text}")
             if record.detail:
                 out.append(f"      → {record.detail}")
+        if self.photos:
+            out.append("")
+            out.extend(self.photo_section())
         out.append("")
         out.append(f"标点规范化（{len(self.changes)} 处）：")
         for change in self.changes:
@@ -100,6 +114,21 @@ class ImportReport:
         return "\n".join(out) + "\n"
 
 
+    def photo_section(self) -> list[str]:
+        """图片与说明: each caption with the photo file that goes with it (matched in file-name order),
+        or the placeholder the article refers to when there is none."""
+        missing = sum(photo.source is None for photo in self.photos)
+        head = f"图片与说明（{len(self.photos)} 条说明，{len(self.photos) - missing} 张图片按文件名顺序配对"
+        lines = [head + (f"，{missing} 张缺图）：" if missing else "）：")]
+        for number, photo in enumerate(self.photos, start=1):
+            if photo.source is None:
+                lines.append(f"  {number}. 第{photo.line}行  “{_short(photo.caption)}”  ← 缺图，暂用占位文件名 {photo.path}")
+            else:
+                lines.append(f"  {number}. 第{photo.line}行  “{_short(photo.caption)}”  ← {_shown_file(photo.source)}"
+                             + ("" if _shown_file(photo.source).endswith(photo.path) else f"（文中：{photo.path}）"))
+        return lines
+
+
 @dataclass
 class ImportResult:
     article_source: str  # the full .md text (front matter + body)
@@ -113,3 +142,14 @@ def _visible(text: str) -> str:
     """Make spaces visible in the report."""
     names = {" ": "␠", "\u3000": "［全角空格］", "\t": "␉"}
     return "".join(names.get(ch, ch) for ch in text) if text else "（删除）"
+
+
+def _short(caption: str, limit: int = 24) -> str:
+    """A caption cut to `limit` characters, enough to know it again."""
+    return caption if len(caption) <= limit else caption[:limit - 1] + "…"
+
+
+def _shown_file(path: Path) -> str:
+    from ..errors import display_path
+
+    return display_path(path)

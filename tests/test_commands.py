@@ -1,0 +1,162 @@
+"""The editor's desk (#15), the commands' side: `verify` says only what it knows, `import` pairs
+captions with photo files and lists the article in its issue, `schema`, `new issue`.
+
+Each test runs the real command line in this process and reads its messages and exit code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+import pytest
+import yaml
+
+from kmyreport.verapdf import VeraResult
+
+from .conftest import MANIFEST, Scratch
+
+RAW = Path(__file__).parent / "raw" / "13_photos_row.txt"   # four captions
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Scratch:
+    """A bare folder to run commands in (verify and import need no layouts or fonts)."""
+    root = tmp_path / "desk"
+    root.mkdir()
+    return Scratch(root)
+
+
+def pdfa_claiming(path: Path, *, lang: bool = True) -> Path:
+    """A small PDF that claims PDF/A-3b and passes kmyreport's own archive checks (or, without
+    `lang`, fails one): enough for verify's verdicts without building an issue."""
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta["pdfaid:part"], meta["pdfaid:conformance"] = "3", "B"
+            meta["dc:title"] = "克拉玛依融媒 第9期"
+        if lang:
+            pdf.Root.Lang = pikepdf.String("zh-CN")
+        profile = pdf.make_stream(b"not really a profile", N=3)
+        pdf.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
+            Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1, OutputConditionIdentifier="sRGB",
+            DestOutputProfile=profile)])
+        pdf.save(path)
+    return path
+
+
+# 1. verify says only what it knows
+
+def test_verify_without_verapdf_is_not_validated_and_never_compliant(desk: Scratch,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    pdf = pdfa_claiming(desk.root / "copy.pdf")
+    monkeypatch.setenv("KMYREPORT_VERAPDF_JAR", str(desk.root / "absent.jar"))
+    run = desk.cli("verify", "copy.pdf")
+    assert run.returncode == 3, run.stdout + run.stderr
+    assert run.stdout.startswith("not validated (veraPDF not installed): own checks pass — copy.pdf: PDF/A-3B; "
+                                 "6/6 own checks; veraPDF not run")
+    assert "compliant" not in run.stdout
+    assert "veraPDF is not installed: './dev verapdf' builds it" in run.stderr
+
+    asked = desk.cli("verify", "--no-verapdf", str(pdf))
+    assert asked.returncode == 3 and "compliant" not in asked.stdout
+    assert asked.stdout.startswith("not validated (--no-verapdf): own checks pass — copy.pdf")
+    assert "run verify without --no-verapdf to validate with veraPDF" in asked.stderr
+
+
+def test_verify_calls_compliant_only_what_verapdf_passed(desk: Scratch, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kmyreport.verify as verify
+
+    pdfa_claiming(desk.root / "good.pdf")
+    pdfa_claiming(desk.root / "bad.pdf", lang=False)
+    monkeypatch.setattr(verify, "find_verapdf_jar", lambda: desk.root / "harness.jar")
+    monkeypatch.setattr(verify.shutil, "which", lambda name: "/usr/bin/java")
+    monkeypatch.setattr(verify, "run_verapdf", lambda paths, flavours: [VeraResult(paths[0], "3b", True)])
+    run = desk.cli("verify", "good.pdf")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.startswith("compliant — good.pdf: PDF/A-3B; 6/6 own checks; veraPDF 3b pass")
+
+    both = desk.cli("verify", "good.pdf", "bad.pdf")   # the worst verdict decides the exit code
+    assert both.returncode == 1
+    assert "NOT compliant — bad.pdf: PDF/A-3B; 5/6 own checks" in both.stdout
+    assert "    - language: no /Lang in the catalog" in both.stdout
+
+    monkeypatch.setattr(verify, "run_verapdf", lambda paths, flavours: [VeraResult(paths[0], "3b", False)])
+    failed = desk.cli("verify", "good.pdf")
+    assert failed.returncode == 1 and failed.stdout.startswith("NOT compliant — good.pdf")
+
+    mixed = desk.cli("verify", "--no-verapdf", "good.pdf", "bad.pdf")
+    assert mixed.returncode == 1 and "not validated (--no-verapdf)" in mixed.stdout
+
+
+def test_verify_help_documents_the_exit_codes(desk: Scratch) -> None:
+    run = desk.cli("verify", "--help")
+    assert run.returncode == 0
+    text = " ".join(run.stdout.split())
+    assert "0 every file compliant" in text and "1 a check failed" in text and "3 the own checks pass" in text
+
+
+# 3. import: which photo goes with which caption, and the line that lists the article
+
+COMMENTED = "# 第3期：只改这里的文章顺序\n" + MANIFEST.replace("  - title: 要闻\n", "  - title: 要闻   # 头版\n") + \
+    "      # - articles/held-back.md   (next week)\n"
+
+
+def test_import_pairs_each_caption_with_its_photo_file(desk: Scratch) -> None:
+    for name in ("a.jpg", "b.jpg", "c.jpg"):
+        desk.write(f"incoming/{name}", b"\xff\xd8 not decoded by import")
+    run = desk.cli("import", str(RAW), "--photos", "incoming", "--dry-run")
+    assert run.returncode == 0, run.stderr
+    assert "图片与说明（4 条说明，3 张图片按文件名顺序配对，1 张缺图）：" in run.stdout
+    assert "  1. 第4行  “世界魔鬼城景区迎来客流高峰。”  ← incoming/a.jpg（文中：photos/a.jpg）" in run.stdout
+    assert "  4. 第7行  “乌尔禾区的胡杨林。”  ← 缺图，暂用占位文件名 photos/MISSING-4.jpg" in run.stdout
+
+    desk.write("sources/t/issue.yaml", MANIFEST)
+    run = desk.cli("import", str(RAW), "--photos", "incoming", "-o", "sources/t/articles/tour.md")
+    assert run.returncode == 0, run.stderr
+    assert "  line 5 “黑油山景区游人如织。”: incoming/b.jpg → photos/b.jpg" in run.stderr
+    assert "  line 7 “乌尔禾区的胡杨林。”: no photo file; the article refers to photos/MISSING-4.jpg" in run.stderr
+    # without --add it only says which line to add where; the manifest is unchanged
+    assert ("add to sources/t/issue.yaml under a section's articles:   - articles/tour.md   (--add does it)"
+            in run.stderr)
+    assert desk.manifest().read_text(encoding="utf-8") == MANIFEST
+
+
+def test_import_add_lists_the_article_and_keeps_the_comments(desk: Scratch) -> None:
+    desk.write("sources/t/issue.yaml", COMMENTED)
+    run = desk.cli("import", str(RAW), "-o", "sources/t/articles/tour.md", "--add")
+    assert run.returncode == 0, run.stderr
+    assert ("added articles/tour.md to the articles of the last section of sources/t/issue.yaml (line 11)"
+            in run.stderr)
+    text = desk.manifest().read_text(encoding="utf-8")
+    assert text == COMMENTED.replace("      - articles/a.md\n", "      - articles/a.md\n      - articles/tour.md\n")
+    assert yaml.safe_load(text)["sections"][0]["articles"] == ["articles/a.md", "articles/tour.md"]
+
+    again = desk.cli("import", str(RAW), "-o", "sources/t/articles/tour.md", "--add", "--force")
+    assert again.returncode == 0 and "already listed in sources/t/issue.yaml" in again.stderr
+    assert desk.manifest().read_text(encoding="utf-8") == text
+
+    flow = "publication: {name: 克拉玛依融媒}\nissue: {number: 9, date: 2024-07-20}\n" \
+           "sections:\n  - articles: [articles/a.md]   # one so far\n"
+    desk.write("sources/f/issue.yaml", flow)
+    assert desk.cli("import", str(RAW), "-o", "sources/f/articles/b.md", "--add").returncode == 0
+    assert desk.manifest("f").read_text(encoding="utf-8") == flow.replace("[articles/a.md]",
+                                                                          "[articles/a.md, articles/b.md]")
+
+
+def test_import_add_says_what_it_cannot_do(desk: Scratch) -> None:
+    run = desk.cli("import", str(RAW), "-o", "sources/none/articles/x.md", "--add")
+    assert run.returncode == 1
+    assert ("error: no issue manifest at sources/none/issue.yaml: the article is not in an issue yet; create the "
+            "issue (kmyreport new issue ID) or write the manifest") in " ".join(run.stderr.split())
+
+    desk.write("sources/daily/issue.yaml", "publication: {name: 克拉玛依融媒}\nissue: {number: 1, date: 2024-08-16}\n"
+               "layout: newspaper\npages:\n  - {number: 1, name: 要闻, editor: 王若惟, stories: []}\n")
+    run = desk.cli("import", str(RAW), "-o", "sources/daily/articles/x.md", "--add")
+    assert run.returncode == 1 and "sources/daily/issue.yaml is a newspaper" in run.stderr
+    hint = desk.cli("import", str(RAW), "-o", "sources/daily/articles/y.md")
+    assert "add to sources/daily/issue.yaml under a page's stories" in hint.stderr
+    assert "- {source: articles/y.md, area: {col: 1, cols: 3, row: 1, rows: 5}}" in hint.stderr
+
+    run = desk.cli("import", str(RAW), "--add")
+    assert run.returncode == 1 and "--add needs -o sources/<id>/articles/NAME.md" in run.stderr
