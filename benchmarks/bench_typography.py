@@ -6,8 +6,9 @@ one with the bulletin layout as it is (punctuation compression, Han–Latin
 spacing and no lone last-line character on), one whose layout tokens turn them
 off (`cjk_punctuation: none`, `cjk_autospace: none`, `cjk_lone_character: none`;
 justification stays on in both). Warm compiles (fonts
-loaded), interleaved so that machine noise hits both alike; it prints the medians
-and their ratio, and what the rules did, measured from the PDFs.
+loaded), interleaved so that machine noise hits both alike; it prints the median and
+best wall and CPU (process) times and their ratios (on a shared machine, CPU time is the
+steadier figure), and what the rules did, measured from the PDFs.
 
     python benchmarks/bench_typography.py [--articles 12] [--repeat 5]
 """
@@ -113,16 +114,23 @@ def main() -> None:
     base = REPO / "out" / "bench-typography"
     manifests = {"on": make_issue(base / "on", args.articles, {}), "off": make_issue(base / "off", args.articles, OFF)}
     results = {name: compile_issue(manifest, cache=False) for name, manifest in manifests.items()}  # load fonts, warm caches
-    times: dict[str, list[float]] = {"on": [], "off": []}
+    wall: dict[str, list[float]] = {"on": [], "off": []}
+    cpu: dict[str, list[float]] = {"on": [], "off": []}
     for _ in range(args.repeat):
         for name, manifest in manifests.items():
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             compile_issue(manifest, cache=False)  # the build cache would render nothing
-            times[name].append(time.perf_counter() - started)
-    median = {name: statistics.median(values) for name, values in times.items()}
-    print(f"issue: {args.articles} articles, {results['on'].pages} pages; {args.repeat} interleaved warm runs, medians")
-    print(f"  rules off : {median['off']:6.2f} s   1.00x")
-    print(f"  rules on  : {median['on']:6.2f} s   {median['on'] / median['off']:.2f}x")
+            wall[name].append(time.perf_counter() - started)
+            cpu[name].append(time.process_time() - started_cpu)
+    print(f"issue: {args.articles} articles, {results['on'].pages} pages; {args.repeat} interleaved warm runs")
+    print("              wall median   wall best    CPU median    CPU best")
+    for name in ("off", "on"):
+        cells = []
+        for values in (wall, cpu):
+            for pick in (statistics.median, min):
+                value, base = pick(values[name]), pick(values["off"])
+                cells.append(f"{value:5.2f} s {value / base:4.2f}x")
+        print(f"  rules {name:3} : " + "  ".join(cells))
     for name in ("on", "off"):
         facts = measure(results[name].output)
         print(f"  {name:3}: " + "; ".join(f"{label}: {met} of {total}" for label, (met, total) in facts.items()))

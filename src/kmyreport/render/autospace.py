@@ -11,7 +11,7 @@ drawn. Pango gives a character's letter-spacing half before it and half after
 it (and drops the outer halves at the ends of a line), so the text is as wide
 as it should be but the opening is split between the character's two sides.
 When the line is drawn, the glyph is moved by half the opening towards its
-other side (`justify` wraps `Layout.get_first_line`), which puts the whole
+other side (`justify` wraps WeasyPrint's `draw_first_line`), which puts the whole
 opening at the boundary; moving a glyph does not change any advance, so the
 drawn line is exactly as wide as the measured one. Latin letters and digits
 never get spacing: words are shaped whole, with their kerning and ligatures.

@@ -34,6 +34,7 @@ import re
 from collections.abc import Sequence
 from importlib.metadata import version
 
+from weasyprint.draw import text as draw_text
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import inline, preferred
 from weasyprint.text import line_break
@@ -69,12 +70,12 @@ def opted_in(style: object) -> bool:
 
 
 class _WeasyPrint:
-    """The four WeasyPrint functions the extension wraps, as they were before `install`."""
+    """The WeasyPrint functions the extension wraps, as they were before `install`."""
 
     count_expandable_spaces = staticmethod(inline.count_expandable_spaces)
     justify_line = staticmethod(inline.justify_line)
     set_text = staticmethod(line_break.Layout.set_text)
-    get_first_line = staticmethod(line_break.Layout.get_first_line)
+    draw_first_line = staticmethod(draw_text.draw_first_line)
     split_first_line = staticmethod(inline.split_first_line)
 
 
@@ -87,7 +88,33 @@ def _justify_line(context: object, line: boxes.LineBox, extra_width: float) -> N
         return
     gaps = _count_expandable(line)
     if gaps and extra_width / gaps <= MAX_GAP_EM * line.style["font_size"]:
-        inline.add_word_spacing(context, line, extra_width / gaps, 0)
+        _add_word_spacing(line, extra_width / gaps, 0)
+
+
+def _add_word_spacing(box: boxes.Box, spacing: float, x_advance: float) -> float:
+    """WeasyPrint's `add_word_spacing`, except that a text box gets a layout that is set up only when it
+    is drawn (WeasyPrint lays the text out once more here, only to throw the layout away)."""
+    if isinstance(box, boxes.TextBox):
+        box.justification_spacing = spacing
+        box.position_x += x_advance
+        count = _count_expandable(box)
+        if count > 0:
+            layout = line_break.Layout.__new__(line_break.Layout)  # as `Layout(...)` then `deactivate()`
+            layout.justification_spacing, layout.max_width, layout.text = spacing, None, box.text
+            layout.first_line_direction = 0
+            x_advance += spacing * count
+            box.width += spacing * count
+            box.pango_layout = layout
+    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        box.position_x += x_advance
+        before = x_advance
+        for child in box.children[::-1] if box.style["direction"] == "rtl" else box.children:
+            if child.is_in_normal_flow():
+                x_advance = _add_word_spacing(child, spacing, x_advance)
+        box.width += x_advance - before
+    else:
+        box.translate(x_advance, 0)  # an atomic inline-level box
+    return x_advance
 
 
 def _count_expandable(box: boxes.Box) -> float:
@@ -128,30 +155,31 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
     if half_width:
         _set_half_width(self.text, half_width, attributes)
     if spaced or spaced_gaps:
-        _set_spacing(self, reach, spacing if spaced else 0, spaced_gaps, attributes)
+        _set_spacing(self, reach, spacing if spaced else 0, spaced_gaps, justify, attributes)
     pango.pango_layout_set_attributes(self.layout, attributes)
 
 
-def _get_first_line(self: line_break.Layout) -> tuple:
-    """WeasyPrint's `Layout.get_first_line`, with the glyphs beside Han–Latin boundaries moved where
-    `autospace.han_side_spacing` wants them (once per text set: Pango keeps the moved glyphs)."""
-    line, index = _WeasyPrint.get_first_line(self)
-    shifts = getattr(self, "_kmy_shifts", None)
+def _draw_first_line(stream: object, textbox: boxes.TextBox, *args: object) -> object:
+    """WeasyPrint's `draw_first_line`, with the glyphs beside Han–Latin boundaries first moved where
+    `autospace.han_side_spacing` wants them (Pango keeps the moved glyphs of its laid-out line)."""
+    layout = textbox.pango_layout
+    shifts = getattr(layout, "_kmy_shifts", None)
     if shifts:
-        self._kmy_shifts = None
-        run = line.runs
+        layout._kmy_shifts = None
+        pango.pango_layout_set_single_paragraph_mode(layout.layout, True)  # as WeasyPrint will: no new layout
+        run = layout.get_first_line()[0].runs
         while run != ffi.NULL:
             item = run.data.item
             start = item.offset
-            glyphs = run.data.glyphs
             if any(start <= offset < start + item.length for offset in shifts):
+                glyphs = run.data.glyphs
                 clusters = glyphs.log_clusters
                 for glyph in range(glyphs.num_glyphs):
                     shift = shifts.get(start + clusters[glyph])
                     if shift:
                         glyphs.glyphs[glyph].geometry.x_offset += shift
             run = run.next
-    return line, index
+    return _WeasyPrint.draw_first_line(stream, textbox, *args)
 
 
 _justifiable = functools.cache(is_justifiable)
@@ -196,10 +224,10 @@ def _set_half_width(text: str, indices: Sequence[int], attributes: object) -> No
 
 
 def _set_spacing(self: line_break.Layout, text: str, spacing: float, spaced_gaps: Sequence[int],
-                 attributes: object) -> None:
+                 justify: bool, attributes: object) -> None:
     """Letter-spacing on the start `text` of the layout's text: the justification `spacing` on each run of
     justifiable characters, and the Han–Latin opening on the Han character beside each boundary
-    (`autospace.han_side_spacing`; the glyph moves are kept for `_get_first_line`)."""
+    (`autospace.han_side_spacing`; the glyph moves are kept for `_draw_first_line`)."""
     letter_spacing = self.style["letter_spacing"]
     base = 0 if letter_spacing == "normal" else letter_spacing
     units = int(round((base + spacing) * TO_UNITS)) if spacing else 0
@@ -207,7 +235,7 @@ def _set_spacing(self: line_break.Layout, text: str, spacing: float, spaced_gaps
     if spaced_gaps:
         opening = 2 * int(round(autospace.SPACE_EM * self.style["font_size"] * TO_UNITS / 2))
         extra, shifts = autospace.han_side_spacing(text, spaced_gaps, opening)
-        if shifts:
+        if shifts and justify:  # the glyphs are moved only where they are drawn
             self._kmy_shifts = {_byte_offset(text, index): shift for index, shift in shifts.items()}
     base_units = int(round(base * TO_UNITS))
     # (start, end, value) in characters: the runs of justifiable characters, cut around the spaced ones
@@ -295,8 +323,11 @@ def _fit_line(result: tuple, text: str, style: object, context: object, max_widt
         if overflow <= tolerance or result[2] is None:
             break
         narrower -= overflow
-        result = _WeasyPrint.split_first_line(text, style, context, narrower, justification_spacing,
-                                              is_line_start, minimum)
+        earlier = _WeasyPrint.split_first_line(text, style, context, narrower, justification_spacing,
+                                               is_line_start, minimum)
+        if earlier[2] is not None and earlier[2] >= result[2]:
+            break  # nothing to break earlier (a word alone, or a min-content measure): keep the line
+        result = earlier
     if spaced and result[2] is not None and len(text.encode()) - result[2] <= _SHORT_REST_BYTES:
         wider = _WeasyPrint.split_first_line(text, style, context, max_width + autospace.SPACE_EM * 2
                                              * style["font_size"], justification_spacing, is_line_start, minimum)
@@ -326,6 +357,6 @@ def install() -> None:
     inline.count_expandable_spaces = _count_expandable
     inline.justify_line = _justify_line
     line_break.Layout.set_text = _set_text
-    line_break.Layout.get_first_line = _get_first_line
+    draw_text.draw_first_line = _draw_first_line
     inline.split_first_line = _split_first_line
     preferred.split_first_line = _split_first_line
