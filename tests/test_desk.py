@@ -205,3 +205,17 @@ def test_a_character_the_fonts_lack_is_reported_in_each_file(small_issue: Scratc
         "error: sources/t/issue.yaml:2:15: character '🔥' (U+1F525 FIRE)",
         "error: sources/t/articles/a.md:14:6: character '🔥' (U+1F525 FIRE)",
     ]
+
+
+def test_errors_come_in_source_order_up_to_the_cap() -> None:
+    from kmyreport.errors import KmyError, KmyErrors, Problems
+
+    problems = Problems(limit=3)
+    problems.add(KmyError("b", "issue.yaml", 9, 1))
+    problems.add(KmyError("c", "a.md", 2, 1))
+    problems.add(KmyError("a", "issue.yaml", 4, 9))
+    problems.add(KmyError("d", "a.md", 1, 1))
+    with pytest.raises(KmyErrors) as raised:
+        problems.check()
+    assert [error.message for error in raised.value.errors] == ["a", "b", "c"]
+    assert raised.value.summary() == "4 errors, the first 3 shown; fix them and run again"
