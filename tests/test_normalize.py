@@ -117,6 +117,11 @@ def test_changes_reproduce_the_result() -> None:
         assert rebuilt[start : start + len(change.before)] == change.before
         rebuilt = rebuilt[:start] + change.after + rebuilt[start + len(change.before) :]
     assert rebuilt == result
+    assert result == "他说：“这是\u3000第一步……（真的）”——好，吗"  # written by hand
+    assert [(c.column, c.before, c.after) for c in changes] == [
+        (3, ":", "："), (4, '"', "“"), (7, " ", "\u3000"), (11, "...", "……"), (14, "(", "（"), (17, ")", "）"),
+        (18, '"', "”"), (19, "--", "——"), (22, " ", ""), (23, ",", "，"), (24, " ", ""),
+    ]
 
 
 # ---------------------------------------------------------------------------
