@@ -39,7 +39,7 @@ SPACE_EM = 0.25
 
 _LATIN = "A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"  # as cjk.is_latin_alnum
 _HAN = f"{IDEOGRAPH_CLASS}\u3040-\u30ff\uac00-\ud7af\u3007"  # as cjk.is_han
-_BOUNDARY = re.compile(f"(?<=[{_HAN}])(?=[{_LATIN}])|(?<=[{_LATIN}])(?=[{_HAN}])")
+_BOUNDARY = re.compile(f"[{_HAN}](?=[{_LATIN}])|[{_LATIN}](?=[{_HAN}])")  # the character before a boundary
 
 
 def opted_in(style: object) -> bool:
@@ -50,7 +50,11 @@ def opted_in(style: object) -> bool:
 
 def boundaries(text: str) -> list[int]:
     """The gaps of `text` that take the space: gap k lies between characters k and k+1."""
-    return [match.start() - 1 for match in _BOUNDARY.finditer(text)]
+    return [match.start() for match in _BOUNDARY.finditer(text)]
+
+
+def has_boundary(text: str) -> bool:
+    return _BOUNDARY.search(text) is not None
 
 
 def han_side_spacing(text: str, gaps: list[int], opening: int) -> tuple[dict[int, int], dict[int, int]]:

@@ -40,7 +40,7 @@ from weasyprint.layout import inline, preferred
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
-from ..cjk import JUSTIFIABLE_CLASS, is_ideograph, is_justifiable
+from ..cjk import IDEOGRAPH_CLASS, JUSTIFIABLE_CLASS, is_justifiable
 from ..errors import KmyError
 from . import autospace, lastline, punctuation
 
@@ -54,11 +54,11 @@ MAX_GAP_EM = 0.5  # a line that would need wider gaps than this is left unjustif
 
 def justifiable_gaps(text: str) -> float:
     """How many justification gaps a text box of `text` opens, matching how Pango draws them."""
-    count = float(sum(1 for char in text if is_justifiable(char)))
+    count = float(len(_JUSTIFIABLE.findall(text)))
     if count:
-        if is_justifiable(text[0]):
+        if _justifiable(text[0]):
             count -= 0.5
-        if is_justifiable(text[-1]):
+        if _justifiable(text[-1]):
             count -= 0.5
     return count
 
@@ -190,19 +190,25 @@ def _has_font_features(style: object) -> bool:
     return bool(line_break.font_features(*(style[name] for name in (  # type: ignore[index]
         "font_kerning", "font_variant_ligatures", "font_variant_position", "font_variant_caps",
         "font_variant_numeric", "font_variant_alternates", "font_variant_east_asian", "font_feature_settings"))))
-_ideograph = functools.cache(is_ideograph)
 
 
 def _first_line_reach(text: str, max_width: float, font_size: float) -> str:
     """The start of `text` that holds every character that could fit on a line `max_width` wide (an
     ideograph is an em wide, a full-width mark at least half an em, anything else a fifth)."""
-    width = 0.0
-    limit = max_width + 2 * font_size
-    for index, char in enumerate(text):
-        width += font_size * (1.0 if _ideograph(char) else 0.5 if _justifiable(char) else 0.2)
+    limit = (max_width + 2 * font_size) / font_size  # in em
+    end = int(limit) + 1  # as if every character were an ideograph
+    while end < len(text):
+        start = text[:end]
+        ideographs = len(_IDEOGRAPHS.findall(start))
+        marks = len(_JUSTIFIABLE.findall(start)) - ideographs
+        width = ideographs + 0.5 * marks + 0.2 * (end - ideographs - marks)
         if width > limit:
-            return text[:index + 1]
+            return start
+        end += int((limit - width) / 0.2) + 1
     return text
+
+
+_IDEOGRAPHS = re.compile(f"[{IDEOGRAPH_CLASS}]")
 
 
 def _letter_spacing(attributes: object, start: int, end: int, units: int) -> None:
@@ -284,7 +290,7 @@ def _split_first_line(text: str, style: object, context: object, max_width: floa
                                           is_line_start, minimum)
     if max_width is None or result[2] is None:
         return result
-    spaced = autospace.opted_in(style) and bool(autospace.boundaries(text))
+    spaced = autospace.opted_in(style) and autospace.has_boundary(text)
     if spaced or punctuation.opted_in(style):
         result = _fit_line(result, text, style, context, max_width, justification_spacing, is_line_start,
                            minimum, spaced)
