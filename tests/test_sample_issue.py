@@ -16,7 +16,7 @@ from fontTools.ttLib import TTFont
 
 from kmyreport.build import compile_issue
 
-from .conftest import REPO, SAMPLE_ID, CompiledSample, body_text, make_workspace, squash
+from .conftest import MM, REPO, SAMPLE_ID, CompiledSample, body_text, make_workspace, squash
 
 
 def source_parts(article: Path) -> tuple[dict, list[str], list[tuple[str, str, str]], list[str]]:
@@ -140,6 +140,108 @@ def test_cover_running_heads_and_folios(sample: CompiledSample) -> None:
     for number, text in enumerate(pages[1:], start=2):
         assert "克拉玛依融媒·第7期" in text, number
         assert f"—{number}—" in text, number
+
+
+def test_running_heads_and_folios_sit_in_the_margins(sample: CompiledSample) -> None:
+    """Page furniture by position: the running head in the top margin (26 mm), the folio in the
+    bottom margin (24 mm), each once, centred on the type area, which sits 22 mm from the spine
+    and 20 mm from the outer edge (layout.yaml): centre 106 mm on a right (odd) page, 104 mm on a
+    left one. The numbers are worked out by hand from the layout, not read from the code."""
+    with pdfplumber.open(sample.pdf) as doc:
+        assert len(doc.pages) >= 8
+        for number, page in enumerate(doc.pages, start=1):
+            left, top, right, bottom = page.trimbox
+            assert round((right - left) / MM) == 210 and round((bottom - top) / MM) == 297
+            words = page.extract_words(keep_blank_chars=True, x_tolerance=6)
+            heads = [w for w in words if squash(w["text"]) == "克拉玛依融媒·第7期"]
+            folios = [w for w in words if re.fullmatch(r"—\d+—", squash(w["text"]))]
+            if number == 1:
+                assert not heads and not folios, "the cover has neither"
+                continue
+            assert len(heads) == 1 and len(folios) == 1, (number, heads, folios)
+            head, folio = heads[0], folios[0]
+            assert squash(folio["text"]) == f"—{number}—"
+            assert 10 * MM < head["bottom"] - top < 26 * MM, (number, "running head in the top margin")
+            assert bottom - 24 * MM < folio["top"] and folio["bottom"] < bottom - 10 * MM, (number, "folio")
+            centre = (106 if number % 2 else 104) * MM + left
+            for word in (head, folio):
+                assert abs((word["x0"] + word["x1"]) / 2 - centre) < 0.5 * MM, (number, word["text"])
+
+
+# The article heads as an editor expects them printed, written out by hand from the sources' front
+# matter: (kicker, title, subtitle, byline). A byline built from authors keeps their order,
+# grouping the names of one organisation and role.
+ARTICLE_HEADS = [
+    ("油城科技创新一线见闻", "把二氧化碳“注”回地层", "——克拉玛依CCUS示范工程预计全年注碳首次突破50万吨",
+     "克拉玛依融媒记者马晓宇通讯员古丽米拉·托合提"),
+    ("15分钟便民生活圈建设走笔", "家门口的“幸福驿站”", None, "克拉玛依融媒记者赵文静通讯员努尔比亚·阿不力孜彭博"),
+    ("2024年克拉玛依市青少年河畔定向越野赛举行", "青春奔跑在克拉玛依河畔", None, "克拉玛依融媒记者孙浩然通讯员韩雪"),
+    ("生态文明建设在行动", "戈壁滩上“种”出绿色屏障", "——城市周边防护林今年新增造林1.5万亩",
+     "克拉玛依融媒通讯员刘晓东热依拉·吐尔逊记者陈思远"),
+    (None, "非遗夜市点亮油城夏夜", None, "克拉玛依融媒记者周雨桐通讯员哈斯也提·吾斯曼"),
+]
+
+
+def test_kicker_title_subtitle_and_byline_in_order_and_size(sample: CompiledSample) -> None:
+    """On each article's first page: kicker (12 pt) above the title (21 pt), then the subtitle (13 pt)
+    after ——, then the byline (10 pt), then the first paragraph (10.5 pt), each a line of its own."""
+    sizes = {"kicker": 12.0, "title": 21.0, "subtitle": 13.0, "byline": 10.0}
+    with pdfplumber.open(sample.pdf) as doc:
+        lines = [[(squash(line["text"]), line["top"], round(line["chars"][0]["size"], 1))
+                  for line in page.extract_text_lines()] for page in doc.pages]
+    for article, (kicker, title, subtitle, byline) in zip(articles_in_order(), ARTICLE_HEADS):
+        first_paragraph = squash(source_parts(article)[1][0])
+        page = next(page for page in lines if any(text == title for text, _, _ in page))
+        texts = [text for text, _, _ in page]
+        expected = [(kind, text) for kind, text in (("kicker", kicker), ("title", title), ("subtitle", subtitle),
+                                                   ("byline", byline)) if text]
+        at = texts.index(title) - (1 if kicker else 0)
+        printed = page[at:at + len(expected)]
+        assert [text for text, _, _ in printed] == [text for _, text in expected], article.name
+        assert [size for _, _, size in printed] == [sizes[kind] for kind, _ in expected], article.name
+        after = page[at + len(expected)]
+        assert first_paragraph.startswith(after[0]) and after[2] == 10.5, (article.name, after)
+        assert [top for _, top, _ in printed] == sorted(top for _, top, _ in printed)
+
+
+def test_photos_carry_their_caption_just_below(sample: CompiledSample) -> None:
+    """Each photo's caption and credit are printed under that photo, on its page, within its width."""
+    captions = [(squash(caption), squash(credit)) for article in articles_in_order()
+                for _, caption, credit in source_parts(article)[2]]
+    found = []
+    with pdfplumber.open(sample.pdf) as doc:
+        for page in doc.pages:
+            for image in page.images:
+                below = page.crop((image["x0"] - 1, image["bottom"], image["x1"] + 1,
+                                   min(image["bottom"] + 16 * MM, page.height)))
+                found.append(squash(below.extract_text() or ""))
+    assert len(found) == len(captions)
+    for (caption, credit), text in zip(captions, found):
+        assert text.startswith(caption) and credit in text, (caption, text)
+
+
+def test_section_heads_are_bookmarks_under_their_article(sample: CompiledSample) -> None:
+    heads = {source_parts(a)[0]["title"]: source_parts(a)[3] for a in articles_in_order()}
+    assert heads["把二氧化碳“注”回地层"] == ["从“排出去”到“埋下去”", "老油田焕发新活力"]  # as in the source
+    pages = page_texts(sample.pdf)
+    with pikepdf.open(sample.pdf) as pdf, pdf.open_outline() as outline:
+        for item in outline.root:
+            assert [child.title for child in item.children] == heads[item.title]
+            for child in item.children:
+                index = pikepdf.Page(child.destination[0]).index
+                assert squash(child.title) in pages[index], child.title
+
+
+def test_editors_close_their_own_article(sample: CompiledSample) -> None:
+    """责任编辑 and 本期编辑 follow an article's last paragraph, before the next article begins."""
+    text = body_text(sample.pdf)
+    articles = articles_in_order()
+    for article, following in zip(articles, articles[1:] + [None]):
+        front, paragraphs, _, _ = source_parts(article)
+        end = text.find(squash(paragraphs[-1])) + len(squash(paragraphs[-1]))
+        stop = text.find(squash(source_parts(following)[1][0])) if following else len(text)
+        for role, name in front["editors"].items():
+            assert end <= text.find(f"{role}：{name}", end) < stop, (article.name, role)
 
 
 def test_bookmarks_metadata_and_language(sample: CompiledSample) -> None:
