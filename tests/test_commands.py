@@ -14,7 +14,7 @@ import yaml
 
 from kmyreport.verapdf import VeraResult
 
-from .conftest import MANIFEST, Scratch
+from .conftest import MANIFEST, REPO, Scratch
 
 RAW = Path(__file__).parent / "raw" / "13_photos_row.txt"   # four captions
 
@@ -160,3 +160,80 @@ def test_import_add_says_what_it_cannot_do(desk: Scratch) -> None:
 
     run = desk.cli("import", str(RAW), "--add")
     assert run.returncode == 1 and "--add needs -o sources/<id>/articles/NAME.md" in run.stderr
+
+
+# 4. JSON Schemas for the files people write
+
+def _json_ready(value: object) -> object:
+    """YAML data as an editor's language server sees it: dates are strings."""
+    import datetime as dt
+
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _validator(name: str):  # noqa: ANN202
+    import json
+
+    import jsonschema
+
+    schema = json.loads((REPO / "schemas" / name).read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _front_matter(path: Path) -> object:
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("---\n"), path
+    return yaml.safe_load(text[4:text.index("\n---", 4)])
+
+
+def test_the_committed_schemas_are_those_of_the_models(desk: Scratch) -> None:
+    from kmyreport.schema import SCHEMAS, schema_text
+
+    for spec in SCHEMAS:
+        committed = (REPO / "schemas" / spec.name).read_text(encoding="utf-8")
+        assert committed == schema_text(spec), f"schemas/{spec.name} is out of date: run kmyreport schema"
+    run = desk.cli("schema", "--output", "here")
+    assert run.returncode == 0 and "wrote here/issue.schema.json" in run.stdout
+    assert desk.cli("schema", "--output", "here", "--check").returncode == 0
+    (desk.root / "here" / "layout.schema.json").write_text("{}", encoding="utf-8")
+    stale = desk.cli("schema", "--output", "here", "--check")
+    assert stale.returncode == 1
+    assert "here/layout.schema.json is out of date; run kmyreport schema --output here" in stale.stderr
+
+
+def test_the_schemas_accept_every_sample_and_layout_and_refuse_a_slip() -> None:
+    issue, article, layout = (_validator(f"{kind}.schema.json") for kind in ("issue", "article", "layout"))
+    manifests = sorted((REPO / "sources").glob("*/issue.yaml"))
+    layouts = sorted((REPO / "layouts").glob("*/layout.yaml")) + [REPO / "docs/example/oasis/layout.yaml"]
+    articles = sorted((REPO / "sources").glob("*/articles/*.md"))
+    assert len(manifests) >= 2 and len(layouts) >= 4 and len(articles) >= 20
+    for path in manifests:
+        data = _json_ready(yaml.safe_load(path.read_text(encoding="utf-8")))
+        assert not list(issue.iter_errors(data)), path
+        assert path.read_text(encoding="utf-8").startswith(
+            "# yaml-language-server: $schema=../../schemas/issue.schema.json\n"), path
+        slip = dict(data, issue=dict(data["issue"], nubmer=3))
+        assert any("'nubmer' was unexpected" in e.message for e in issue.iter_errors(slip)), path
+    for path in layouts:
+        data = _json_ready(yaml.safe_load(path.read_text(encoding="utf-8")))
+        assert not list(layout.iter_errors(data)), path
+        assert list(layout.iter_errors(dict(data, colums=2))), path
+    for path in layouts[:-1]:
+        assert path.read_text(encoding="utf-8").startswith(
+            "# yaml-language-server: $schema=../../schemas/layout.schema.json\n"), path
+    for path in articles:
+        data = _json_ready(_front_matter(path))
+        assert not list(article.iter_errors(data)), path
+    slip = {"title": "标题", "author": [{"name": "马晓宇"}]}
+    assert [e.message for e in article.iter_errors(slip)] == [
+        "Additional properties are not allowed ('author' was unexpected)"]
+    # what the schemas say beyond the fields: sections or pages; a layout that extends gives what changes
+    assert list(issue.iter_errors({"publication": {"name": "x"}, "issue": {"number": 1, "date": "2024-07-20"}}))
+    assert not list(layout.iter_errors({"name": "kid", "extends": "bulletin", "page": {"width_mm": 200}}))
+    assert list(layout.iter_errors({"name": "kid", "page": {"width_mm": 200}}))

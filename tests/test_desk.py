@@ -52,10 +52,10 @@ SLIPS = [
      "sources/t/articles/a.md:4:1: " + WIDE.format(count="a full-width space '　' (U+3000)")),
     # the layout
     ("layouts/bulletin/layout.yaml", "columns: 1", "columns：1",
-     "layouts/bulletin/layout.yaml:8:8: " + FULL_COLON.format(key="columns", typed="columns: 1")),
-    ("layouts/bulletin/layout.yaml", "  width_mm: 210", "\twidth_mm: 210", "layouts/bulletin/layout.yaml:5:1: " + TAB),
+     "layouts/bulletin/layout.yaml:9:8: " + FULL_COLON.format(key="columns", typed="columns: 1")),
+    ("layouts/bulletin/layout.yaml", "  width_mm: 210", "\twidth_mm: 210", "layouts/bulletin/layout.yaml:6:1: " + TAB),
     ("layouts/bulletin/layout.yaml", "  height_mm: 297", "　　height_mm: 297",
-     "layouts/bulletin/layout.yaml:6:1: " + WIDE.format(count="2 full-width spaces '　' (U+3000)")),
+     "layouts/bulletin/layout.yaml:7:1: " + WIDE.format(count="2 full-width spaces '　' (U+3000)")),
 ]
 
 

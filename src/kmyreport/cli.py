@@ -529,5 +529,30 @@ def import_command(
             err.print(listing.hint(suggest_add=True), markup=False, soft_wrap=True)
 
 
+@app.command("schema")
+def schema_command(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The folder to write the schemas "
+                                         "into.")] = Path("schemas"),
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when a schema in the folder is "
+                                        "missing or differs from what this kmyreport accepts.")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Write the JSON Schemas of issue.yaml, article front matter and layout.yaml (for editors that
+    complete keys and underline mistakes as you type: VS Code's YAML extension, yaml-language-server)."""
+    from .schema import stale_schemas, write_schemas
+
+    if check:
+        stale = run(lambda: stale_schemas(output), debug)
+        for path in stale:
+            err.print(f"{display_path(path)} is out of date; run kmyreport schema --output "
+                      f"{display_path(output)}", markup=False, soft_wrap=True)
+        if stale:
+            raise typer.Exit(1)
+        out.print(f"{display_path(output)}: the schemas are up to date", markup=False, soft_wrap=True)
+        return
+    for path, changed in run(lambda: write_schemas(output), debug):
+        out.print(f"{'wrote' if changed else 'up to date'} {display_path(path)}", markup=False, soft_wrap=True)
+
+
 def main() -> None:  # console-script entry point
     sys.exit(app())
