@@ -275,9 +275,28 @@ def test_same_inputs_same_bytes_wherever_the_workspace_is(sample: CompiledSample
 def test_cli_compiles_the_sample_and_reports(sample: CompiledSample, sample_screen) -> None:
     run, screen = sample_screen
     assert run.returncode == 0, run.stderr
-    assert "pages" in run.stdout and "5 articles" in run.stdout
-    assert "photos" in run.stdout and "layout+pdf" in run.stdout
+    summary = re.search(r"wrote (\S+): (\d+) pages, ([\d.]+) MB, 5 articles, 8 photos, ([\d.]+) s, 0 warnings",
+                        run.stdout)
+    assert summary, run.stdout
+    with pikepdf.open(screen) as pdf:
+        assert summary[1].endswith(f"{SAMPLE_ID}-screen.pdf") and int(summary[2]) == len(pdf.pages)
+    assert abs(float(summary[3]) - screen.stat().st_size / 1e6) < 0.06
+    # --timings: every stage with its seconds, in order; together they make the build's time
+    stages = re.search(r"sources ([\d.]+) s · photos ([\d.]+) s · html ([\d.]+) s · layout\+pdf ([\d.]+) s · "
+                       r"store ([\d.]+) s", run.stdout)
+    assert stages, run.stdout
+    total = float(summary[4])
+    assert abs(sum(float(t) for t in stages.groups()) - total) <= 0.1 + 0.1 * total, run.stdout
+    assert float(stages[4]) > 0.2, "layout and PDF are most of a build"
     assert screen.stat().st_size < sample.pdf.stat().st_size
+    # the screen edition's photos are placed at 150 ppi (every sample photo is large enough for it)
+    with pdfplumber.open(screen) as doc:
+        placed = [image for page in doc.pages for image in page.images]
+    assert len(placed) == 8
+    for image in placed:
+        width_px, height_px = image["srcsize"]
+        assert abs(width_px / ((image["x1"] - image["x0"]) / 72) - 150) < 2, image["srcsize"]
+        assert abs(height_px / ((image["bottom"] - image["top"]) / 72) - 150) < 2, image["srcsize"]
 
 
 @pytest.mark.parametrize("article", articles_in_order(), ids=lambda p: p.stem)
