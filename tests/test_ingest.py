@@ -843,8 +843,11 @@ def test_photo_prefix_and_extra_files(tmp_path: Path, name: str) -> None:
 
 @pytest.mark.parametrize("name", UNTITLED_PARAMS)
 def test_missing_photos_dir_is_an_error(tmp_path: Path, name: str) -> None:
-    with pytest.raises(KmyError):
+    assert UNTITLED[name]["path"].is_file()
+    with pytest.raises(KmyError) as caught:
         import_raw(UNTITLED[name]["path"], photos_dir=tmp_path / "none")
+    assert (caught.value.message, caught.value.file, caught.value.line) == (
+        "photo folder not found (or not a folder)", tmp_path / "none", None)
 
 
 def test_write_article_atomic_utf8_lf(tmp_path: Path, untitled: tuple[dict, ImportResult]) -> None:

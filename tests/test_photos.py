@@ -113,6 +113,16 @@ def test_compiled_pdf_has_no_interpolation_and_target_ppi(small_issue: Scratch) 
         assert images[0].get("/Filter") == "/DCTDecode"
         assert Image.open(io.BytesIO(images[0].read_raw_bytes())).size == (int(images[0].Width),
                                                                             int(images[0].Height))
+    # 300 ppi where it is placed: its pixels over the width it takes on the page (2400 px photo, column
+    # narrower than 2400 / 300 inch, so it is resampled down to exactly 300 ppi)
+    import pdfplumber
+    with pdfplumber.open(result.output) as doc:
+        placed = [image for page in doc.pages for image in page.images]
+    assert len(placed) == 1
+    width_px, height_px = placed[0]["srcsize"]
+    assert width_px < 2400
+    assert abs(width_px / ((placed[0]["x1"] - placed[0]["x0"]) / 72) - 300) < 1.5
+    assert abs(height_px / ((placed[0]["bottom"] - placed[0]["top"]) / 72) - 300) < 1.5
 
 
 def test_camera_size_sideways_original_is_reduced_and_upright(tmp_path: Path) -> None:
