@@ -100,6 +100,8 @@ class Problems:
 
     def add(self, error: KmyError) -> None:
         for one in error.errors if isinstance(error, KmyErrors) else [error]:
+            if one in self.errors:  # the same fault met twice (a broken font, once per file checked)
+                continue
             self._files.setdefault(self._key(one.file), len(self._files))
             if len(self.errors) < self._limit:
                 self.errors.append(one)
