@@ -5,16 +5,17 @@ Where a Han character meets a Latin letter or a European digit (`5G专网`,
 inserted, so the text copied out of the PDF is the source text. Beside a
 space, at a line's ends, or beside punctuation, nothing is added.
 
-The space is Pango letter-spacing on the Han character beside the boundary,
-set in `Layout.set_text` so that the widths used to break lines are the widths
-drawn. Pango gives a character's letter-spacing half before it and half after
-it (and drops the outer halves at the ends of a line), so the text is as wide
-as it should be but the opening is split between the character's two sides.
-When the line is drawn, the glyph is moved by half the opening towards its
-other side (`justify` wraps WeasyPrint's `draw_first_line`), which puts the whole
-opening at the boundary; moving a glyph does not change any advance, so the
-drawn line is exactly as wide as the measured one. Latin letters and digits
-never get spacing: words are shaped whole, with their kerning and ligatures.
+While lines are broken and measured, the space is Pango letter-spacing on the
+Han character beside the boundary (`han_side_spacing`), set in `Layout.set_text`,
+so that Pango breaks lines with the widths they will have. Pango gives a
+character's letter-spacing half before it and half after it (and drops the outer
+halves at the ends of a line), so the widths are right but the opening is split
+between the character's two sides. Where a line is drawn, no spacing is set for
+the boundaries: the glyph beside each one is widened by the opening and, if the
+boundary is before it, moved by it (`drawn_moves`; `justify` wraps WeasyPrint's
+`draw_first_line`). The advances add up to the width measured, so justified
+lines end flush. Latin letters and digits never get spacing: words are shaped
+whole, with their kerning and ligatures.
 
 While Pango breaks a line it still counts the outer half of the line's last
 character, which it drops afterwards; the values are never negative, so a
@@ -57,31 +58,43 @@ def has_boundary(text: str) -> bool:
     return _BOUNDARY.search(text) is not None
 
 
-def han_side_spacing(text: str, gaps: list[int], opening: int) -> tuple[dict[int, int], dict[int, int]]:
-    """For the boundary gaps of `text`, the letter-spacing to add to the Han character beside each one
-    (Pango units) and how far to move that character's glyph (`shifts`, Pango units) once the line is
-    made, so that each boundary opens by `opening` and no other gap opens.
+def han_side_spacing(text: str, gaps: list[int], opening: int) -> dict[int, int]:
+    """While lines are broken and measured: the letter-spacing (Pango units) to add to the Han character
+    beside each boundary gap of `text`, so that the text is as wide as it will be drawn.
 
-    Pango puts half of a character's letter-spacing before it and half after it. The Han character
-    beside one boundary takes `opening`: the text is as wide as it should be, and moving the glyph by
-    half the opening, towards the other side, puts the whole opening at the boundary. A character
-    between two boundaries (`年` in `2024年7月`) takes twice the opening and stays where it is. At the
-    ends of the text, Pango drops the outer half: the character there takes twice the opening and is
-    not moved. Latin letters and digits are never spaced, so words keep their kerning and ligatures."""
+    Pango puts half of a character's letter-spacing before it and half after it, and drops the outer
+    half at the ends of the text. The Han character beside one boundary takes `opening` (at an end of
+    the text, twice that: half is dropped), one between two boundaries (`年` in `2024年7月`) twice.
+    Latin letters and digits are never spaced, so words keep their kerning and ligatures."""
     extra: dict[int, int] = {}
-    shifts: dict[int, int] = {}
-    half = opening // 2
-    last = len(text) - 1
     for gap in gaps:
-        after = _IS_HAN(text[gap])  # the Han character is before the boundary
-        index = gap if after else gap + 1
+        index = gap if _IS_HAN(text[gap]) else gap + 1
         extra[index] = extra.get(index, 0) + opening
-        shifts[index] = shifts.get(index, 0) + (-half if after else half)
-    for index in (0, last):
-        if index in extra and extra[index] == opening:
+    for index in (0, len(text) - 1):
+        if extra.get(index) == opening:
             extra[index] += opening  # the outer half is dropped
-            shifts[index] = 0
-    return extra, {index: shift for index, shift in shifts.items() if shift}
+    return extra
+
+
+def drawn_moves(text: str, gaps: list[int], opening: int) -> dict[int, tuple[int, int]]:
+    """Where a line is drawn: for the Han character beside each boundary gap of `text`, how far to move
+    its glyph and how much to widen its advance (Pango units), so that each boundary opens by `opening`
+    and no other gap opens. No letter-spacing is set for the boundaries: a line keeps the Pango items
+    (and shaping) it would have without them, and the advances add up to the width measured."""
+    moves: dict[int, tuple[int, int]] = {}
+    move = round(opening / OFFSET_SCALE)
+    for gap in gaps:
+        before = _IS_HAN(text[gap]) is not None  # the Han character is before the boundary
+        index = gap if before else gap + 1
+        shift, width = moves.get(index, (0, 0))
+        moves[index] = (shift if before else shift + move, width + opening)
+    return moves
+
+
+#: WeasyPrint 70 writes a glyph's Pango x-offset into the PDF 1.024 times too large (it divides Pango
+#: units, 1024 to the pixel, by the font size in pixels, where the PDF wants thousandths of the size);
+#: the advances are right. A glyph is therefore moved by the opening divided by this.
+OFFSET_SCALE = 1.024
 
 
 _IS_HAN = re.compile(f"[{_HAN}]").match

@@ -145,7 +145,7 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
     spaced_gaps = autospace.boundaries(reach) if autospace.opted_in(self.style) else ()
     spacing = self.justification_spacing if justify else 0
     spaced = bool(spacing) and opted_in(self.style) and _JUSTIFIABLE.search(self.text) is not None
-    self._kmy_shifts = None
+    self._kmy_moves = None
     if not half_width and not spaced and not spaced_gaps:
         return
     self._kmy_attributes = True
@@ -160,24 +160,26 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
 
 
 def _draw_first_line(stream: object, textbox: boxes.TextBox, *args: object) -> object:
-    """WeasyPrint's `draw_first_line`, with the glyphs beside Han–Latin boundaries first moved where
-    `autospace.han_side_spacing` wants them (Pango keeps the moved glyphs of its laid-out line)."""
+    """WeasyPrint's `draw_first_line`, with the glyphs beside Han–Latin boundaries first moved and widened
+    as `autospace.drawn_moves` says (Pango keeps the changed glyphs of its laid-out line)."""
     layout = textbox.pango_layout
-    shifts = getattr(layout, "_kmy_shifts", None)
-    if shifts:
-        layout._kmy_shifts = None
+    moves = getattr(layout, "_kmy_moves", None)
+    if moves:
+        layout._kmy_moves = None
         pango.pango_layout_set_single_paragraph_mode(layout.layout, True)  # as WeasyPrint will: no new layout
         run = layout.get_first_line()[0].runs
         while run != ffi.NULL:
             item = run.data.item
             start = item.offset
-            if any(start <= offset < start + item.length for offset in shifts):
+            if any(start <= offset < start + item.length for offset in moves):
                 glyphs = run.data.glyphs
                 clusters = glyphs.log_clusters
                 for glyph in range(glyphs.num_glyphs):
-                    shift = shifts.get(start + clusters[glyph])
-                    if shift:
-                        glyphs.glyphs[glyph].geometry.x_offset += shift
+                    move = moves.get(start + clusters[glyph])
+                    if move:
+                        geometry = glyphs.glyphs[glyph].geometry
+                        geometry.x_offset += move[0]
+                        geometry.width += move[1]
             run = run.next
     return _WeasyPrint.draw_first_line(stream, textbox, *args)
 
@@ -233,16 +235,18 @@ def _set_spacing(self: line_break.Layout, text: str, spacing: float, spaced_gaps
                  justify: bool, attributes: object) -> None:
     """Letter-spacing on the start `text` of the layout's text: the justification `spacing` on each run of
     justifiable characters, and the Han–Latin opening on the Han character beside each boundary
-    (`autospace.han_side_spacing`; the glyph moves are kept for `_draw_first_line`)."""
+    (`autospace.han_side_spacing`), or, where the text is drawn, the glyph moves for `_draw_first_line`."""
     letter_spacing = self.style["letter_spacing"]
     base = 0 if letter_spacing == "normal" else letter_spacing
     units = int(round((base + spacing) * TO_UNITS)) if spacing else 0
     extra: dict[int, int] = {}
     if spaced_gaps:
         opening = 2 * int(round(autospace.SPACE_EM * self.style["font_size"] * TO_UNITS / 2))
-        extra, shifts = autospace.han_side_spacing(text, spaced_gaps, opening)
-        if shifts and justify:  # the glyphs are moved only where they are drawn
-            self._kmy_shifts = {_byte_offset(text, index): shift for index, shift in shifts.items()}
+        if justify:  # drawn: the glyphs beside the boundaries are moved, no spacing is set for them
+            self._kmy_moves = {_byte_offset(text, index): move
+                               for index, move in autospace.drawn_moves(text, spaced_gaps, opening).items()}
+        else:
+            extra = autospace.han_side_spacing(text, spaced_gaps, opening)
     base_units = int(round(base * TO_UNITS))
     # (start, end, value) in characters: the runs of justifiable characters, cut around the spaced ones
     spans: list[tuple[int, int, int]] = []
