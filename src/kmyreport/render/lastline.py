@@ -26,5 +26,10 @@ def opted_in(style: object) -> bool:
 
 def is_lone(rest: str) -> bool:
     """True if `rest`, the text left for the last line, is one character and the marks after it."""
-    body = [char for char in rest.strip() if not (is_closing(char) or char in NEVER_SPLIT)]
-    return len(body) == 1
+    count = 0
+    for char in rest.strip():
+        if not (is_closing(char) or char in NEVER_SPLIT):
+            count += 1
+            if count > 1:
+                return False
+    return count == 1
