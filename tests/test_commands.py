@@ -6,6 +6,7 @@ Each test runs the real command line in this process and reads its messages and 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pikepdf
@@ -166,8 +167,6 @@ def test_import_add_says_what_it_cannot_do(desk: Scratch) -> None:
 
 def _json_ready(value: object) -> object:
     """YAML data as an editor's language server sees it: dates are strings."""
-    import datetime as dt
-
     if isinstance(value, dict):
         return {str(k): _json_ready(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -237,3 +236,56 @@ def test_the_schemas_accept_every_sample_and_layout_and_refuse_a_slip() -> None:
     assert list(issue.iter_errors({"publication": {"name": "x"}, "issue": {"number": 1, "date": "2024-07-20"}}))
     assert not list(layout.iter_errors({"name": "kid", "extends": "bulletin", "page": {"width_mm": 200}}))
     assert list(layout.iter_errors({"name": "kid", "page": {"width_mm": 200}}))
+
+
+# 5. new issue
+
+def test_new_issue_follows_the_previous_one_and_compiles_as_it_is(workspace: Scratch) -> None:
+    sample = (REPO / "sources" / "2024-07" / "issue.yaml").read_text(encoding="utf-8")
+    workspace.write("sources/2024-07/issue.yaml", sample)
+    june = sample.replace("number: 7", "number: 6").replace("date: 2024-07-20", "date: 2024-06-20")
+    workspace.write("sources/2024-06/issue.yaml", june.replace("总第128期", "总第127期"))
+    workspace.write("sources/2024-08-daily/issue.yaml",
+                    (REPO / "sources" / "2024-08-daily" / "issue.yaml").read_text(encoding="utf-8"))
+
+    run = workspace.cli("new", "issue", "2024-08")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == ("made sources/2024-08 from sources/2024-07: 第8期, 2024-08-20; "
+                                  "articles/01-placeholder.md is a placeholder to replace")
+    folder = workspace.issue_dir("2024-08")
+    assert sorted(p.name for p in folder.iterdir()) == ["articles", "issue.yaml", "photos"]
+    data = yaml.safe_load((folder / "issue.yaml").read_text(encoding="utf-8"))
+    before = yaml.safe_load(sample)
+    assert data["issue"] == {"number": 8, "date": dt.date(2024, 8, 20), "volume": "总第129期"}
+    for key in ("publication", "layout", "editors"):
+        assert data[key] == before[key], key
+    assert data["sections"] == [{"title": "要闻", "articles": ["articles/01-placeholder.md"]}]
+    assert "keywords" not in data and "title" not in data["issue"]
+
+    compiled = workspace.cli("compile", "sources/2024-08/issue.yaml", "--edition", "screen")
+    assert compiled.returncode == 0, compiled.stderr
+    assert "1 articles" in compiled.stdout and "0 warnings" in compiled.stdout
+
+    made = (folder / "issue.yaml").read_text(encoding="utf-8")
+    again = workspace.cli("new", "issue", "2024-08", "--from", "2024-06")
+    assert again.returncode == 1
+    assert again.stderr.strip() == ("error: sources/2024-08 already exists; nothing was changed: choose another id, "
+                                    "or remove the folder first")
+    assert (folder / "issue.yaml").read_text(encoding="utf-8") == made
+
+    daily = workspace.cli("new", "issue", "2024-08-17-daily")   # one issue of that series: no interval
+    assert daily.returncode == 1 and "give the date with --date YYYY-MM-DD" in daily.stderr
+    daily = workspace.cli("new", "issue", "2024-08-17-daily", "--date", "2024-08-17")
+    assert daily.returncode == 0, daily.stderr
+    assert "from sources/2024-08-daily: 第229期, 2024-08-17" in daily.stdout
+    pages = yaml.safe_load(workspace.manifest("2024-08-17-daily").read_text(encoding="utf-8"))["pages"]
+    assert [p["name"] for p in pages] == ["要闻", "综合", "城事", "文化"]
+    assert pages[0]["stories"] == [{"source": "articles/01-placeholder.md", "rank": 1,
+                                    "area": {"col": 1, "cols": 6, "row": 4, "rows": 3}}]
+
+    for args, words in [(("2024/09",), "'2024/09' is not a folder name"),
+                        (("2024-09", "--date", "九月"), "--date 九月: not a date"),
+                        (("2024-09", "--from", "1999-01"), "--from 1999-01: no issue manifest there")]:
+        run = workspace.cli("new", "issue", *args)
+        assert run.returncode == 1 and words in run.stderr, (args, run.stderr)
+    assert not list(workspace.root.joinpath("sources").glob(".*"))   # no staging folder left behind

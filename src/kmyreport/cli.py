@@ -554,5 +554,36 @@ def schema_command(
         out.print(f"{'wrote' if changed else 'up to date'} {display_path(path)}", markup=False, soft_wrap=True)
 
 
+new_app = typer.Typer(no_args_is_help=True, help="Start something new from what is there: kmyreport new issue ID.")
+app.add_typer(new_app, name="new")
+
+
+@new_app.command("issue")
+def new_issue_command(
+    issue_id: Annotated[str, typer.Argument(metavar="ID", help="The new issue's id: its folder under sources/, "
+                                            "e.g. 2024-08.")],
+    source: Annotated[str | None, typer.Option("--from", help="The issue to start from: an id under sources/, "
+                                               "or its folder or issue.yaml (default: the latest issue of the "
+                                               "same series, by date).")] = None,
+    date: Annotated[str | None, typer.Option(help="The new issue's date, YYYY-MM-DD (default: the previous "
+                                             "date plus the usual interval between issues).")] = None,
+    workspace: Annotated[Path | None, typer.Option(help="The workspace folder (default: the nearest folder "
+                                                   "with layouts/, from here up).")] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Make sources/ID/ from the previous issue: publication, layout, editors and tokens copied, the
+    number one more, the next date, and one placeholder article listed, so that it compiles as it is."""
+    from .new_issue import new_issue
+
+    def make():  # noqa: ANN202
+        from .workspace import find_workspace
+
+        root = find_workspace(Path.cwd() / "sources" / "issue.yaml", workspace).root
+        return new_issue(issue_id, root, source=source, date=date)
+
+    made = run(make, debug)
+    out.print(made.summary(), markup=False, soft_wrap=True)
+
+
 def main() -> None:  # console-script entry point
     sys.exit(app())
