@@ -25,7 +25,7 @@ from .colour import ColourTarget, target_for
 from .compose import Composer, composer_for
 from .desk import leftover_warnings
 from .editions import Edition, get_edition
-from .errors import KmyError, Problems, display_path
+from .errors import KmyError, KmyErrors, Problems, display_path
 from .layouts import Layout, load_layout
 from .manifest import LoadedManifest, ManifestDraft, read_manifest
 from .photos import Placement, PreparedPhoto, prepare_photo
@@ -249,8 +249,10 @@ def _layout_for(manifest: LoadedManifest | ManifestDraft, workspace: Workspace) 
     if model is None:
         return layout
     overrides = model.tokens
-    for key, hint in layout.unknown_tokens(overrides).items():
-        raise manifest.error_at(("tokens", key), f"layout '{layout.config.name}' has no token '{key}'; {hint}")
+    unknown = [manifest.error_at(("tokens", key), f"layout '{layout.config.name}' has no token '{key}'; {hint}")
+               for key, hint in layout.unknown_tokens(overrides).items()]
+    if unknown:
+        raise unknown[0] if len(unknown) == 1 else KmyErrors(unknown)
     return layout.with_tokens(overrides) if overrides else layout
 
 
