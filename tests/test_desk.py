@@ -229,3 +229,12 @@ def test_errors_come_in_source_order_up_to_the_cap() -> None:
         problems.check()
     assert [error.message for error in raised.value.errors] == ["a", "b", "c"]
     assert raised.value.summary() == "4 errors, the first 3 shown; fix them and run again"
+
+
+def test_an_article_in_another_issue_is_pointed_to(small_issue: Scratch) -> None:
+    small_issue.write("sources/2024-06/articles/old.md", "---\ntitle: 旧稿\n---\n\n上期稿件。\n")
+    edit(small_issue, "sources/t/issue.yaml", "      - articles/a.md", "      - articles/a.md\n      - articles/old.md")
+    assert errors_of(small_issue) == [
+        "error: sources/t/issue.yaml:10:9: sections[0].articles[1]: file not found: articles/old.md; a file of that "
+        "name is elsewhere in the workspace: write '../2024-06/articles/old.md' (relative to this manifest), or "
+        "move the file into articles/"]

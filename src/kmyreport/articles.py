@@ -22,7 +22,7 @@ from pydantic import Field, field_validator
 
 from .errors import KmyError, Problems
 from .manifest import read_text
-from .suggest import close_name, same_name_elsewhere
+from .suggest import best_guess
 from .workspace import Workspace
 from .yamlfile import StrictModel, control_character_error, read_model
 
@@ -230,12 +230,11 @@ def resolve_photo_path(target: str, article_path: Path, line: int, issue_folder:
 def _photo_not_found(target: str, source: Path, issue_folder: Path, workspace: Workspace) -> str:
     """The message for a photo that is not there, with the name that probably was meant."""
     looked = source.relative_to(workspace.root)
-    close = close_name(source, issue_folder.resolve())
-    if close:
-        return f"photo not found: {target} (looked for {looked}); did you mean '{close}'?"
-    elsewhere = same_name_elsewhere(source, workspace, issue_folder.resolve())
-    if elsewhere:
+    guess = best_guess(source, issue_folder.resolve(), workspace)
+    if guess and guess[0] == "close":
+        return f"photo not found: {target} (looked for {looked}); did you mean '{guess[1]}'?"
+    if guess:
         return (f"photo not found: {target} (looked for {looked}); a photo of that name is elsewhere in the "
-                f"workspace: write '{elsewhere[0]}' (relative to the issue folder) instead of '{target}', or "
+                f"workspace: write '{guess[1]}' (relative to the issue folder) instead of '{target}', or "
                 "copy the photo into photos/")
     return f"photo not found: {target} (looked for {looked}); check the file name or add the photo"

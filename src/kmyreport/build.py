@@ -31,7 +31,7 @@ from .manifest import LoadedManifest, ManifestDraft, read_manifest
 from .photos import Placement, PreparedPhoto, prepare_photo
 from .preflight import check_glyphs
 from .render import RenderJob, render_pdf
-from .suggest import close_name, same_name_elsewhere
+from .suggest import best_guess
 from .workspace import Workspace, find_workspace
 
 
@@ -282,13 +282,12 @@ def _load_articles(manifest: LoadedManifest | ManifestDraft, workspace: Workspac
 
 def _article_not_found(rel: str, path: Path, folder: Path, workspace: Workspace) -> str:
     """The message for an article file that is not there, with the name that probably was meant."""
-    close = close_name(path, folder.resolve(), suffix=path.suffix.lower() or None)
-    if close:
-        return f"file not found: {rel}; did you mean '{close}'?"
-    elsewhere = same_name_elsewhere(path, workspace, folder.resolve())
-    if elsewhere:
+    guess = best_guess(path, folder.resolve(), workspace, suffix=path.suffix.lower() or None)
+    if guess and guess[0] == "close":
+        return f"file not found: {rel}; did you mean '{guess[1]}'?"
+    if guess:
         return (f"file not found: {rel}; a file of that name is elsewhere in the workspace: write "
-                f"'{elsewhere[0]}' (relative to this manifest), or move the file into articles/")
+                f"'{guess[1]}' (relative to this manifest), or move the file into articles/")
     return f"file not found: {rel}; check the path (relative to this manifest) or add the article"
 
 

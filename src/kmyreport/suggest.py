@@ -21,19 +21,34 @@ _INDEX: dict[Path, tuple[float, dict[str, list[Path]]]] = {}  # workspace root â
 _FRESH_SECONDS = 2.0  # one run looks up many names; a later run (--watch) sees files moved meanwhile
 
 
-def close_name(missing: Path, base: Path, suffix: str | None = None) -> str | None:
+def best_guess(missing: Path, base: Path, workspace: Workspace, suffix: str | None = None) -> tuple[str, str] | None:
+    """What the editor probably meant by `missing`: `("close", path)` for a file of its folder whose
+    name differs only in letter case, `("elsewhere", path)` for a file of the same name elsewhere in
+    the workspace, `("close", path)` for a close name in its folder (difflib); paths relative to
+    `base` (posix). None when nothing comes near."""
+    exact = close_name(missing, base, suffix, fuzzy=False)
+    if exact:
+        return "close", exact
+    elsewhere = same_name_elsewhere(missing, workspace, base)
+    if elsewhere:
+        return "elsewhere", elsewhere[0]
+    close = close_name(missing, base, suffix)
+    return ("close", close) if close else None
+
+
+def close_name(missing: Path, base: Path, suffix: str | None = None, *, fuzzy: bool = True) -> str | None:
     """A file in `missing`'s folder whose name is close to its name, relative to `base` (posix), or None.
 
-    A name that differs only in letter case wins; then the closest by `difflib` (same suffix
-    when `suffix` is given)."""
+    A name that differs only in letter case wins; then (with `fuzzy`) the closest by `difflib`
+    (same suffix when `suffix` is given)."""
     folder = missing.parent
     if not folder.is_dir():
         return None
     names = [p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~"))
              and (suffix is None or p.suffix.lower() == suffix)]
     found = next((n for n in names if n.lower() == missing.name.lower()), None)
-    if found is None:
-        close = difflib.get_close_matches(missing.name, names, n=1, cutoff=0.6)
+    if found is None and fuzzy:
+        close = difflib.get_close_matches(missing.name, names, n=1, cutoff=0.7)
         found = close[0] if close else None
     return _relative(folder / found, base) if found else None
 
