@@ -110,7 +110,12 @@ def test_a_line_that_would_be_spaced_out_stays_ragged(small_issue: Scratch) -> N
     word = "Karamay" * 11  # one Latin word that cannot share the first line with the Chinese before it
     paragraph = "克拉玛依发布" + word + "其余内容照常进行。" * 4
     small_issue.write("sources/t/articles/a.md", ARTICLE.format(paragraph=paragraph))
-    pdf = compile_issue(small_issue.manifest()).output
+    result = compile_issue(small_issue.manifest())
+    pdf = result.output
+    reports = [warning for warning in result.warnings if "left ragged" in warning]
+    # reported with the paragraph's source line (both paragraphs, lines 5 and 7 of the article), never silently
+    assert [report.split(": ")[0] for report in reports] == ["articles/a.md:5", "articles/a.md:7"], result.warnings
+    assert "克拉玛依发布" in reports[0]
     with pdfplumber.open(pdf) as doc:
         chars = [c for page in doc.pages for c in page.chars
                  if "Serif" in c["fontname"] and abs(c["size"] - BODY_SIZE) < 0.3]

@@ -42,7 +42,7 @@ def issue_context(manifest: LoadedManifest, layout: Layout, edition: Edition, ar
         items = []
         for rel in section.articles:
             article = by_path[(manifest.folder / rel).resolve()]
-            items.append(article_context(article, prepared, workspace))
+            items.append(article_context(article, prepared, workspace, source=rel))
         sections.append({"title": section.title, "articles": items})
     authors = list(dict.fromkeys(a.name for art in articles for a in art.front.authors))
     title = f"{model.publication.name} 第{model.issue.number}期"
@@ -75,7 +75,9 @@ def issue_context(manifest: LoadedManifest, layout: Layout, edition: Edition, ar
     }
 
 
-def article_context(article: Article, prepared: dict[int, PreparedPhoto], workspace: Workspace) -> dict[str, Any]:
+def article_context(article: Article, prepared: dict[int, PreparedPhoto], workspace: Workspace,
+                    source: str | None = None) -> dict[str, Any]:
+    """`source`: the article's file as the issue names it (`articles/x.md`), for `data-src`."""
     front = article.front
     return {
         "anchor": article.anchor,
@@ -87,7 +89,7 @@ def article_context(article: Article, prepared: dict[int, PreparedPhoto], worksp
         "origin": front.origin.model_dump() if front.origin else None,
         "origin_note": origin_note(article),
         "editors": front.editors,
-        "body": Markup(body_html(article, prepared, workspace)),
+        "body": Markup(body_html(article, prepared, workspace, source)),
         "source": article.path.name,
     }
 
@@ -124,6 +126,14 @@ class _BodyRenderer(RendererHTML):
                 f'<img src="{escape(env["workspace"].url(placed.path))}" alt="{escape(photo.caption)}" '
                 f'style="{size}"><figcaption>{caption}{credit}</figcaption></figure>\n')
 
+    def paragraph_open(self, tokens: list[Token], idx: int, options: OptionsDict, env: dict) -> str:
+        """A paragraph carries its source line (`data-src="articles/x.md:12"`): the typography names
+        it in its report of a line it cannot justify."""
+        token = tokens[idx]
+        if token.map and not token.hidden:
+            token.attrSet("data-src", f"{env['source']}:{token.map[0] + 1}")
+        return self.renderToken(tokens, idx, options, env)
+
     def link_open(self, tokens: list[Token], idx: int, options: OptionsDict, env: dict) -> str:
         href = str(tokens[idx].attrs.get("href", ""))
         if URL_SCHEME.match(href) and urlsplit(href).scheme.lower() not in LINK_SCHEMES:
@@ -134,8 +144,10 @@ class _BodyRenderer(RendererHTML):
 _RENDERER = _BodyRenderer()
 
 
-def body_html(article: Article, prepared: dict[int, PreparedPhoto], workspace: Workspace) -> str:
-    """The article body as HTML: paragraphs, section heads and photos as figures.
+def body_html(article: Article, prepared: dict[int, PreparedPhoto], workspace: Workspace,
+              source: str | None = None) -> str:
+    """The article body as HTML: paragraphs (with their source line, `data-src`), section heads and
+    photos as figures. `source` names the article's file (default: its file name).
 
     `prepared` maps `id(photo_ref)` to the photo prepared for the page. Photos are placed at
     the size they were prepared for, so the page and the prepared pixels agree.
@@ -149,7 +161,8 @@ def body_html(article: Article, prepared: dict[int, PreparedPhoto], workspace: W
             level = 2 if token.tag in ("h1", "h2") else 3
             token.tag = tokens[index + 2].tag = f"h{level}"
             token.attrSet("class", "section-head" if level == 2 else "subsection-head")
-    return _RENDERER.render(tokens, MARKDOWN.options, {"prepared": prepared, "workspace": workspace})
+    return _RENDERER.render(tokens, MARKDOWN.options, {"prepared": prepared, "workspace": workspace,
+                                                       "source": source or article.path.name})
 
 
 def _only_images(inline: Token) -> bool:

@@ -30,8 +30,9 @@ touched: the same characters end each line, only their spacing changes.
 from __future__ import annotations
 
 import functools
+import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib.metadata import version
 
 from weasyprint.draw import text as draw_text
@@ -87,8 +88,39 @@ def _justify_line(context: object, line: boxes.LineBox, extra_width: float) -> N
         _WeasyPrint.justify_line(context, line, extra_width)
         return
     gaps = _count_expandable(line)
-    if gaps and extra_width / gaps <= MAX_GAP_EM * line.style["font_size"]:
+    em = line.style["font_size"]
+    if gaps and extra_width / gaps <= MAX_GAP_EM * em:
         _add_word_spacing(line, extra_width / gaps, 0)
+    elif extra_width > MAX_GAP_EM * em:
+        _report_ragged(context, line, extra_width / gaps / em if gaps else None)
+
+
+#: Where a line that cannot be justified is reported: the render collects WeasyPrint's warnings.
+REPORT = logging.getLogger("weasyprint.kmyreport")
+
+
+def _report_ragged(context: object, line: boxes.LineBox, gap_em: float | None) -> None:
+    """Say which line is left ragged, with its paragraph's source line (`data-src`), once per render."""
+    text = "".join(_line_text(line)).strip()
+    element = line.element
+    source = element.get("data-src") if element is not None and hasattr(element, "get") else None
+    key = (source, text)
+    reported = context.__dict__.setdefault("_kmy_ragged", set())
+    if key in reported:
+        return
+    reported.add(key)
+    need = (f"gaps of {gap_em:.2f} em between its characters (at most {MAX_GAP_EM} em)" if gap_em is not None
+            else "space where it has no gap to spread it over")
+    REPORT.warning("%s: a line would need %s to end flush and is left ragged; rewrite it or let the word after "
+                   "it break: %s", source or "(no source line)", need, text)
+
+
+def _line_text(box: boxes.Box) -> Iterator[str]:
+    if isinstance(box, boxes.TextBox):
+        yield box.text
+    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        for child in box.children:
+            yield from _line_text(child)
 
 
 def _add_word_spacing(box: boxes.Box, spacing: float, x_advance: float) -> float:
