@@ -177,10 +177,20 @@ def load(path: Path) -> Record | None:
         return None
 
 
+#: The most records kept in one workspace; the least recently written go first (`kmyreport check`
+#: builds into a new scratch folder every time, and each output path is a slot of its own).
+MAX_RECORDS = 256
+
+
 def save(path: Path, record: Record) -> None:
     """Write the record; a cache that cannot be written is only a slower next build."""
     try:
         write_bytes_atomic(path, record.to_json())
+        records = list(path.parent.glob("*.json"))
+        if len(records) > MAX_RECORDS:
+            records.sort(key=lambda p: p.stat().st_mtime_ns)
+            for old in records[:len(records) - MAX_RECORDS]:
+                old.unlink(missing_ok=True)
     except Exception:  # noqa: BLE001 - a full disk here must not fail a build that succeeded
         pass
 
