@@ -8,6 +8,11 @@ from pathlib import Path
 import pytest
 
 from kmyreport.errors import KmyError
+from kmyreport.ingest.rules.end_matter import end_matter_kind, is_recommendations
+from kmyreport.ingest.rules.frame import is_framed, strip_frame
+from kmyreport.ingest.rules.heads import is_quotation, looks_like_heading, split_head_decoration
+from kmyreport.ingest.rules.notes import Note, parse_note
+from kmyreport.ingest.rules.title import looks_like_title
 from kmyreport.workspace import VIRTUAL_ROOT, Workspace, find_workspace
 
 # --- workspace -----------------------------------------------------------------------------------
@@ -68,3 +73,94 @@ def test_find_workspace(tmp_path: Path) -> None:
     with pytest.raises(KmyError, match=r": no workspace found: no folder above this manifest has a layouts/ folder; keep issues") as caught:
         find_workspace(lonely)
     assert caught.value.file == lonely
+
+
+# --- ingest rules: the boundaries of each test, written out -------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("油城", True), ("油", False),                           # 2 characters at least
+    ("油" * 40, True), ("油" * 41, False),                    # 40 at most
+    ("abc", False), ("A股", True),                           # some Chinese
+    ("油城。好", False), ("油城，", False), ("油城…", False), ("油城、", False), ("油城：", False),
+    ("油城，好", True),                                      # a comma inside is fine, at the end it is not
+    ("一、油城", False), ("（一）油城", False),                # numbered: a section head
+])
+def test_looks_like_title(text: str, expected: bool) -> None:
+    assert looks_like_title(text) is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("（完）", "结束标记"), ("—END—", "结束标记"), ("全文完", "结束标记"), ("完成", None),
+    ("点击阅读原文", "公众号引导语"),
+    ("阅读原文" + "油" * 26, "公众号引导语"),   # 30 characters: still a footer
+    ("阅读原文" + "油" * 27, None),            # 31: running text
+    ("油城新闻", None),
+])
+def test_end_matter_kind(text: str, expected: str | None) -> None:
+    assert end_matter_kind(text) == expected
+
+
+def test_recommendations_head() -> None:
+    assert is_recommendations("👇 往期推荐 👇") and is_recommendations("▼推荐阅读")
+    assert not is_recommendations("往期推荐的文章很多")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("“加油”", True), ('"好"', True), ("「好」", True), ("『好』", True), ("‘好’", True), ("'好'", True),
+    ("“加油", False), ("加油”", False), ("“", False), ("”", False), ("“”", True), ("加油", False),
+])
+def test_is_quotation(text: str, expected: bool) -> None:
+    assert is_quotation(text) is expected
+
+
+@pytest.mark.parametrize(("text", "marked", "expected"), [
+    ("牢牢把握主线", False, True), ("主", False, False), ("ab", False, False),
+    ("油" * 20, False, True), ("油" * 21, False, False),
+    ("油" * 21, True, True), ("油" * 30, True, True), ("油" * 31, True, False),
+    ("【聚焦】" + "油" * 26, False, True), ("【聚焦】" + "油" * 27, False, False),
+    ("一、" + "油" * 28, False, True), ("一、" + "油" * 29, False, False),
+    ("油城，好地方", False, False), ("油城，好地方", True, True),
+    ("油城。", False, False), ("好吗？", False, False), ("油城：", False, False), ("油城——", False, False),
+    ("“加油”", True, False), ("（完）", True, False),
+])
+def test_looks_like_heading(text: str, marked: bool, expected: bool) -> None:
+    assert looks_like_heading(text, marked) is expected
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("■ 牢牢把握主线", ("■ ", "牢牢把握主线", "")),
+    ("**（一）增设路灯**", ("**", "（一）增设路灯", "**")),
+    ("__◆ 夜市__", ("__◆ ", "夜市", "__")),
+    ("夜市", ("", "夜市", "")),
+    ("◆ 夜市 ", ("◆ ", "夜市", " ")),
+])
+def test_split_head_decoration(text: str, parts: tuple[str, str, str]) -> None:
+    assert split_head_decoration(text) == parts
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("（记者 张三）", "记者 张三"), ("■ (记者 张三)", "记者 张三"), ("【聚焦】", "聚焦"), ("[a]", "a"),
+    ("〔a〕", "a"), ("（记者 张三", "（记者 张三"), ("记者", "记者"), ("", ""), ("（ 记者 ）", "记者"),
+])
+def test_strip_frame(text: str, expected: str) -> None:
+    assert strip_frame(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("（记者）", True), ("(a)", True), ("【a】", True), ("[a]", True), ("〔a〕", True), ("（a", False),
+    ("a）", False), ("（", False), ("()", True),
+])
+def test_is_framed(text: str, expected: bool) -> None:
+    assert is_framed(text) is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("【编者按】按语。", Note("编者按", "按语。")), ("编者按：按语。", Note("编者按", "按语。")),
+    ("编后", Note("编后", "")), ("编后：感想。", Note("编后", "感想。")), ("（编后语）感想", Note("编后语", "感想")),
+    ("编后的工作很多", None), ("编者按 按语", None), ("油城", None),
+])
+def test_parse_note(text: str, expected: Note | None) -> None:
+    assert parse_note(text) == expected
+    if expected:
+        assert expected.after_the_story is expected.name.startswith("编后")
