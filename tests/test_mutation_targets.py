@@ -3,15 +3,20 @@ changed without any other test noticing. Expected values are written by hand."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from kmyreport.articles import Author, Origin
 from kmyreport.errors import KmyError
+from kmyreport.ingest.rules.bylines import describe_author
+from kmyreport.ingest.rules.editors import parse_credit_line
 from kmyreport.ingest.rules.end_matter import end_matter_kind, is_recommendations
 from kmyreport.ingest.rules.frame import is_framed, strip_frame
 from kmyreport.ingest.rules.heads import is_quotation, looks_like_heading, split_head_decoration
 from kmyreport.ingest.rules.notes import Note, parse_note
+from kmyreport.ingest.rules.origin import describe_origin, parse_source_value
 from kmyreport.ingest.rules.title import looks_like_title
 from kmyreport.workspace import VIRTUAL_ROOT, Workspace, find_workspace
 
@@ -164,3 +169,34 @@ def test_parse_note(text: str, expected: Note | None) -> None:
     assert parse_note(text) == expected
     if expected:
         assert expected.after_the_story is expected.name.startswith("编后")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("新疆日报", ("新疆日报", None, None)),
+    ("《克拉玛依日报》2024年7月18日第3版", ("克拉玛依日报", date(2024, 7, 18), "第3版")),
+    ("《 新疆日报 》", ("新疆日报", None, None)),                      # spaces inside the title marks go
+    ("，新疆日报；", ("新疆日报", None, None)),                        # separators around the value go
+    ("新疆日报 2024-07-16 第 5 版", ("新疆日报", date(2024, 7, 16), "第5版")),
+    ("报" * 2, ("报报", None, None)), ("报" * 20, ("报" * 20, None, None)),
+    ("报", None), ("报" * 21, None),                                   # 2 to 20 characters, or prose
+    ("新疆 日报", None), ("新疆日报。", None), ("《新疆日报》转", None), ("《》", None),
+    ("《新疆日报》2024年7月18日2024年7月19日", None),                  # a second date is not lost silently
+    ("新疆日报第3版第4版", None),
+])
+def test_parse_source_value(value: str, expected) -> None:
+    origin = parse_source_value(value)
+    assert (origin and (origin.publication, origin.date, origin.page)) == expected
+
+
+def test_describe_origin_and_author() -> None:
+    assert describe_origin(Origin.model_construct(publication="新疆日报", date=date(2024, 7, 16), page="第5版")) == (
+        "报刊：新疆日报，日期：2024-07-16，版次：第5版")
+    assert describe_origin(Origin.model_construct(publication="新疆日报", date=None, page=None)) == "报刊：新疆日报"
+    assert describe_author(Author(name="张纪东", role="通讯员", org="克拉玛依融媒")) == "张纪东（通讯员，克拉玛依融媒）"
+
+
+def test_editor_fields() -> None:
+    line = parse_credit_line("责任编辑:陈丽 本期编辑:王若惟 责任编辑：李明")
+    assert line is not None and line.editors == {"责任编辑": "陈丽、李明", "本期编辑": "王若惟"}
+    assert parse_credit_line("责任编辑:") is None              # a label with no name
+    assert parse_credit_line("责任编辑：陈丽说好。") is None      # prose, not a name
