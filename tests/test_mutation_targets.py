@@ -11,6 +11,7 @@ import pytest
 from kmyreport.articles import Author, Origin
 from kmyreport.errors import KmyError
 from kmyreport.ingest.rules.bylines import describe_author
+from kmyreport.ingest.rules.captions import split_caption
 from kmyreport.ingest.rules.editors import parse_credit_line
 from kmyreport.ingest.rules.end_matter import end_matter_kind, is_recommendations
 from kmyreport.ingest.rules.frame import is_framed, strip_frame
@@ -200,3 +201,39 @@ def test_editor_fields() -> None:
     assert line is not None and line.editors == {"责任编辑": "陈丽、李明", "本期编辑": "王若惟"}
     assert parse_credit_line("责任编辑:") is None              # a label with no name
     assert parse_credit_line("责任编辑：陈丽说好。") is None      # prose, not a name
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("克拉玛依市友谊大桥。克拉玛依融媒通讯员 田治民 摄",
+     ("克拉玛依市友谊大桥。", "克拉玛依融媒通讯员 田治民 摄", ["田治民"], 10, "")),
+    ("巡检换热站（王海燕 摄）", ("巡检换热站", "王海燕 摄", ["王海燕"], 6, "（）")),
+    ("巡检换热站 (王海燕 摄)", ("巡检换热站", "王海燕 摄", ["王海燕"], 7, "()")),
+    ("游船（摄于2023年4月22日）", ("游船（摄于2023年4月22日）", "", [], 16, "")),
+    ("夜景。张三 摄 （摄于2023年4月22日）", ("夜景。（摄于2023年4月22日）", "张三 摄", ["张三"], 3, "")),
+    ("本报记者 马晓宇 摄 2023年4月20日，杏花开了。",
+     ("2023年4月20日，杏花开了。", "本报记者 马晓宇 摄", ["马晓宇"], 0, "")),
+    ("机房。新华社发（王晨阳 摄）", ("机房。", "新华社发（王晨阳 摄）", ["王晨阳"], 3, "")),
+    ("机房 新华社发 （王晨阳 摄）", ("机房", "新华社发 （王晨阳 摄）", ["王晨阳"], 3, "")),
+    ("跳舞。摄影：李四", ("跳舞。", "摄影：李四", ["李四"], 3, "")),
+    ("监测点。克拉玛依市林业和草原局 供图", ("监测点。", "克拉玛依市林业和草原局 供图", ["克拉玛依市林业和草原局"], 4, "")),
+    ("夜景。资料图", ("夜景。", "资料图", [], 3, "")),
+    ("（图片由克拉玛依市文旅局提供）", ("", "图片由克拉玛依市文旅局提供", ["克拉玛依市文旅局"], 1, "（）")),
+    ("夜景。克拉玛依融媒记者 张三 通讯员 李四 摄", ("夜景。", "克拉玛依融媒记者 张三 通讯员 李四 摄", ["张三", "李四"], 3, "")),
+    ("夜景 张三 摄", ("夜景", "张三 摄", ["张三"], 3, "")),
+    ("图。" + "克" * 15 + "记者 张三 摄", ("图。", "克" * 15 + "记者 张三 摄", ["张三"], 2, "")),
+    ("图。" + "克" * 16 + "记者 张三 摄", ("图。" + "克" * 16, "记者 张三 摄", ["张三"], 18, "")),
+    ("图。A局 供图", ("图。", "A局 供图", ["A局"], 2, "")),
+    ("图。" + "局" * 20 + " 供图", ("图。", "局" * 20 + " 供图", ["局" * 20], 2, "")),
+    ("图。" + "局" * 21 + " 供图", None),
+    ("图。A 供图", None),
+    ("独山子区城市公园一角。", None),
+])
+def test_split_caption(line: str, expected) -> None:
+    split = split_caption(line)
+    assert (split and (split.caption, split.credit, split.names, split.credit_start, split.brackets)) == expected
+    if split and split.credit and not split.brackets:
+        assert line[split.credit_start:].startswith(split.credit)
+
+
+def test_quotation_marks_only() -> None:
+    assert not is_quotation("X加油X") and not is_quotation("X加油”") and not is_quotation("“加油X")
