@@ -90,9 +90,15 @@ def test_sidecar_records_checksums_versions_and_validation(sample_archive: Path)
     assert "克拉玛依市融媒体中心" in raw and "\\u" not in raw
 
 
-def test_two_archive_builds_give_the_same_bytes(sample_archive: Path, sample: CompiledSample, tmp_path: Path) -> None:
-    again = compile_issue(sample.workspace.manifest(SAMPLE_ID), edition="archive", output=tmp_path / "again.pdf",
+def test_two_archive_builds_give_the_same_bytes(sample_archive: Path, sample: CompiledSample, tmp_path: Path,
+                                               font_store: Path) -> None:
+    """The archive copy built again in another folder (another workspace path, no photo cache):
+    the same bytes, sources and checksums inside included."""
+    elsewhere = make_workspace(tmp_path / "another" / "folder", font_store)
+    shutil.copytree(sample.issue_dir, elsewhere.issue_dir(SAMPLE_ID))
+    again = compile_issue(elsewhere.manifest(SAMPLE_ID), edition="archive", output=tmp_path / "again.pdf",
                           validate=False)
+    assert str(sample.workspace.root) not in str(again.output)
     assert hashlib.sha256(again.output.read_bytes()).hexdigest() == hashlib.sha256(sample_archive.read_bytes()).hexdigest()
 
 
