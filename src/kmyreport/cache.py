@@ -107,16 +107,26 @@ def listing(folders: Iterable[Path]) -> dict[str, list[str]]:
             for folder in folders}
 
 
-@functools.cache
 def code_signature() -> str:
     """kmyreport's version and the content of each of its files, so that changed code is a change
-    (an installed release and a developer's checkout alike); read once per process (a few ms)."""
-    root = Path(__file__).resolve().parent
+    (an installed release and a developer's checkout alike). Each file is read again only when its
+    size or time moved (a millisecond or two per build otherwise)."""
+    root = _package_root()
     digest = hashlib.sha256(__version__.encode())
     for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".html") and path.is_file():
-            digest.update(f"{path.relative_to(root)}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+        if path.suffix in (".py", ".html"):
+            try:
+                stat = path.stat()
+                digest.update(f"{path.relative_to(root)}\0{_hash_memo(str(path), stat.st_size, stat.st_mtime_ns)}"
+                              .encode())
+            except OSError:
+                continue
     return digest.hexdigest()
+
+
+@functools.cache
+def _package_root() -> Path:
+    return Path(__file__).resolve().parent
 
 
 @functools.cache
