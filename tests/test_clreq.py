@@ -45,7 +45,10 @@ PARAGRAPHS = [
     "G217国道两侧。市民可以在App里查看每一片林地的照片——“原来家门口就有这么多宝贝”……",
     "社区服务中心把“家门口”的小事办成群众满意的大事：累计服务居民3.5万人次，开设Office培训班12期、"
     "书法课8期（每期20人）。【便民提示】预约电话0990-6888888，网址www.example.cn。",
+    "监测数据每日公开，完整的日报见https://data.example.cn/karamay/wells/daily-report.html?date=2024-07-15，"
+    "欢迎市民查阅。",
 ] * 3
+LONG_URL = "https://data.example.cn/karamay/wells/daily-report.html?date=2024-07-15"
 
 
 ARTICLE = "---\ntitle: 排版测试\n---\n\n" + "\n\n".join(PARAGRAPHS) + "\n"
@@ -198,6 +201,21 @@ def test_text_is_the_source(mixed: tuple[Path, Path]) -> None:
     source, text = squash("".join(PARAGRAPHS).replace("**", "")), body_text(on)
     assert source in text
     assert text == body_text(off)
+
+
+def test_a_url_breaks_at_safe_points(mixed: tuple[Path, Path]) -> None:
+    """A URL longer than a line breaks after a slash or before a dot, ?, &, = or -, with no mark drawn; the
+    lines stay flush (test_mixed_issue_lines_are_flush) and the text is the source (test_text_is_the_source)."""
+    on, _ = mixed
+    texts = ["".join(c.text for c in line) for line, _ in body_lines(on)]
+    broken = [(a, b) for a, b in zip(texts, texts[1:]) if LONG_URL not in a and LONG_URL not in b
+              and LONG_URL in a + b]
+    assert broken, "the URL falls across a line end at least once"
+    for line, following in zip(texts, texts[1:]):
+        if any(piece in line[-12:] for piece in ("example", "karamay", "wells", "daily", "report", "date")) and \
+                following[:1] in set("./?&=-_") | LATIN:
+            assert line.endswith("/") or following[0] in "./?&=-_", (line[-20:], following[:20])
+    assert not any(text.endswith("-") for text in texts), "never a break after a hyphen"
 
 
 def test_no_lone_character_on_a_last_line(mixed: tuple[Path, Path], sample: CompiledSample) -> None:

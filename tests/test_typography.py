@@ -123,3 +123,19 @@ def test_a_line_that_would_be_spaced_out_stays_ragged(small_issue: Scratch) -> N
                  if abs(first["top"] - second["top"]) < 1 and justifiable(first["text"]))
     assert widest <= 0.5 * BODY_SIZE + 0.1, widest
     assert squash(paragraph) in body_text(pdf)
+
+
+@pytest.mark.parametrize("text, pieces", [
+    ("见https://data.example.cn/karamay/2024/ccus 供", "见https://data|.example|.cn/|karamay/|2024/|ccus 供"),
+    ("网址www.example.cn。", "网址www|.example|.cn。"),
+    ("http://a-b.cn/x?a=1&b=2", "http://a|-b|.cn/|x?a|=1|&b|=2"),   # never after a hyphen, no one-letter piece
+    ("没有网址的文字 a.b", "没有网址的文字 a.b"),
+])
+def test_url_break_points(text: str, pieces: str) -> None:
+    from kmyreport.render.urlbreak import WJ, ZWSP, break_urls
+
+    broken = break_urls(text)
+    assert broken.replace(ZWSP, "|").replace(WJ, "") == pieces
+    assert broken.replace(ZWSP, "").replace(WJ, "") == text
+    assert all(broken[index + 1] == WJ for index, char in enumerate(broken[:-1]) if char in "-?" and
+               broken[index + 1] != ZWSP), "a word joiner where Pango would break by itself"

@@ -15,6 +15,7 @@ from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
@@ -27,6 +28,7 @@ from .editions import Edition
 from .layouts import Layout, cn_date, render_template
 from .manifest import LoadedManifest, source_date_epoch
 from .photos import PreparedPhoto
+from .render.urlbreak import break_urls
 from .workspace import Workspace
 
 LINK_SCHEMES = ("http", "https", "mailto")  # links with other schemes print as text, without an href
@@ -42,7 +44,8 @@ def issue_context(manifest: LoadedManifest, layout: Layout, edition: Edition, ar
         items = []
         for rel in section.articles:
             article = by_path[(manifest.folder / rel).resolve()]
-            items.append(article_context(article, prepared, workspace, source=rel))
+            items.append(article_context(article, prepared, workspace, source=rel,
+                                         url_breaks=layout.config.tokens.get("url_breaks", "safe") != "none"))
         sections.append({"title": section.title, "articles": items})
     authors = list(dict.fromkeys(a.name for art in articles for a in art.front.authors))
     title = f"{model.publication.name} 第{model.issue.number}期"
@@ -76,8 +79,9 @@ def issue_context(manifest: LoadedManifest, layout: Layout, edition: Edition, ar
 
 
 def article_context(article: Article, prepared: dict[int, PreparedPhoto], workspace: Workspace,
-                    source: str | None = None) -> dict[str, Any]:
-    """`source`: the article's file as the issue names it (`articles/x.md`), for `data-src`."""
+                    source: str | None = None, url_breaks: bool = True) -> dict[str, Any]:
+    """`source`: the article's file as the issue names it (`articles/x.md`), for `data-src`; `url_breaks`:
+    URLs may break at safe points (`render.urlbreak`)."""
     front = article.front
     return {
         "anchor": article.anchor,
@@ -89,7 +93,7 @@ def article_context(article: Article, prepared: dict[int, PreparedPhoto], worksp
         "origin": front.origin.model_dump() if front.origin else None,
         "origin_note": origin_note(article),
         "editors": front.editors,
-        "body": Markup(body_html(article, prepared, workspace, source)),
+        "body": Markup(body_html(article, prepared, workspace, source, url_breaks)),
         "source": article.path.name,
     }
 
@@ -126,6 +130,10 @@ class _BodyRenderer(RendererHTML):
                 f'<img src="{escape(env["workspace"].url(placed.path))}" alt="{escape(photo.caption)}" '
                 f'style="{size}"><figcaption>{caption}{credit}</figcaption></figure>\n')
 
+    def text(self, tokens: list[Token], idx: int, options: OptionsDict, env: dict) -> str:
+        content = tokens[idx].content
+        return escapeHtml(break_urls(content) if env.get("url_breaks") else content)
+
     def paragraph_open(self, tokens: list[Token], idx: int, options: OptionsDict, env: dict) -> str:
         """A paragraph carries its source line (`data-src="articles/x.md:12"`): the typography names
         it in its report of a line it cannot justify."""
@@ -145,9 +153,10 @@ _RENDERER = _BodyRenderer()
 
 
 def body_html(article: Article, prepared: dict[int, PreparedPhoto], workspace: Workspace,
-              source: str | None = None) -> str:
+              source: str | None = None, url_breaks: bool = True) -> str:
     """The article body as HTML: paragraphs (with their source line, `data-src`), section heads and
-    photos as figures. `source` names the article's file (default: its file name).
+    photos as figures. `source` names the article's file (default: its file name); with `url_breaks`,
+    URLs in the text may break at safe points (`render.urlbreak`).
 
     `prepared` maps `id(photo_ref)` to the photo prepared for the page. Photos are placed at
     the size they were prepared for, so the page and the prepared pixels agree.
@@ -162,7 +171,8 @@ def body_html(article: Article, prepared: dict[int, PreparedPhoto], workspace: W
             token.tag = tokens[index + 2].tag = f"h{level}"
             token.attrSet("class", "section-head" if level == 2 else "subsection-head")
     return _RENDERER.render(tokens, MARKDOWN.options, {"prepared": prepared, "workspace": workspace,
-                                                       "source": source or article.path.name})
+                                                       "source": source or article.path.name,
+                                                       "url_breaks": url_breaks})
 
 
 def _only_images(inline: Token) -> bool:
