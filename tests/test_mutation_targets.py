@@ -237,3 +237,24 @@ def test_split_caption(line: str, expected) -> None:
 
 def test_quotation_marks_only() -> None:
     assert not is_quotation("X加油X") and not is_quotation("X加油”") and not is_quotation("“加油X")
+
+
+# --- the importer's decoding ---------------------------------------------------------------------------
+
+COPY = "克拉玛依融媒通讯员 张三\n一、近年来,克拉玛依市坚持生态优先.\n责任编辑:陈丽\n"
+
+
+@pytest.mark.parametrize(("encoding", "codec"), [
+    ("utf-16-le", "utf-16-le"), ("utf-16-be", "utf-16-be"),   # no BOM: Han text has few zero bytes
+    ("gb18030", "gb18030"), ("utf-8", "utf-8"),
+])
+def test_bomless_utf16_mostly_han_is_recognised(encoding: str, codec: str) -> None:
+    from kmyreport.ingest.decode import decode_bytes
+    text, found, _ = decode_bytes(COPY.encode(encoding), Path("raw.txt"))
+    assert (text, found) == (COPY, codec)
+
+
+def test_ascii_in_utf16_is_not_read_as_utf8() -> None:
+    from kmyreport.ingest.decode import decode_bytes
+    assert decode_bytes("Karamay news\n".encode("utf-16-le"), Path("raw.txt"))[:2] == ("Karamay news\n", "utf-16-le")
+    assert decode_bytes("一".encode("utf-16-le") * 8, Path("raw.txt"))[:2] == ("一" * 8, "utf-16-le")

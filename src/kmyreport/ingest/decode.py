@@ -1,7 +1,7 @@
 """Step 1: decode the raw bytes.
 
-BOMs first, then strict UTF-8, BOM-less UTF-16, strict GB18030 (GBK files from
-Windows), charset-normalizer as a last resort.
+BOMs first, then strict UTF-8 (without NULs), BOM-less UTF-16 (the byte order that decodes to
+copy's characters), strict GB18030 (GBK files from Windows), charset-normalizer as a last resort.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str, str]:
             except UnicodeDecodeError as exc:
                 raise _undecodable(path, f"it starts with a {label} byte-order mark but {exc.reason}") from None
     try:
-        return data.decode("utf-8"), "utf-8", "UTF-8"
+        text = data.decode("utf-8")
+        if "\x00" not in text:  # ASCII in UTF-16 is valid UTF-8, with a NUL after every letter
+            return text, "utf-8", "UTF-8"
     except UnicodeDecodeError:
         pass
     codec = _bomless_utf16(data)
@@ -39,7 +41,7 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str, str]:
         try:
             text = data.decode(codec)
             if _plausible(text):
-                return text, codec, f"{codec.upper()}（无 BOM，按零字节分布判断）"
+                return text, codec, f"{codec.upper()}（无 BOM，按字符分布判断）"
         except UnicodeDecodeError:
             pass
     try:
@@ -75,17 +77,33 @@ def _undecodable(path: Path, why: str) -> KmyError:
 
 
 def _bomless_utf16(data: bytes) -> str | None:
-    """UTF-16 without BOM shows NUL bytes in every other position for ASCII."""
+    """UTF-16 without BOM: the byte order whose characters are (nearly) all what copy is made of.
+
+    Chinese copy is mostly Han characters, which have no NUL byte in a fixed place (一 is
+    U+4E00), so the zero bytes of its few ASCII characters cannot tell it; decoding can. Read the
+    wrong way round, or from GBK bytes, the characters scatter over the whole of Unicode.
+    """
     if len(data) < 4 or len(data) % 2:
         return None
-    even_zeros = data[0::2].count(0)
-    odd_zeros = data[1::2].count(0)
-    half = len(data) // 2
-    if odd_zeros > half * 0.3 and even_zeros == 0:
-        return "utf-16-le"
-    if even_zeros > half * 0.3 and odd_zeros == 0:
-        return "utf-16-be"
-    return None
+    best: tuple[float, str] | None = None
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if not _plausible(text):
+            continue
+        share = sum(map(_copy_character, text)) / len(text)
+        if share >= 0.9 and (best is None or share > best[0]):
+            best = (share, codec)
+    return best[1] if best else None
+
+
+def _copy_character(ch: str) -> bool:
+    """A character news copy is made of: Han, ASCII, CJK and full-width punctuation, quotes and dashes."""
+    code = ord(ch)
+    return (is_han(ch) or 0x20 <= code < 0x7F or ch in "\t\n\r" or 0x3000 <= code <= 0x303F
+            or 0xFF01 <= code <= 0xFF5E or 0x2010 <= code <= 0x2027 or code in (0x00B7, 0x2030, 0x203B))
 
 
 def _plausible(text: str) -> bool:
