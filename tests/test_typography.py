@@ -139,3 +139,28 @@ def test_url_break_points(text: str, pieces: str) -> None:
     assert broken.replace(ZWSP, "").replace(WJ, "") == text
     assert all(broken[index + 1] == WJ for index, char in enumerate(broken[:-1]) if char in "-?" and
                broken[index + 1] != ZWSP), "a word joiner where Pango would break by itself"
+
+
+def test_rules_apply_across_inline_element_edges(workspace, tmp_path) -> None:
+    """A Han–Latin boundary or a pair of marks that meets across a bold or link edge is spaced or compressed as
+    within one element (the gap lost at the join is restored)."""
+    from kmyreport.render import RenderJob, render_pdf
+    from kmyreport.workspace import Workspace
+
+    html = ('<html lang="zh-CN"><style>@font-face { font-family: T; src: url("fonts/NotoSerifSC-Regular.otf") }'
+            '@font-face { font-family: T; font-weight: bold; src: url("fonts/NotoSerifSC-Bold.otf") }'
+            'body { font: 10pt T } p { width: 150mm }</style>'
+            '<p>推进<b>重点</b>AI项目，<b>GPT</b>模型和<b>“重点”</b>，还说：<b>“好”</b>的<a href="https://x.cn">链接</a>5G网络。'
+            '</p></html>')
+    pdf = render_pdf(RenderJob(html=html, base_url="file:///kmyreport-workspace/", workspace=Workspace(workspace.root),
+                               source_name="test")).pdf
+    path = tmp_path / "edges.pdf"
+    path.write_bytes(pdf)
+    with pdfplumber.open(path) as doc:
+        chars = doc.pages[0].chars
+    gaps = {a["text"] + b["text"]: (b["x0"] - a["x1"]) / 10 for a, b in zip(chars, chars[1:])}
+    advances = {a["text"] + b["text"]: (b["x0"] - a["x0"]) / 10 for a, b in zip(chars, chars[1:])}
+    for pair in ("点A", "T模", "接5", "I项", "G网"):
+        assert abs(gaps[pair] - 0.25) < 0.02, (pair, gaps[pair])
+    assert abs(advances["”，"] - 0.5) < 0.02 and abs(advances["：“"] - 0.5) < 0.02
+    assert abs(gaps["重点"]) < 0.02 and abs(gaps["，G"]) < 0.02

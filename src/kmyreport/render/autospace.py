@@ -29,6 +29,7 @@ The rule applies where the computed style has `--kmy-autospace: ideograph-alpha`
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from ..cjk import IDEOGRAPH_CLASS
 
@@ -58,17 +59,18 @@ def has_boundary(text: str) -> bool:
     return _BOUNDARY.search(text) is not None
 
 
-def han_side_spacing(text: str, gaps: list[int], opening: int) -> dict[int, int]:
+def han_side_spacing(text: str, gaps: list[int], opening: int, before: str = "", after: str = "") -> dict[int, int]:
     """While lines are broken and measured: the letter-spacing (Pango units) to add to the Han character
-    beside each boundary gap of `text`, so that the text is as wide as it will be drawn.
+    beside each boundary gap of `text`, so that the text is as wide as it will be drawn. Gap -1 lies
+    between `before` (the last character of the text box before, across an element's edge) and the text,
+    gap len(text) - 1 between the text and `after`; a Han character in the other box is spaced there.
 
     Pango puts half of a character's letter-spacing before it and half after it, and drops the outer
     half at the ends of the text. The Han character beside one boundary takes `opening` (at an end of
     the text, twice that: half is dropped), one between two boundaries (`年` in `2024年7月`) twice.
     Latin letters and digits are never spaced, so words keep their kerning and ligatures."""
     extra: dict[int, int] = {}
-    for gap in gaps:
-        index = gap if _IS_HAN(text[gap]) else gap + 1
+    for index, _ in _han_sides(text, gaps, before, after):
         extra[index] = extra.get(index, 0) + opening
     for index in (0, len(text) - 1):
         if extra.get(index) == opening:
@@ -76,19 +78,31 @@ def han_side_spacing(text: str, gaps: list[int], opening: int) -> dict[int, int]
     return extra
 
 
-def drawn_moves(text: str, gaps: list[int], opening: int) -> dict[int, tuple[int, int]]:
-    """Where a line is drawn: for the Han character beside each boundary gap of `text`, how far to move
-    its glyph and how much to widen its advance (Pango units), so that each boundary opens by `opening`
-    and no other gap opens. No letter-spacing is set for the boundaries: a line keeps the Pango items
-    (and shaping) it would have without them, and the advances add up to the width measured."""
+def drawn_moves(text: str, gaps: list[int], opening: int, before: str = "",
+                after: str = "") -> dict[int, tuple[int, int]]:
+    """Where a line is drawn: for the Han character beside each boundary gap of `text` (as for
+    `han_side_spacing`), how far to move its glyph and how much to widen its advance (Pango units), so
+    that each boundary opens by `opening` and no other gap opens. No letter-spacing is set for the
+    boundaries: a line keeps the Pango items (and shaping) it would have without them, and the advances
+    add up to the width measured."""
     moves: dict[int, tuple[int, int]] = {}
     move = round(opening / OFFSET_SCALE)
-    for gap in gaps:
-        before = _IS_HAN(text[gap]) is not None  # the Han character is before the boundary
-        index = gap if before else gap + 1
+    for index, boundary_before in _han_sides(text, gaps, before, after):
         shift, width = moves.get(index, (0, 0))
-        moves[index] = (shift if before else shift + move, width + opening)
+        moves[index] = (shift + move if boundary_before else shift, width + opening)
     return moves
+
+
+def _han_sides(text: str, gaps: list[int], before: str, after: str) -> Iterator[tuple[int, bool]]:
+    """For each gap, the index of the Han character beside it in `text` and whether the gap is before it
+    (gaps whose Han character is in the box before or after are left out)."""
+    last = len(text) - 1
+    for gap in gaps:
+        if _IS_HAN(before if gap < 0 else text[gap]):
+            if gap >= 0:
+                yield gap, False
+        elif gap < last:
+            yield gap + 1, True
 
 
 #: WeasyPrint 70 writes a glyph's Pango x-offset into the PDF 1.024 times too large (it divides Pango

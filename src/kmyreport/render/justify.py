@@ -37,7 +37,7 @@ from importlib.metadata import version
 
 from weasyprint.draw import text as draw_text
 from weasyprint.formatting_structure import boxes
-from weasyprint.layout import inline, preferred
+from weasyprint.layout import block, inline, preferred
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
@@ -77,6 +77,8 @@ class _WeasyPrint:
     justify_line = staticmethod(inline.justify_line)
     set_text = staticmethod(line_break.Layout.set_text)
     draw_first_line = staticmethod(draw_text.draw_first_line)
+    split_text_box = staticmethod(inline.split_text_box)
+    iter_line_boxes = staticmethod(inline.iter_line_boxes)
     split_first_line = staticmethod(inline.split_first_line)
 
 
@@ -134,6 +136,7 @@ def _add_word_spacing(box: boxes.Box, spacing: float, x_advance: float) -> float
             layout = line_break.Layout.__new__(line_break.Layout)  # as `Layout(...)` then `deactivate()`
             layout.justification_spacing, layout.max_width, layout.text = spacing, None, box.text
             layout.first_line_direction = 0
+            layout._kmy_edges = getattr(box.pango_layout, "_kmy_edges", None)
             x_advance += spacing * count
             box.width += spacing * count
             box.pango_layout = layout
@@ -173,8 +176,21 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
     # (Pango lays out the rest of the paragraph too): the rules look no further.
     reach = self.text if justify or self.max_width is None else _first_line_reach(self.text, self.max_width,
                                                                                   self.style["font_size"])
-    half_width = punctuation.half_width_marks(reach) if punctuation.opted_in(self.style) else ()
-    spaced_gaps = autospace.boundaries(reach) if autospace.opted_in(self.style) else ()
+    # The characters across an element's edge (`**重点**AI`, `**“重点”**，`), where the text is a box's start or end.
+    before, after = getattr(self, "_kmy_edges", None) or _edges_while_splitting(self.text)
+    if reach is not self.text:
+        after = ""
+    joined = before + reach + after if before or after else reach
+    half_width: Sequence[int] = ()
+    if punctuation.opted_in(self.style):
+        half_width = punctuation.half_width_marks(joined)
+        if before or after:
+            half_width = [index - len(before) for index in half_width if 0 <= index - len(before) < len(reach)]
+    spaced_gaps: Sequence[int] = ()
+    if autospace.opted_in(self.style):
+        spaced_gaps = autospace.boundaries(joined)
+        if before:  # gap -1 lies between `before` and the text, gap len(reach) - 1 between the text and `after`
+            spaced_gaps = [gap - 1 for gap in spaced_gaps]
     spacing = self.justification_spacing if justify else 0
     spaced = bool(spacing) and opted_in(self.style) and _JUSTIFIABLE.search(self.text) is not None
     self._kmy_moves = None
@@ -187,8 +203,65 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
     if half_width:
         _set_half_width(self.text, half_width, attributes)
     if spaced or spaced_gaps:
-        _set_spacing(self, reach, spacing if spaced else 0, spaced_gaps, justify, attributes)
+        _set_spacing(self, reach, spacing if spaced else 0, spaced_gaps, justify, attributes, before, after)
     pango.pango_layout_set_attributes(self.layout, attributes)
+
+
+#: While a text box is split into lines: (the character before the box, the one after it, the box's text from
+#: where the line starts), for the layouts made meanwhile (`_split_text_box`).
+_SPLITTING: tuple[str, str, str] | None = None
+
+
+def _edges_while_splitting(text: str) -> tuple[str, str]:
+    if _SPLITTING is None:
+        return "", ""
+    before, after, rest = _SPLITTING
+    return before, after if text == rest else ""
+
+
+def _split_text_box(context: object, box: boxes.TextBox, available_width: float | None, skip: int | None,
+                    is_line_start: bool = True) -> tuple:
+    """WeasyPrint's `split_text_box`, telling the layouts it makes which characters lie across the box's
+    edges (`_mark_edges`), and keeping that on the layout of the line made, for when it is drawn."""
+    global _SPLITTING
+    before, after = getattr(box, "_kmy_before", ""), getattr(box, "_kmy_after", "")
+    if not before and not after:
+        return _WeasyPrint.split_text_box(context, box, available_width, skip, is_line_start)
+    before = "" if skip else before
+    _SPLITTING = (before, after, box.text.encode()[skip or 0:].decode())
+    try:
+        result = _WeasyPrint.split_text_box(context, box, available_width, skip, is_line_start)
+    finally:
+        _SPLITTING = None
+    new_box, resume, _ = result
+    if new_box is not None:
+        new_box._kmy_before, new_box._kmy_after = before, after if resume is None else ""
+        new_box.pango_layout._kmy_edges = (new_box._kmy_before, new_box._kmy_after)
+    return result
+
+
+def _iter_line_boxes(context: object, box: boxes.LineBox, *args: object, **kwargs: object) -> object:
+    """WeasyPrint's `iter_line_boxes`, after marking the text boxes of the paragraph with the characters
+    that meet them across an inline element's edge."""
+    if not getattr(box, "_kmy_marked", False):
+        box._kmy_marked = True
+        previous = None
+        for text_box in _inline_flow(box):
+            if text_box is not None and previous is not None and text_box.text and previous.text:
+                previous._kmy_after, text_box._kmy_before = text_box.text[0], previous.text[-1]
+            previous = text_box
+    return _WeasyPrint.iter_line_boxes(context, box, *args, **kwargs)
+
+
+def _inline_flow(box: boxes.Box) -> Iterator[boxes.TextBox | None]:
+    """The text boxes of an inline formatting context in order; None for anything else that sits between."""
+    for child in box.children:
+        if isinstance(child, boxes.TextBox):
+            yield child
+        elif isinstance(child, boxes.InlineBox):
+            yield from _inline_flow(child)
+        else:
+            yield None
 
 
 def _draw_first_line(stream: object, textbox: boxes.TextBox, *args: object) -> object:
@@ -264,7 +337,7 @@ def _set_half_width(text: str, indices: Sequence[int], attributes: object) -> No
 
 
 def _set_spacing(self: line_break.Layout, text: str, spacing: float, spaced_gaps: Sequence[int],
-                 justify: bool, attributes: object) -> None:
+                 justify: bool, attributes: object, before: str = "", after: str = "") -> None:
     """Letter-spacing on the start `text` of the layout's text: the justification `spacing` on each run of
     justifiable characters, and the Han–Latin opening on the Han character beside each boundary
     (`autospace.han_side_spacing`), or, where the text is drawn, the glyph moves for `_draw_first_line`."""
@@ -276,9 +349,10 @@ def _set_spacing(self: line_break.Layout, text: str, spacing: float, spaced_gaps
         opening = 2 * int(round(autospace.SPACE_EM * self.style["font_size"] * TO_UNITS / 2))
         if justify:  # drawn: the glyphs beside the boundaries are moved, no spacing is set for them
             self._kmy_moves = {_byte_offset(text, index): move
-                               for index, move in autospace.drawn_moves(text, spaced_gaps, opening).items()}
+                               for index, move in autospace.drawn_moves(text, spaced_gaps, opening, before,
+                                                                                     after).items()}
         else:
-            extra = autospace.han_side_spacing(text, spaced_gaps, opening)
+            extra = autospace.han_side_spacing(text, spaced_gaps, opening, before, after)
     base_units = int(round(base * TO_UNITS))
     # (start, end, value) in characters: the runs of justifiable characters, cut around the spaced ones
     spans: list[tuple[int, int, int]] = []
@@ -400,5 +474,7 @@ def install() -> None:
     inline.justify_line = _justify_line
     line_break.Layout.set_text = _set_text
     draw_text.draw_first_line = _draw_first_line
+    inline.split_text_box = _split_text_box
+    block.iter_line_boxes = _iter_line_boxes
     inline.split_first_line = _split_first_line
     preferred.split_first_line = _split_first_line
