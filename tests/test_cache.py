@@ -110,6 +110,29 @@ def test_an_archive_copy_is_up_to_date_only_with_its_sidecar(small_issue: Scratc
     assert first.output.read_bytes() == rebuilt.output.read_bytes()
 
 
+def test_files_written_beside_the_pdf_must_be_there_too(small_issue: Scratch, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A newspaper writes one PDF per page beside the issue's (its composer's `outputs`): a missing or
+    changed page is a rebuild. Here the bulletin's composer is made to write one such page."""
+    from kmyreport.compose import FlowComposer
+
+    def one_page(self, pdf: bytes, target: Path) -> list[Path]:
+        page = target.with_name(f"{target.stem}-page01.pdf")
+        page.write_bytes(pdf[:1000])
+        return [page]
+    monkeypatch.setattr(FlowComposer, "outputs", one_page)
+    first = compile_issue(small_issue.manifest(), edition="screen")
+    assert [p.name for p in first.files] == ["t-screen-page01.pdf"]
+    hit = compile_issue(small_issue.manifest(), edition="screen")
+    assert hit.cached and hit.files == first.files
+    first.files[0].write_bytes(b"changed")
+    rebuilt = compile_issue(small_issue.manifest(), edition="screen")
+    assert not rebuilt.cached and first.files[0].read_bytes() != b"changed"
+    records = list((small_issue.root / "out" / ".cache" / "builds").glob("*.json"))
+    assert len(records) == 1
+    records[0].write_text("{not json", encoding="utf-8")
+    assert not compile_issue(small_issue.manifest(), edition="screen").cached, "an unreadable record is a miss"
+
+
 def test_importing_the_cli_loads_no_engine_or_image_library() -> None:
     code = ("import sys, kmyreport.cli; heavy = [m for m in ('weasyprint', 'PIL', 'pikepdf', 'pdfplumber', "
             "'pypdfium2', 'pydantic', 'jinja2') if m in sys.modules]; print(','.join(heavy))")
@@ -120,15 +143,12 @@ def test_importing_the_cli_loads_no_engine_or_image_library() -> None:
     version = subprocess.run([sys.executable, "-m", "kmyreport", "--version"], capture_output=True, text=True,
                              timeout=60)
     assert version.returncode == 0 and version.stdout.startswith("kmyreport ") and "WeasyPrint 70" in version.stdout
-
-
-def test_a_record_that_cannot_be_read_is_a_miss(small_issue: Scratch) -> None:
-    first = compile_issue(small_issue.manifest(), edition="screen")
-    records = list((small_issue.root / "out" / ".cache" / "builds").glob("*.json"))
-    assert len(records) == 1
-    records[0].write_text("{not json", encoding="utf-8")
-    assert not compile_issue(small_issue.manifest(), edition="screen").cached
-    assert Path(first.output).is_file()
+    for args in (["--version"], ["--help"]):  # building the whole command line imports no edition either
+        code = ("import atexit, sys; atexit.register(lambda: print([m for m in ('weasyprint', 'PIL', 'pikepdf', "
+                "'pydantic') if m in sys.modules], file=sys.stderr)); from kmyreport.cli import main; "
+                f"sys.argv = ['kmyreport', *{args!r}]; main()")
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0 and run.stderr.strip().endswith("[]"), (args, run.stderr)
 
 
 # Photos already fit for their place are passed through: copied, not decoded and encoded again.
