@@ -196,6 +196,9 @@ def run(root: Path, args: argparse.Namespace) -> None:
         render.forget_fonts()
         result = compile_issue(manifest, edition=edition)
         facts.update(pages=result.pages, size=result.size_bytes)
+        stages = facts.setdefault("cold stages", [])
+        assert isinstance(stages, list)
+        stages.append(result.timings)
 
     def unchanged() -> None:
         assert compile_issue(manifest, edition=edition).cached
@@ -291,8 +294,12 @@ def run(root: Path, args: argparse.Namespace) -> None:
     ]
     print(f"  {'':40} {'seconds':>8} {'ratio':>7}   target")
     for label, seconds, ratio, target in rows:
-        shown = f"{ratio:6.2f}x" if ratio is not None else ""
-        print(f"  {label:40} {seconds:8.2f} {shown:>7}   {target}")
+        shown = f"{ratio:6.3f}x" if ratio is not None and ratio < 0.1 else f"{ratio:6.2f}x" if ratio is not None else ""
+        print(f"  {label:40} {seconds:8.3f} {shown:>7}   {target}")
+    stages = facts.get("cold stages") or []
+    if stages:
+        fastest = min(stages, key=lambda laps: sum(laps.values()))  # type: ignore[arg-type]
+        print("  the fastest cold compile by stage: " + " · ".join(f"{k} {v:.2f} s" for k, v in fastest.items()))
 
 
 def _all_built(outcomes: list) -> None:
