@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -158,6 +159,54 @@ def test_verify_passes_the_good_copy_and_fails_bad_ones(sample_archive: Path, sa
     tampered.with_suffix(".json").write_text(json.dumps(sidecar), encoding="utf-8")
     run = ws.cli("verify", "--no-verapdf", str(tampered))
     assert run.returncode == 1 and "differs" in run.stdout
+
+
+def test_verify_names_each_fault_of_several_files_at_once(sample_archive: Path, sample: CompiledSample,
+                                                        tmp_path: Path) -> None:
+    """One `verify` run on several files: each has its own report and its own fault, the worst exit code."""
+    def broken(name: str, change) -> Path:
+        path = tmp_path / f"{name}.pdf"
+        with pikepdf.open(sample_archive) as pdf:
+            change(pdf)
+            pdf.save(path)
+        sidecar = json.loads(sample_archive.with_suffix(".json").read_text(encoding="utf-8"))
+        sidecar["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()  # the sidecar follows the change
+        path.with_suffix(".json").write_text(json.dumps(sidecar, ensure_ascii=False), encoding="utf-8")
+        return path
+
+    def unembed(pdf: pikepdf.Pdf) -> None:
+        for font in pdf.pages[0].obj.Resources.Font.values():
+            descriptor = (font.DescendantFonts[0] if "/DescendantFonts" in font else font).FontDescriptor
+            for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                if key in descriptor:
+                    del descriptor[key]
+
+    faults = {
+        broken("no-intent", lambda pdf: pdf.Root.__delitem__("/OutputIntents")):
+            "output intent: no GTS_PDFA1 output intent with an ICC profile",
+        broken("unembedded", unembed): "fonts embedded: not embedded: /",
+        broken("no-lang", lambda pdf: pdf.Root.__delitem__("/Lang")): "language: no /Lang in the catalog",
+        broken("untagged", lambda pdf: pdf.Root.__delitem__("/StructTreeRoot")):
+            "tagged: tagged level without a structure tree",
+    }
+    other_sum = tmp_path / "other-sum.pdf"
+    shutil.copy(sample_archive, other_sum)
+    sidecar = json.loads(sample_archive.with_suffix(".json").read_text(encoding="utf-8"))
+    sidecar["sha256"] = "0" * 64
+    other_sum.with_suffix(".json").write_text(json.dumps(sidecar, ensure_ascii=False), encoding="utf-8")
+    faults[other_sum] = "checksum: PDF SHA-256 "
+    run = sample.workspace.cli("verify", "--no-verapdf", str(sample_archive), *map(str, faults))
+    assert run.returncode == 1, run.stdout + run.stderr
+    # one report per file, in the order given: a headline, then one line per failed check
+    reports = re.split(r"\n(?=\S)", run.stdout.strip())
+    assert len(reports) == 1 + len(faults), run.stdout
+    assert reports[0].startswith("not validated (--no-verapdf): own checks pass — ")
+    assert reports[0].split("\n")[0].endswith("-pdfa-3a.pdf: PDF/A-3A + PDF/UA-1; 9/9 own checks; veraPDF not run")
+    for report, (path, fault) in zip(reports[1:], faults.items()):
+        headline, *failures = report.split("\n")
+        assert headline.startswith("NOT compliant — ") and f"{path}: PDF/A-3A + PDF/UA-1; 8/9 own checks" in headline
+        assert len(failures) == 1 and failures[0].startswith(f"    - {fault}"), (path.name, failures)
+    assert reports[-1].endswith("differs from the sidecar's")
 
 
 def test_failed_validation_keeps_the_previous_copy(small_issue: Scratch) -> None:
