@@ -32,6 +32,7 @@ from .photos import Placement, PreparedPhoto, prepare_photo
 from .preflight import check_glyphs
 from .render import RenderJob, render_pdf
 from .suggest import best_guess
+from .verapdf import find_verapdf_jar
 from .workspace import Workspace, find_workspace
 
 
@@ -190,8 +191,10 @@ def _cache_slot(manifest_path: Path, edition: str, level: str | None, workspace_
     except (KmyError, OSError):
         return None, ""
     target = str(Path(output).resolve()) if output else None
+    jar = find_verapdf_jar() if validate else None  # a validator installed since is a change (archive sidecars)
     parts = {"manifest": str(manifest), "workspace": str(workspace.root), "edition": edition, "level": level,
-             "output": target, "validate": validate, "overflow": overflow}
+             "output": target, "validate": validate, "overflow": overflow,
+             "validator": f"{jar}:{jar.stat().st_size}:{jar.stat().st_mtime_ns}" if jar else None}
     slot = build_cache.slot_path(workspace.cache_dir, manifest, edition, level, target)
     return slot, build_cache.environment_key(parts)
 
