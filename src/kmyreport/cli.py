@@ -350,10 +350,12 @@ def verify_command(
 ) -> None:
     """Check archive copies: veraPDF plus kmyreport's own checks, one verdict per file.
 
-    Exit codes: 0 every file compliant (validated by veraPDF; a print file's PDF/X, which veraPDF
-    does not validate, by the own checks); 1 a check failed; 3 the own checks pass but veraPDF did
-    not run (not installed, or --no-verapdf), so nothing is validated. './dev verapdf' installs
-    veraPDF.
+    Exit codes (the worst file decides):
+    0 every file compliant: validated by veraPDF (a print file's PDF/X: by the own checks)
+    1 a check failed
+    3 the own checks pass but veraPDF did not run (not installed, or --no-verapdf): not validated
+
+    './dev verapdf' installs veraPDF.
     """
     from rich.markup import escape
 
@@ -487,9 +489,8 @@ def import_command(
 ) -> None:
     """Turn raw correspondent copy into an article source that compiles as it is.
 
-    With -o inside an issue (sources/<id>/articles/x.md) and --photos outside that issue,
-    the matched photos are copied into sources/<id>/photos/. It then says which line lists the
-    article in sources/<id>/issue.yaml; --add writes that line there.
+    With -o sources/<id>/articles/x.md, photos from outside the issue are copied into its photos/.
+    It then says which line lists the article in sources/<id>/issue.yaml; --add writes it there.
     """
     from .ingest import import_raw, photo_prefix, save_article
 
