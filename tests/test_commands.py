@@ -289,3 +289,25 @@ def test_new_issue_follows_the_previous_one_and_compiles_as_it_is(workspace: Scr
         run = workspace.cli("new", "issue", *args)
         assert run.returncode == 1 and words in run.stderr, (args, run.stderr)
     assert not list(workspace.root.joinpath("sources").glob(".*"))   # no staging folder left behind
+
+
+# 2. the sidecar says what the store's check knew, in UTF-8
+
+def test_the_sidecar_calls_a_copy_compliant_only_when_verapdf_validated_it(desk: Scratch,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from kmyreport.editions.archive import validation_record, write_sidecar
+    from kmyreport.verify import verify_pdf
+
+    pdf = pdfa_claiming(desk.root / "copy.pdf")
+    monkeypatch.setenv("KMYREPORT_VERAPDF_JAR", str(desk.root / "absent.jar"))
+    record = validation_record(verify_pdf(pdf, check_sidecar=False))
+    assert record["compliant"] is None and record["verapdf"] is None
+    assert record["verdict"] == "not validated (veraPDF not installed): own checks pass"
+    assert validation_record(verify_pdf(pdf, use_verapdf=False, check_sidecar=False))["verdict"] == \
+        "not validated (--no-verapdf): own checks pass"
+    write_sidecar(desk.root / "copy.json", {"issue": {"publisher": "克拉玛依市融媒体中心"}, "validation": record})
+    raw = (desk.root / "copy.json").read_bytes()
+    assert "克拉玛依市融媒体中心".encode() in raw and b"\\u" not in raw
+    assert json.loads(raw)["validation"]["verdict"].startswith("not validated")

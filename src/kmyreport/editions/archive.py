@@ -39,6 +39,7 @@ from . import Edition, RenderExtras
 
 if TYPE_CHECKING:
     from ..build import PreparedIssue
+    from ..verify import Verdict
 
 CHECKSUMS_NAME = "SHA256SUMS"
 ARCHIVE_CHECKS = ("PDF/A claim", "metadata", "language", "output intent", "fonts embedded",
@@ -223,7 +224,6 @@ def store_archive(issue: PreparedIssue, plan: ArchivePlan, pdf: bytes, target: P
     The copy is written beside the target under a temporary name and checked there; a copy
     that fails is deleted and the previous one (if any) stays.
     """
-    from ..verapdf import verapdf_version
     from ..verify import sidecar_path, verify_pdf
 
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -238,10 +238,17 @@ def store_archive(issue: PreparedIssue, plan: ArchivePlan, pdf: bytes, target: P
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
-    validation = {
-        # true only when veraPDF validated the copy; null when only the own checks ran (they pass,
-        # or the copy would not be here), which `verdict` says in words
-        "compliant": True if verdict.validated else None,
+    write_sidecar(sidecar_path(target), sidecar_data(issue, plan, target, pdf, validation_record(verdict)))
+    return [f"{display_path(target)}: {verdict.note}"] if verdict.verapdf is None else []
+
+
+def validation_record(verdict: Verdict) -> dict[str, Any]:
+    """The sidecar's `validation`: `compliant` is true only when veraPDF validated the copy, and null
+    when only the own checks ran (they pass, or the copy would not be stored); `verdict` says it in words."""
+    from ..verapdf import verapdf_version
+
+    return {
+        "compliant": True if verdict.validated and verdict.compliant else None,
         "verdict": verdict.headline(),
         "claims": verdict.claims,
         "own_checks": {check.name: check.ok for check in verdict.checks},
@@ -250,5 +257,3 @@ def store_archive(issue: PreparedIssue, plan: ArchivePlan, pdf: bytes, target: P
             "results": {result.flavour: result.compliant for result in verdict.verapdf}},
         "note": verdict.note,
     }
-    write_sidecar(sidecar_path(target), sidecar_data(issue, plan, target, pdf, validation))
-    return [f"{display_path(target)}: {verdict.note}"] if verdict.verapdf is None else []
