@@ -66,15 +66,15 @@ def han_side_spacing(text: str, gaps: list[int], opening: int, before: str = "",
     gap len(text) - 1 between the text and `after`; a Han character in the other box is spaced there.
 
     Pango puts half of a character's letter-spacing before it and half after it, and drops the outer
-    half at the ends of the text. The Han character beside one boundary takes `opening` (at an end of
-    the text, twice that: half is dropped), one between two boundaries (`年` in `2024年7月`) twice.
+    half at the ends of the text. The Han character beside one boundary takes `opening`, one between two
+    boundaries (`年` in `2024年7月`) twice that; at an end of the text, twice as much again (half is dropped).
     Latin letters and digits are never spaced, so words keep their kerning and ligatures."""
     extra: dict[int, int] = {}
     for index, _ in _han_sides(text, gaps, before, after):
         extra[index] = extra.get(index, 0) + opening
-    for index in (0, len(text) - 1):
-        if extra.get(index) == opening:
-            extra[index] += opening  # the outer half is dropped
+    for index in {0, len(text) - 1}:
+        if index in extra:
+            extra[index] *= 2  # the outer half is dropped
     return extra
 
 

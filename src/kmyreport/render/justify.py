@@ -210,6 +210,8 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
 #: While a text box is split into lines: (the character before the box, the one after it, the box's text from
 #: where the line starts), for the layouts made meanwhile (`_split_text_box`).
 _SPLITTING: tuple[str, str, str] | None = None
+#: While a text box is split into lines: the width of its paragraph's lines (a box may start mid-line).
+_LINE_WIDTH: float | None = None
 
 
 def _edges_while_splitting(text: str) -> tuple[str, str]:
@@ -223,16 +225,20 @@ def _split_text_box(context: object, box: boxes.TextBox, available_width: float 
                     is_line_start: bool = True) -> tuple:
     """WeasyPrint's `split_text_box`, telling the layouts it makes which characters lie across the box's
     edges (`_mark_edges`), and keeping that on the layout of the line made, for when it is drawn."""
-    global _SPLITTING
+    global _SPLITTING, _LINE_WIDTH
     before, after = getattr(box, "_kmy_before", ""), getattr(box, "_kmy_after", "")
+    _LINE_WIDTH = getattr(box, "_kmy_line_width", None)
     if not before and not after:
-        return _WeasyPrint.split_text_box(context, box, available_width, skip, is_line_start)
+        try:
+            return _WeasyPrint.split_text_box(context, box, available_width, skip, is_line_start)
+        finally:
+            _LINE_WIDTH = None
     before = "" if skip else before
     _SPLITTING = (before, after, box.text.encode()[skip or 0:].decode())
     try:
         result = _WeasyPrint.split_text_box(context, box, available_width, skip, is_line_start)
     finally:
-        _SPLITTING = None
+        _SPLITTING = _LINE_WIDTH = None
     new_box, resume, _ = result
     if new_box is not None:
         new_box._kmy_before, new_box._kmy_after = before, after if resume is None else ""
@@ -246,7 +252,11 @@ def _iter_line_boxes(context: object, box: boxes.LineBox, *args: object, **kwarg
     if not getattr(box, "_kmy_marked", False):
         box._kmy_marked = True
         previous = None
+        containing_block = args[3] if len(args) > 3 else kwargs.get("containing_block")
+        line_width = getattr(containing_block, "width", None)
         for text_box in _inline_flow(box):
+            if text_box is not None and isinstance(line_width, (int, float)):
+                text_box._kmy_line_width = line_width
             if text_box is not None and previous is not None and text_box.text and previous.text:
                 previous._kmy_after, text_box._kmy_before = text_box.text[0], previous.text[-1]
             previous = text_box
@@ -406,22 +416,24 @@ def _split_first_line(text: str, style: object, context: object, max_width: floa
                            minimum, spaced)
     if lastline.opted_in(style) and result[2] is not None:
         result = _keep_two_on_last_line(result, text, style, context, justification_spacing, is_line_start,
-                                        minimum)
+                                        minimum, _LINE_WIDTH or max_width)
     return result
 
 
 def _keep_two_on_last_line(result: tuple, text: str, style: object, context: object,
-                           justification_spacing: float, is_line_start: bool, minimum: bool) -> tuple:
-    """Break a line earlier when the rest of the text would leave one character alone (`lastline`)."""
+                           justification_spacing: float, is_line_start: bool, minimum: bool,
+                           line_width: float) -> tuple:
+    """Break a line earlier when the rest of the text would leave one character alone (`lastline`), unless
+    the paragraph's lines are so short (`line_width`) that the line would be spaced out."""
     encoded = text.encode()
-    if not lastline.is_lone(encoded[result[2]:].decode()):
+    if line_width < lastline.MIN_LINE_CHARACTERS * style["font_size"] or \
+            not lastline.is_lone(encoded[result[2]:].decode()):
         return result
     earlier = _WeasyPrint.split_first_line(text, style, context, result[3] - style["font_size"] / 2,
                                            justification_spacing, is_line_start, minimum)
     if earlier[2] is None or earlier[2] >= result[2]:
         return result
-    line = encoded[:earlier[2]].decode()
-    if len(line.strip()) < lastline.MIN_LINE_CHARACTERS or lastline.is_lone(encoded[earlier[2]:].decode()):
+    if not encoded[:earlier[2]].strip() or lastline.is_lone(encoded[earlier[2]:].decode()):
         return result
     return earlier
 

@@ -16,7 +16,7 @@ from ..cjk import NEVER_SPLIT, is_closing
 
 PROPERTY = "__kmy_lone_character"
 OPT_IN_DECLARATION = "--kmy-lone-character: avoid"
-MIN_LINE_CHARACTERS = 10  # a shorter line keeps its characters: it would be spaced out
+MIN_LINE_CHARACTERS = 10  # in lines narrower than this many em, nothing is moved: the line would be spaced out
 
 
 def opted_in(style: object) -> bool:
