@@ -4,8 +4,8 @@ Generates an issue of N articles (default 12) of mixed copy (digits, Latin words
 URLs, adjacent punctuation) in two scratch workspaces under out/bench-typography/:
 one with the bulletin layout as it is (punctuation compression, Han–Latin
 spacing and no lone last-line character on), one whose layout tokens turn them
-off (`cjk_punctuation: none`, `cjk_autospace: none`, `cjk_lone_character: none`;
-justification stays on in both). Warm compiles (fonts
+off (`cjk_punctuation: none`, `cjk_autospace: none`, `cjk_lone_character: none`,
+`url_breaks: none`; justification stays on in both). Warm compiles (fonts
 loaded), interleaved so that machine noise hits both alike; it prints the median and
 best wall and CPU (process) times and their ratios (on a shared machine, CPU time is the
 steadier figure), and what the rules did, measured from the PDFs.
@@ -45,7 +45,7 @@ SENTENCES = [
 ]
 OFF = {"cjk_punctuation: compress": "cjk_punctuation: none",
        "cjk_autospace: ideograph-alpha": "cjk_autospace: none",
-       "cjk_lone_character: avoid": "cjk_lone_character: none"}
+       "cjk_lone_character: avoid": "cjk_lone_character: none", "url_breaks: safe": "url_breaks: none"}
 
 
 def make_issue(root: Path, articles: int, tokens: dict[str, str]) -> Path:
