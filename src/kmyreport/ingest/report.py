@@ -125,7 +125,7 @@ class ImportReport:
                 lines.append(f"  {number}. 第{photo.line}行  “{_short(photo.caption)}”  ← 缺图，暂用占位文件名 {photo.path}")
             else:
                 lines.append(f"  {number}. 第{photo.line}行  “{_short(photo.caption)}”  ← {_shown_file(photo.source)}"
-                             + ("" if _shown_file(photo.source).endswith(photo.path) else f"（文中：{photo.path}）"))
+                             f"（文中：{photo.path}）")
         return lines
 
 
