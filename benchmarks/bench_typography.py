@@ -80,15 +80,29 @@ def _link_or_copy(src: str, dst: str) -> None:
 
 
 def measure(pdf: Path) -> dict[str, tuple[int, int]]:
-    """(meeting the rule, all) for adjacent punctuation pairs and Han–Latin boundaries in the body text."""
+    """(meeting the rule, all) for the body text's non-final lines, adjacent punctuation pairs, Han–Latin
+    boundaries, and paragraphs' last lines (meeting: a lone character)."""
     pairs = [0, 0]
     boundaries = [0, 0]
+    flush = [0, 0]
+    lone = [0, 0]
     with pdfplumber.open(pdf) as doc:
         for page in doc.pages:
             rows: dict[int, list] = {}
             for char in page.chars:
                 if "Serif" in char["fontname"] and abs(char["size"] - EM) < 0.3 and len(char["text"]) == 1:
                     rows.setdefault(round(char["top"]), []).append(char)
+            lines = [sorted(rows[top], key=lambda c: c["x0"]) for top in sorted(rows)]
+            if lines:  # a line is a paragraph's last when the next one is indented (or there is none)
+                margin, edge = min(line[0]["x0"] for line in lines), max(line[-1]["x1"] for line in lines)
+                for line, following in zip(lines, lines[1:] + [None]):
+                    last = following is None or following[0]["x0"] > margin + EM
+                    counted = lone if last else flush
+                    counted[1] += 1
+                    if last:
+                        counted[0] += sum(1 for c in line if is_han(c["text"]) or is_latin_alnum(c["text"])) < 2
+                    else:
+                        counted[0] += line[-1]["x1"] >= edge - 1.0
             for row in rows.values():
                 row.sort(key=lambda c: c["x0"])
                 han_gaps = [b["x0"] - a["x1"] for a, b in zip(row, row[1:]) if is_han(a["text"]) and is_han(b["text"])]
@@ -102,7 +116,8 @@ def measure(pdf: Path) -> dict[str, tuple[int, int]]:
                             is_latin_alnum(a["text"]) and is_han(b["text"])):
                         boundaries[1] += 1
                         boundaries[0] += abs((b["x0"] - a["x1"] - spacing / 2) / EM - 0.25) <= 0.1
-    return {"punctuation pairs within 1.5 em": tuple(pairs), "Han–Latin gaps at 1/4 em ± 0.1": tuple(boundaries)}
+    return {"non-final lines flush (1 pt)": tuple(flush), "punctuation pairs within 1.5 em": tuple(pairs),
+            "Han–Latin gaps at 1/4 em ± 0.1": tuple(boundaries), "lone last-line characters": tuple(lone)}
 
 
 def main() -> None:
@@ -133,7 +148,9 @@ def main() -> None:
         print(f"  rules {name:3} : " + "  ".join(cells))
     for name in ("on", "off"):
         facts = measure(results[name].output)
-        print(f"  {name:3}: " + "; ".join(f"{label}: {met} of {total}" for label, (met, total) in facts.items()))
+        ragged = sum(1 for warning in results[name].warnings if "left ragged" in warning)
+        print(f"  {name:3}: " + "; ".join(f"{label}: {met} of {total}" for label, (met, total) in facts.items())
+              + f"; lines reported ragged: {ragged}")
 
 
 if __name__ == "__main__":
