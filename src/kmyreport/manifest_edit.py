@@ -35,6 +35,8 @@ NEWSPAPER = ("{manifest} is a newspaper: a story needs its page and its area on 
              "editor can choose; add it by hand under a page's stories: - {{source: {entry}, area: …}}")
 NO_SECTIONS = ("{manifest} has no section with articles to add to; add one by hand: "
                "sections: [{{title: …, articles: [{entry}]}}]")
+NOT_SAFE = ("{manifest} is written in a way kmyreport cannot add to safely; nothing was changed: add "
+            "- {entry} under a section's articles by hand")
 ADD_TIP = "   (--add does it)"
 ADD_NEEDS_OUTPUT = ("--add needs -o sources/<id>/articles/NAME.md: the article is listed in the issue it is "
                     "written into")
@@ -100,8 +102,8 @@ def add_to_manifest(listing: Listing) -> str:
         raise KmyError(UNREADABLE.format(manifest=where, problem=problem, entry=listing.entry)) from None
     if new_text is None:
         raise KmyError(NO_SECTIONS.format(manifest=where, entry=listing.entry))
-    data = yaml.safe_load(new_text)
-    assert data["sections"][-1]["articles"][-1] == listing.entry, "the edit did not land where it should"
+    if not _landed(new_text, listing.entry):  # never write an edit that does not read back as meant
+        raise KmyError(NOT_SAFE.format(manifest=where, entry=listing.entry))
     out = new_text.replace("\n", newline).encode("utf-8")
     write_bytes_atomic(listing.manifest, (b"\xef\xbb\xbf" if bom else b"") + out)
     return ADDED.format(entry=listing.entry, manifest=where, line=line)
@@ -138,6 +140,15 @@ def _insert_entry(text: str, entry: str) -> tuple[str | None, int]:
     return "\n".join(lines), end_line + 2
 
 
+def _landed(text: str, entry: str) -> bool:
+    """`text` reads back with `entry` as the last article of the last section."""
+    try:
+        data = yaml.safe_load(text)
+        return data["sections"][-1]["articles"][-1] == entry
+    except (yaml.YAMLError, KeyError, IndexError, TypeError):
+        return False
+
+
 def _value(node: yaml.Node | None, key: str) -> yaml.Node | None:
     if not isinstance(node, yaml.MappingNode):
         return None
@@ -165,11 +176,15 @@ def _safe_data(path: Path) -> object:
 
 def _entries(data: dict) -> list[str]:
     found = []
-    for section in data.get("sections") or []:
+    for section in _list(data.get("sections")):
         if isinstance(section, dict):
-            found += [e for e in section.get("articles") or [] if isinstance(e, str)]
-    for page in data.get("pages") or []:
+            found += [e for e in _list(section.get("articles")) if isinstance(e, str)]
+    for page in _list(data.get("pages")):
         if isinstance(page, dict):
-            found += [s.get("source") for s in page.get("stories") or []
+            found += [s.get("source") for s in _list(page.get("stories"))
                       if isinstance(s, dict) and isinstance(s.get("source"), str)]
     return found
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
