@@ -64,18 +64,22 @@ class Candidate:
     data: dict[str, Any]
 
     @property
+    def issue(self) -> dict[str, Any]:
+        issue = self.data.get("issue")
+        return issue if isinstance(issue, dict) else {}
+
+    @property
     def id(self) -> str:
-        issue = self.data.get("issue") or {}
-        return str(issue.get("id") or self.manifest.parent.name)
+        return str(self.issue.get("id") or self.manifest.parent.name)
 
     @property
     def date(self) -> dt.date:
-        return _as_date((self.data.get("issue") or {}).get("date")) or dt.date.min
+        return _as_date(self.issue.get("date")) or dt.date.min
 
     @property
     def number(self) -> int:
-        value = (self.data.get("issue") or {}).get("number")
-        return value if isinstance(value, int) else 0
+        value = self.issue.get("number")
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 @dataclass
@@ -127,17 +131,18 @@ def manifest_text(previous: Candidate, issue_id: str, number: int, date: dt.date
     """The new issue.yaml: a schema line, a comment saying where it came from, then the data."""
     old = previous.data
     issue: dict[str, Any] = {"number": number, "date": date}
-    volume = (old.get("issue") or {}).get("volume")
+    volume = previous.issue.get("volume")
     if isinstance(volume, str) and re.fullmatch(r"总第\d+期", volume):
         issue["volume"] = f"总第{int(volume[2:-1]) + 1}期"
     data: dict[str, Any] = {"publication": old.get("publication"), "issue": issue}
     for key in ("layout", "editors", "tokens"):
         if old.get(key):
             data[key] = old[key]
-    if old.get("pages"):
+    if isinstance(old.get("pages"), list) and old["pages"]:
         data["pages"] = _pages(old["pages"])
     else:
-        first = (old.get("sections") or [{}])[0]
+        sections = old.get("sections")
+        first = sections[0] if isinstance(sections, list) and sections else {}
         section = {"title": first["title"]} if isinstance(first, dict) and first.get("title") else {}
         data["sections"] = [section | {"articles": [PLACEHOLDER]}]
     lines = []
@@ -166,8 +171,9 @@ def _pages(pages: list[Any]) -> list[dict[str, Any]]:
         new = {key: page[key] for key in ("number", "name", "editor") if key in page}
         stories = []
         if index == 0:
-            leads = [s for s in page.get("stories") or [] if isinstance(s, dict) and isinstance(s.get("area"), dict)]
-            lead = min(leads, key=lambda s: s.get("rank", 3), default=None)
+            stories_before = page.get("stories") if isinstance(page.get("stories"), list) else []
+            leads = [s for s in stories_before if isinstance(s, dict) and isinstance(s.get("area"), dict)]
+            lead = min(leads, key=lambda s: s.get("rank") if isinstance(s.get("rank"), int) else 3, default=None)
             area = lead["area"] if lead else {"col": 1, "cols": 6, "row": 4, "rows": 3}
             stories.append({"source": PLACEHOLDER, "area": area, "rank": 1})
         new["stories"] = stories
