@@ -408,7 +408,7 @@ def _split_first_line(text: str, style: object, context: object, max_width: floa
     earlier when the rest would leave a lone character on the last line (see `lastline`)."""
     result = _WeasyPrint.split_first_line(text, style, context, max_width, justification_spacing,
                                           is_line_start, minimum)
-    if max_width is None or result[2] is None:
+    if not max_width or result[2] is None:  # unbounded, or a min-content measure (0): nothing to fit
         return result
     spaced = autospace.opted_in(style) and autospace.has_boundary(text)
     if spaced or punctuation.opted_in(style):
