@@ -282,6 +282,9 @@ def test_new_issue_follows_the_previous_one_and_compiles_as_it_is(workspace: Scr
     assert [p["name"] for p in pages] == ["要闻", "综合", "城事", "文化"]
     assert pages[0]["stories"] == [{"source": "articles/01-placeholder.md", "rank": 1,
                                     "area": {"col": 1, "cols": 6, "row": 4, "rows": 3}}]
+    compiled = workspace.cli("compile", "sources/2024-08-17-daily/issue.yaml", "--edition", "screen")
+    assert compiled.returncode == 0, compiled.stderr
+    assert "4 pages" in compiled.stdout and "1 articles" in compiled.stdout
 
     for args, words in [(("2024/09",), "'2024/09' is not a folder name"),
                         (("2024-09", "--date", "九月"), "--date 九月: not a date"),
