@@ -203,6 +203,24 @@ def test_text_is_the_source(mixed: tuple[Path, Path]) -> None:
     assert text == body_text(off)
 
 
+def test_word_spaces_take_the_extra_width_first(mixed: tuple[Path, Path]) -> None:
+    """clreq's order of adjustment: in a justified line, a Latin word space grows (up to a quarter em here)
+    before the gaps between characters take any of the extra width."""
+    on, _ = mixed
+    checked = 0
+    for line, last in body_lines(on):
+        spacing = inter_character(line)
+        for before, space, after in zip(line, line[1:], line[2:]):
+            if space.text == " " and before.text in LATIN and after.text in LATIN:
+                grown = (after.x0 - before.x1 - (space.x1 - space.x0)) / EM
+                if last:
+                    assert abs(grown) < 0.02, "a last line is not justified"
+                elif spacing > 0.05:
+                    checked += 1
+                    assert grown >= 0.25 - 0.02, (grown, "".join(c.text for c in line))
+    assert checked >= 3
+
+
 def test_a_url_breaks_at_safe_points(mixed: tuple[Path, Path]) -> None:
     """A URL longer than a line breaks after a slash or before a dot, ?, &, = or -, with no mark drawn; the
     lines stay flush (test_mixed_issue_lines_are_flush) and the text is the source (test_text_is_the_source)."""

@@ -89,12 +89,37 @@ def _justify_line(context: object, line: boxes.LineBox, extra_width: float) -> N
     if not opted_in(line.style):
         _WeasyPrint.justify_line(context, line, extra_width)
         return
-    gaps = _count_expandable(line)
+    spaces, gaps = _count_parts(line)
     em = line.style["font_size"]
-    if gaps and extra_width / gaps <= MAX_GAP_EM * em:
-        _add_word_spacing(line, extra_width / gaps, 0)
+    # clreq's order: Latin word spaces take the extra width first (each up to WORD_SPACE_FIRST_EM), then the
+    # gaps between characters; the Han–Latin spaces stay a quarter em.
+    word = min(extra_width / spaces, WORD_SPACE_FIRST_EM * em) if spaces and extra_width > 0 else 0.0
+    if not gaps:
+        word = extra_width / spaces if spaces else 0.0  # no gap between characters: the spaces take it all
+    spacing = (extra_width - word * spaces) / gaps if gaps else 0.0
+    if (gaps or spaces) and spacing <= MAX_GAP_EM * em:
+        _add_word_spacing(line, spacing, 0, word)
     elif extra_width > MAX_GAP_EM * em:
-        _report_ragged(context, line, extra_width / gaps / em if gaps else None)
+        _report_ragged(context, line, spacing / em if gaps else None)
+
+
+#: In a justified line, each Latin word space takes up to this much (em) of the extra width before the
+#: gaps between characters take any.
+WORD_SPACE_FIRST_EM = 0.25
+
+
+def _count_parts(box: boxes.Box) -> tuple[int, float]:
+    """(word spaces, justification gaps between characters) in a line or inline box."""
+    if isinstance(box, boxes.TextBox):
+        return (_WeasyPrint.count_expandable_spaces(box),
+                justifiable_gaps(box.text) if opted_in(box.style) else 0.0)
+    if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        spaces, gaps = 0, 0.0
+        for child in box.children:
+            child_spaces, child_gaps = _count_parts(child)
+            spaces, gaps = spaces + child_spaces, gaps + child_gaps
+        return spaces, gaps
+    return 0, 0.0
 
 
 #: Where a line that cannot be justified is reported: the render collects WeasyPrint's warnings.
@@ -125,27 +150,30 @@ def _line_text(box: boxes.Box) -> Iterator[str]:
             yield from _line_text(child)
 
 
-def _add_word_spacing(box: boxes.Box, spacing: float, x_advance: float) -> float:
-    """WeasyPrint's `add_word_spacing`, except that a text box gets a layout that is set up only when it
-    is drawn (WeasyPrint lays the text out once more here, only to throw the layout away)."""
+def _add_word_spacing(box: boxes.Box, spacing: float, x_advance: float, word: float) -> float:
+    """WeasyPrint's `add_word_spacing`, except that word spaces get `word` and the gaps between characters
+    `spacing`, and that a text box gets a layout that is set up only when it is drawn (WeasyPrint lays the
+    text out once more here, only to throw the layout away)."""
     if isinstance(box, boxes.TextBox):
         box.justification_spacing = spacing
         box.position_x += x_advance
-        count = _count_expandable(box)
-        if count > 0:
+        spaces, gaps = _count_parts(box)
+        if spaces or gaps:
             layout = line_break.Layout.__new__(line_break.Layout)  # as `Layout(...)` then `deactivate()`
             layout.justification_spacing, layout.max_width, layout.text = spacing, None, box.text
             layout.first_line_direction = 0
             layout._kmy_edges = getattr(box.pango_layout, "_kmy_edges", None)
-            x_advance += spacing * count
-            box.width += spacing * count
+            layout._kmy_word = word
+            added = word * spaces + spacing * gaps
+            x_advance += added
+            box.width += added
             box.pango_layout = layout
     elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
         box.position_x += x_advance
         before = x_advance
         for child in box.children[::-1] if box.style["direction"] == "rtl" else box.children:
             if child.is_in_normal_flow():
-                x_advance = _add_word_spacing(child, spacing, x_advance)
+                x_advance = _add_word_spacing(child, spacing, x_advance, word)
         box.width += x_advance - before
     else:
         box.translate(x_advance, 0)  # an atomic inline-level box
@@ -171,7 +199,15 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
         else:
             pango.pango_layout_set_attributes(self.layout, ffi.NULL)
         self._kmy_attributes = False
-    _WeasyPrint.set_text(self, text, justify)
+    word = getattr(self, "_kmy_word", None) if justify else None
+    if word is None:
+        _WeasyPrint.set_text(self, text, justify)
+    else:  # WeasyPrint gives word spaces the justification spacing; here they have their own (`_justify_line`)
+        spacing, self.justification_spacing = self.justification_spacing, word
+        try:
+            _WeasyPrint.set_text(self, text, justify)
+        finally:
+            self.justification_spacing = spacing
     # While WeasyPrint breaks a line, only the characters that could reach the first line matter
     # (Pango lays out the rest of the paragraph too): the rules look no further.
     reach = self.text if justify or self.max_width is None else _first_line_reach(self.text, self.max_width,
