@@ -93,6 +93,27 @@ def test_left_alone(text: str) -> None:
     assert changes == []
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # written by hand against mutmut's survivors (#14): each pins one neighbourhood rule
+        ("OK...好", "OK……好"),                    # Chinese only on the right of the ellipsis
+        ('说A"OK"', '说A"OK"'),                    # Latin right before a quote: not Chinese
+        ('"OK" is fine', '"OK" is fine'),          # nothing before the quote at all
+        ("好!Price 5999.", "好！Price 5999."),      # the clause since the last ! has no Han
+        ("好!价格!Price 5999.", "好！价格！Price 5999."),
+        ("好X Price 5999.", "好X Price 5999。"),    # no sentence mark: the whole line is the clause
+        ("好!价5999.", "好！价5999。"),
+        (".好%", ".好%"),                          # a stop at the start of the line ends nothing
+        (".访问www.kmy.cn", ".访问www.kmy.cn"),
+        ("访问www.x.cn).好", "访问www.x.cn).好"),  # the link ends before the bracket, not at the stop
+        ("好12.5%.A", "好12.5%.A"),                # a percent then Latin: no Chinese sentence ends
+    ],
+)
+def test_neighbourhood_rules(raw: str, expected: str) -> None:
+    assert norm(raw) == expected
+
+
 def test_each_change_is_recorded_with_position_and_rule() -> None:
     text, changes = normalize_text("近年来,街道(乡) 新时代 强国", 7, column_offset=10)
     assert text == "近年来，街道（乡）新时代\u3000强国"
