@@ -150,8 +150,8 @@ def test_rules_apply_across_inline_element_edges(workspace, tmp_path) -> None:
     html = ('<html lang="zh-CN"><style>@font-face { font-family: T; src: url("fonts/NotoSerifSC-Regular.otf") }'
             '@font-face { font-family: T; font-weight: bold; src: url("fonts/NotoSerifSC-Bold.otf") }'
             'body { font: 10pt T } p { width: 150mm }</style>'
-            '<p>推进<b>重点</b>AI项目，<b>GPT</b>模型和<b>“重点”</b>，还说：<b>“好”</b>的<a href="https://x.cn">链接</a>5G网络，'
-            'iPhone 15和<b>AI</b>模型。'
+            '<p>推进<b>重点</b>AI项目，<b>GPT</b>模型和<b>“重点”</b>，还说：<b>“好”</b>的<a href="https://x.cn">链接</a>5G网络。</p>'
+            '<p>iPhone 15和<b>AI</b>模型。'
             '</p></html>')
     pdf = render_pdf(RenderJob(html=html, base_url="file:///kmyreport-workspace/", workspace=Workspace(workspace.root),
                                source_name="test")).pdf
@@ -159,9 +159,27 @@ def test_rules_apply_across_inline_element_edges(workspace, tmp_path) -> None:
     path.write_bytes(pdf)
     with pdfplumber.open(path) as doc:
         chars = doc.pages[0].chars
-    gaps = {a["text"] + b["text"]: (b["x0"] - a["x1"]) / 10 for a, b in zip(chars, chars[1:])}
-    advances = {a["text"] + b["text"]: (b["x0"] - a["x0"]) / 10 for a, b in zip(chars, chars[1:])}
+    pairs = [(a, b) for a, b in zip(chars, chars[1:]) if abs(a["top"] - b["top"]) < 1]
+    assert len(pairs) == len(chars) - 2, "each paragraph on one line"
+    gaps = {a["text"] + b["text"]: (b["x0"] - a["x1"]) / 10 for a, b in pairs}
+    advances = {a["text"] + b["text"]: (b["x0"] - a["x0"]) / 10 for a, b in pairs}
     for pair in ("点A", "T模", "接5", "I项", "G网", "5和", "和A", "I模"):  # 和 between two boundaries, one across
         assert abs(gaps[pair] - 0.25) < 0.02, (pair, gaps[pair])
     assert abs(advances["”，"] - 0.5) < 0.02 and abs(advances["：“"] - 0.5) < 0.02
     assert abs(gaps["重点"]) < 0.02 and abs(gaps["，G"]) < 0.02
+
+
+def test_a_justified_line_with_an_underlined_link_is_drawn(workspace, tmp_path) -> None:
+    """A justified text box gets its layout set up only when drawn; the underline's metrics are kept for it."""
+    from kmyreport.render import RenderJob, render_pdf
+    from kmyreport.workspace import Workspace
+
+    text = "克拉玛依持续推进示范工程，" * 3 + '<a href="https://x.cn">链接下划线</a>' + "依托专网实时监测。" * 6
+    html = ('<html lang="zh-CN"><style>@font-face { font-family: T; src: url("fonts/NotoSerifSC-Regular.otf") }'
+            f'body {{ font: 10pt T }} p {{ width: 100mm; text-align: justify }}</style><p>{text}</p></html>')
+    pdf = render_pdf(RenderJob(html=html, base_url="file:///kmyreport-workspace/", workspace=Workspace(workspace.root),
+                               source_name="test")).pdf
+    path = tmp_path / "link.pdf"
+    path.write_bytes(pdf)
+    with pdfplumber.open(path) as doc:
+        assert doc.pages[0].lines or doc.pages[0].rects, "the underline is drawn"

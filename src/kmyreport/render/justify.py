@@ -103,6 +103,9 @@ def _justify_line(context: object, line: boxes.LineBox, extra_width: float) -> N
         _report_ragged(context, line, spacing / em if gaps else None)
 
 
+_KEPT = ("_kmy_edges", "ascent", "underline_position", "underline_thickness", "strikethrough_position",
+         "strikethrough_thickness")
+
 #: In a justified line, each Latin word space takes up to this much (em) of the extra width before the
 #: gaps between characters take any.
 WORD_SPACE_FIRST_EM = 0.25
@@ -162,7 +165,9 @@ def _add_word_spacing(box: boxes.Box, spacing: float, x_advance: float, word: fl
             layout = line_break.Layout.__new__(line_break.Layout)  # as `Layout(...)` then `deactivate()`
             layout.justification_spacing, layout.max_width, layout.text = spacing, None, box.text
             layout.first_line_direction = 0
-            layout._kmy_edges = getattr(box.pango_layout, "_kmy_edges", None)
+            for name in _KEPT:  # the font metrics WeasyPrint reads before it sets the layout up again
+                if hasattr(box.pango_layout, name):
+                    setattr(layout, name, getattr(box.pango_layout, name))
             layout._kmy_word = word
             added = word * spaces + spacing * gaps
             x_advance += added
@@ -216,6 +221,8 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
     before, after = getattr(self, "_kmy_edges", None) or _edges_while_splitting(self.text)
     if reach is not self.text:
         after = ""
+    if len(reach) < 2:  # Pango drops both outer halves of one character's spacing: nothing could be measured
+        before = after = ""
     joined = before + reach + after if before or after else reach
     half_width: Sequence[int] = ()
     if punctuation.opted_in(self.style):
