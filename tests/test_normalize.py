@@ -108,10 +108,27 @@ def test_left_alone(text: str) -> None:
         (".访问www.kmy.cn", ".访问www.kmy.cn"),
         ("访问www.x.cn).好", "访问www.x.cn).好"),  # the link ends before the bracket, not at the stop
         ("好12.5%.A", "好12.5%.A"),                # a percent then Latin: no Chinese sentence ends
+        ("Hi。。。", "Hi……"),                       # three full stops are an ellipsis wherever they are
+        ("(a）", "（a）"), ("（x)", "（x）"),          # one half of a pair full-width: both are
+        ("(好)", "（好）"), ("好(x)", "好（x）"), ("(x)好", "（x）好"), ("(x)好a", "（x）好a"),
+        ("#(x)好", "#（x）好"), ("f( x)好", "f( x)好"),  # only a letter or digit before ( makes f(x)
+        ('("好")', "（“好”）"),                      # a quote just inside the bracket
+        ("好,a b", "好，a b"),                      # the space after a changed mark's neighbour stays
+        ("ab好 ,x", "ab好，x"), ("1, 好", "1，好"),  # neighbours found across a space
+        (".好", ".好"),                            # nothing on the left: no full stop
     ],
 )
 def test_neighbourhood_rules(raw: str, expected: str) -> None:
     assert norm(raw) == expected
+
+
+def test_every_rule_is_named() -> None:
+    _, changes = normalize_text('他说:"好..."又--肉孜・巴克.', 1)
+    assert [(c.column, c.before, c.after, c.rule) for c in changes] == [
+        (3, ":", "：", "fullwidth"), (4, '"', "“", "quotes"), (6, "...", "……", "ellipsis"),
+        (9, '"', "”", "quotes"), (11, "--", "——", "dash"), (15, "・", "·", "name-dot"),
+        (18, ".", "。", "full-stop"),
+    ]
 
 
 def test_each_change_is_recorded_with_position_and_rule() -> None:
