@@ -45,3 +45,12 @@ def test_a_batch_on_a_local_cluster_builds_reports_and_resumes(workspace: Scratc
                                                                                                 ["c"], ["broken"])}
     assert all(UP_TO_DATE in rows[issue_id] for issue_id in ISSUES), again.stdout
     assert FAILED in rows["broken"] and "0 built, 3 up to date, 1 failed of 4 issues" in again.stdout
+
+
+def test_local_worker_processes_report_each_failure_in_order(workspace: Scratch) -> None:
+    """--jobs 2: two spawned processes; a bad manifest is that issue's FAILED line, in the order given."""
+    workspace.write("sources/x/issue.yaml", "publication: [\n")
+    workspace.write("sources/y/issue.yaml", MANIFEST.replace("number: 3", "nubmer: 3"))
+    outcomes = run_batch([workspace.manifest("y"), workspace.manifest("x")], edition="screen", jobs=2)
+    assert [(o.issue, o.status) for o in outcomes] == [("y", FAILED), ("x", FAILED)]
+    assert "did you mean 'number'" in outcomes[0].error and "YAML syntax error" in outcomes[1].error
