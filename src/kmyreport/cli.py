@@ -16,21 +16,82 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
-from typer.core import TyperCommand
+from typer import rich_utils
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from . import editions
 from .errors import KmyError, display_path
+from .i18n import LANGUAGES, N_, _, ngettext, set_language
 
 if TYPE_CHECKING:
     from .build import BuildResult
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Compile the editions of 克拉玛依融媒 from news copy and photos.")
+
+class _HelpInLanguage:
+    """The --help option's own text in the chosen language (click's is English)."""
+
+    def get_help_option(self, ctx):  # noqa: ANN001, ANN201 - click's types
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = _("Show this message and exit.")
+        return option
+
+
+class KmyCommand(_HelpInLanguage, TyperCommand):
+    """A command whose help speaks the chosen language: give it as cls= with help=_(…)."""
+
+
+class KmyGroup(_HelpInLanguage, TyperGroup):
+    """The root command, its help in the chosen language."""
+
+
+def _typer_in_language() -> None:
+    """Typer's help in the chosen language, and no type after a flag.
+
+    Typer's rich help (0.2x) shows a type column for every option, `<bool>` after a plain flag
+    such as --watch too, though a flag takes no value: flags (and counters) get none here."""
+    rich_utils.ARGUMENTS_PANEL_TITLE = _("Arguments")
+    rich_utils.OPTIONS_PANEL_TITLE = _("Options")
+    rich_utils.COMMANDS_PANEL_TITLE = _("Commands")
+    rich_utils.DEFAULT_STRING = _("[default: {}]")
+    rich_utils.REQUIRED_LONG_STRING = _("[required]")
+    rich_utils.ERRORS_PANEL_TITLE = _("Error")
+    rich_utils.RICH_HELP = _("Try [blue]'{command_path} {help_option}'[/] for help.")
+    typed = TyperOption.display_type_rich
+    if not getattr(typed, "flags_untyped", False):
+        def display_type_rich(self: TyperOption, ctx):  # noqa: ANN001, ANN202
+            return None if self.is_flag or self.count else typed(self, ctx)
+
+        display_type_rich.flags_untyped = True  # type: ignore[attr-defined]
+        TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_typer_in_language()
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, cls=KmyGroup,
+                  help=_("Compile the editions of 克拉玛依融媒 from news copy and photos."))
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 T = TypeVar("T")
 
-DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
+DebugOption = Annotated[bool, typer.Option("--debug", help=_("Show the full traceback on errors."))]
+
+
+def print_error(message: object, *, console: Console | None = None, template: str | None = None) -> None:
+    """One error line: the label ("error:", in the chosen language) in bold red, then the message."""
+    _print_labelled(template or _("error: {message}"), str(message), "bold red", console or err)
+
+
+def print_warning(message: object, *, console: Console | None = None) -> None:
+    """One warning line: the label ("warning:", in the chosen language) in yellow, then the message."""
+    _print_labelled(_("warning: {message}"), str(message), "yellow", console or err)
+
+
+def _print_labelled(template: str, message: str, style: str, console: Console) -> None:
+    from rich.markup import escape
+
+    head, _sep, tail = template.partition("{message}")
+    console.print(f"[{style}]{escape(head.rstrip())}[/]{' ' if head.endswith(' ') else ''}{escape(message)}"
+                  f"{escape(tail)}", soft_wrap=True)
 
 
 def _registry_help() -> dict[str, str]:
@@ -40,7 +101,7 @@ def _registry_help() -> dict[str, str]:
             "{archive_levels}": ", ".join(e.level or "" for e in editions.families()["archive"])}
 
 
-class LazyHelp(TyperCommand):
+class LazyHelp(KmyCommand):
     """A command whose option help names the registered editions, filled in only when the help is
     shown: building the command line (for `--version`, `--help` or any command) imports no edition."""
 
@@ -60,16 +121,31 @@ def _show_version(value: bool) -> None:
     if value:
         from . import __version__
         from .render import engine_versions
-        out.print(f"kmyreport {__version__} (WeasyPrint {engine_versions()['weasyprint']})")
+        out.print(_("kmyreport {version} (WeasyPrint {weasyprint})").format(
+            version=__version__, weasyprint=engine_versions()["weasyprint"]), markup=False)
         raise typer.Exit()
 
 
-@app.callback()
+def _choose_language(value: str | None) -> str | None:
+    """--lang: checked here; it took effect when kmyreport.i18n was imported (help texts are made then)."""
+    if value is None:
+        return None
+    if value.lower() not in LANGUAGES:
+        raise typer.BadParameter(_("choose zh (Chinese) or en (English), not '{value}'").format(value=value))
+    set_language(value.lower())
+    return value.lower()
+
+
+@app.callback(help=_("kmyreport: Chinese bulletins from manifest to print-ready PDF."))
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+                                          help=_("Print the version and exit."))] = False,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="zh|en", callback=_choose_language, is_eager=True,
+                                             help=_("The language of messages and help: zh (Chinese) or en "
+                                                    "(English); give it before the command. Default: "
+                                                    "KMYREPORT_LANG, else the locale (zh_CN: Chinese)."))] = None,
 ) -> None:
-    """kmyreport: Chinese bulletins from manifest to print-ready PDF."""
+    """The options before any command: --version, --lang."""
 
 
 def run(action: Callable[[], T], debug: bool) -> T:
@@ -79,63 +155,63 @@ def run(action: Callable[[], T], debug: bool) -> T:
     except KmyError as exc:
         if debug:
             raise
-        from rich.markup import escape
-
         from .errors import KmyErrors
 
         for one in exc.errors if isinstance(exc, KmyErrors) else [exc]:
-            err.print(f"[bold red]error:[/] {escape(str(one))}", markup=True, soft_wrap=True)
+            print_error(one)
         if isinstance(exc, KmyErrors):
             err.print(exc.summary(), markup=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
-        err.print("interrupted (Ctrl-C); nothing is left half-written, and the last good output stands",
-                  soft_wrap=True)
+        err.print(_("interrupted (Ctrl-C); nothing is left half-written, and the last good output stands"),
+                  markup=False, soft_wrap=True)
         raise typer.Exit(130) from None
     except Exception as exc:  # an internal fault, not the user's: say so, briefly
         if debug:
             raise
-        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
-                  "(this is a bug in kmyreport; run again with --debug for the traceback)", soft_wrap=True)
+        print_error(f"{type(exc).__name__}: {exc}", template=_(
+            "internal error: {message} (this is a bug in kmyreport; run again with --debug for the traceback)"))
         raise typer.Exit(2) from None
 
 
-@app.command("compile", cls=LazyHelp)
+ManifestArgument = Annotated[Path, typer.Argument(help=_("The issue manifest, e.g. sources/2024-07/issue.yaml"))]
+
+
+@app.command("compile", cls=LazyHelp, help=_("Compile an issue to PDF."))
 def compile_command(
-    manifest: Annotated[Path, typer.Argument(help="The issue manifest, e.g. sources/2024-07/issue.yaml")],
-    edition: Annotated[str, typer.Option(help="Which edition to build: {editions}.")] = "print",
-    level: Annotated[str | None, typer.Option(help="The level of an edition offered at several, e.g. the PDF/A "
-                                              "level of the archive edition (3a is also PDF/UA-1).")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the PDF here instead of "
-                                                "out/<issue>/.")] = None,
-    workspace: Annotated[Path | None, typer.Option(help="The workspace folder (default: the nearest "
-                                                   "folder above the manifest with layouts/).")] = None,
-    watch: Annotated[bool, typer.Option("--watch", help="Stay running and rebuild whenever a source, "
-                                        "photo, layout or font changes.")] = False,
-    timings: Annotated[bool, typer.Option("--timings", help="Show the seconds spent in each stage.")] = False,
-    overflow_warns: Annotated[bool, typer.Option("--overflow-warns", help="A newspaper story that does not fit "
-                                                 "its area is a warning, not an error (what does not fit is "
-                                                 "not printed).")] = False,
-    png: Annotated[bool, typer.Option("--png", help="Also write one PNG per page beside the PDF (cropped to "
-                                      "the trim), for posting online.")] = False,
-    dpi: Annotated[int, typer.Option(help="Resolution of the --png page images.")] = 150,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display and no summary; "
-                                        "warnings and errors only.")] = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Build even when the output is up to date "
-                                           "(nothing it depends on changed since the last build).")] = False,
+    manifest: ManifestArgument,
+    edition: Annotated[str, typer.Option(help=_("Which edition to build: {editions}."))] = "print",
+    level: Annotated[str | None, typer.Option(help=_("The level of an edition offered at several, e.g. the PDF/A "
+                                                     "level of the archive edition (3a is also PDF/UA-1)."))] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=_("Write the PDF here instead of "
+                                                                         "out/<issue>/."))] = None,
+    workspace: Annotated[Path | None, typer.Option(help=_("The workspace folder (default: the nearest "
+                                                          "folder above the manifest with layouts/)."))] = None,
+    watch: Annotated[bool, typer.Option("--watch", help=_("Stay running and rebuild whenever a source, "
+                                                          "photo, layout or font changes."))] = False,
+    timings: Annotated[bool, typer.Option("--timings", help=_("Show the seconds spent in each stage."))] = False,
+    overflow_warns: Annotated[bool, typer.Option("--overflow-warns", help=_(
+        "A newspaper story that does not fit its area is a warning, not an error (what does not fit is "
+        "not printed)."))] = False,
+    png: Annotated[bool, typer.Option("--png", help=_("Also write one PNG per page beside the PDF (cropped to "
+                                                      "the trim), for posting online."))] = False,
+    dpi: Annotated[int, typer.Option(help=_("Resolution of the --png page images."))] = 150,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=_("No progress display and no summary; "
+                                                                "warnings and errors only."))] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help=_("Build even when the output is up to date "
+                                                                "(nothing it depends on changed since the last "
+                                                                "build)."))] = False,
     debug: DebugOption = False,
 ) -> None:
-    """Compile an issue to PDF."""
     from .build import compile_issue
 
     if watch:
         from .watch import watch_issue
 
         def failed(exc: KmyError) -> None:
-            err.print(f"[bold red]error:[/] {exc} (the last good PDF is kept; save again to retry)",
-                      soft_wrap=True)
+            print_error(exc, template=_("error: {message} (the last good PDF is kept; save again to retry)"))
 
-        err.print("watching the workspace; Ctrl-C to stop")
+        err.print(_("watching the workspace; Ctrl-C to stop"), markup=False)
         try:
             run(lambda: watch_issue(manifest, on_build=lambda r: report_build(r, timings), on_error=failed,
                                     edition=edition, level=level, workspace_root=workspace, output=output,
@@ -145,7 +221,7 @@ def compile_command(
             if stop.exit_code != 130:
                 raise
         return
-    with progress("compiling", quiet):
+    with progress(_("compiling"), quiet):
         result = run(lambda: compile_issue(manifest, edition=edition, level=level, workspace_root=workspace,
                                            output=output, overflow="warn" if overflow_warns else "error",
                                            cache=not no_cache), debug)
@@ -153,11 +229,28 @@ def compile_command(
     if png:
         from .page_images import write_page_images
 
-        with progress("writing page images", quiet):
+        with progress(_("writing page images"), quiet):
             images = run(lambda: write_page_images(result.output, dpi), debug)
         if not quiet:
-            out.print(f"[green]wrote[/] {len(images)} page images at {dpi} dpi: {display_path(images[0])} …",
-                      soft_wrap=True)
+            out.print(markup(ngettext("{wrote} {count} page image at {dpi} dpi: {first}",
+                                      "{wrote} {count} page images at {dpi} dpi: {first} …", len(images)),
+                             wrote=(_("wrote"), "green"), count=len(images), dpi=dpi,
+                             first=display_path(images[0])), soft_wrap=True)
+
+
+def markup(template: str, **values: object) -> str:
+    """Rich markup for a translated `template` filled with `values`, all escaped; a value given as
+    (text, style) is shown in that style ("wrote" in green)."""
+    from rich.markup import escape
+
+    filled = {}
+    for name, value in values.items():
+        if isinstance(value, tuple):
+            text, style = value
+            filled[name] = f"[{style}]{escape(str(text))}[/]"
+        else:
+            filled[name] = escape(str(value))
+    return escape(template).format(**filled)
 
 
 @contextmanager
@@ -181,35 +274,45 @@ def progress(what: str, quiet: bool = False) -> Iterator[None]:
         bar.stop()
 
 
+#: The stages of a build as --timings names them.
+STAGES = {"sources": N_("sources"), "photos": N_("photos"), "html": N_("html"), "layout+pdf": N_("layout+pdf"),
+          "store": N_("store")}
+
+
 def report_build(result: BuildResult, timings: bool = False, *, quiet: bool = False) -> None:
     for warning in result.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+        print_warning(warning)
     if quiet:
         return
     size = result.size_bytes / 1_000_000
-    done = "[green]up to date[/]" if result.cached else "[green]wrote[/]"
-    out.print(f"{done} {display_path(result.output)}: {result.pages} pages, {size:.1f} MB, "
-              f"{result.articles} articles, {result.photos} photos, {result.seconds:.1f} s, "
-              f"{len(result.warnings)} warnings" + (" (nothing changed since the last build; --no-cache "
-                                                    "builds anyway)" if result.cached else ""),
-              soft_wrap=True)
+    counts = _("{pages} pages, {size} MB, {articles} articles, {photos} photos, {seconds} s, {warnings} warnings")
+    line = markup(_("{done} {path}: {counts}"), done=(_("up to date") if result.cached else _("wrote"), "green"),
+                  path=display_path(result.output),
+                  counts=counts.format(pages=result.pages, size=f"{size:.1f}", articles=result.articles,
+                                       photos=result.photos, seconds=f"{result.seconds:.1f}",
+                                       warnings=len(result.warnings)))
+    if result.cached:
+        line += markup(_(" (nothing changed since the last build; --no-cache builds anyway)"))
+    out.print(line, soft_wrap=True)
     if result.files:
-        out.print(f"  and one PDF per page: {', '.join(display_path(p) for p in result.files)}", soft_wrap=True)
+        out.print("  " + _("and one PDF per page: {files}").format(
+            files=", ".join(display_path(p) for p in result.files)), markup=False, soft_wrap=True)
     if timings:
-        out.print("  " + " · ".join(f"{stage} {seconds:.2f} s" for stage, seconds in result.timings.items()),
-                  soft_wrap=True)
+        out.print("  " + " · ".join(_("{stage} {seconds} s").format(stage=_(STAGES.get(stage, stage)),
+                                                                    seconds=f"{seconds:.2f}")
+                                    for stage, seconds in result.timings.items()), markup=False, soft_wrap=True)
 
 
-@app.command("archive", cls=LazyHelp)
+@app.command("archive", cls=LazyHelp, help=_("Build archival PDF/A copies with their sources inside, validated, "
+                                              "one issue after another."))
 def archive_command(
-    manifests: Annotated[list[str], typer.Argument(help="Issue manifests or glob patterns, e.g. "
-                                                   "'sources/*/issue.yaml'.")],
-    level: Annotated[str, typer.Option(help="PDF/A level: {archive_levels} (3a and 2a are also "
-                                       "PDF/UA-1).")] = "3a",
-    workspace: Annotated[Path | None, typer.Option(help="The workspace folder.")] = None,
+    manifests: Annotated[list[str], typer.Argument(help=_("Issue manifests or glob patterns, e.g. "
+                                                          "'sources/*/issue.yaml'."))],
+    level: Annotated[str, typer.Option(help=_("PDF/A level: {archive_levels} (3a and 2a are also "
+                                              "PDF/UA-1)."))] = "3a",
+    workspace: Annotated[Path | None, typer.Option(help=_("The workspace folder."))] = None,
     debug: DebugOption = False,
 ) -> None:
-    """Build archival PDF/A copies with their sources inside, validated, one issue after another."""
     from .build import compile_issue
 
     paths = expand_manifests(manifests)
@@ -223,7 +326,10 @@ def archive_command(
             continue
         report_build(result)
     if len(paths) > 1:
-        out.print(f"{len(paths) - failed} of {len(paths)} issues archived" + (f", {failed} failed" if failed else ""))
+        done = _("{archived} of {total} issues archived").format(archived=len(paths) - failed, total=len(paths))
+        if failed:
+            done = _("{archived}, {failed} failed").format(archived=done, failed=failed)
+        out.print(done, markup=False)
     if failed or not paths:
         raise typer.Exit(1)
 
@@ -319,15 +425,15 @@ def expand_manifests(patterns: list[str]) -> list[Path]:
     return list(dict.fromkeys(paths))
 
 
-@app.command("fit")
+@app.command("fit", cls=KmyCommand, help=_("How many 字 and lines each newspaper story is over or under its area "
+                                           "(no PDF is written)."))
 def fit_command(
-    manifest: Annotated[Path, typer.Argument(help="A newspaper issue's manifest, e.g. "
-                                             "sources/2024-08-daily/issue.yaml")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-    workspace: Annotated[Path | None, typer.Option(help="The workspace folder.")] = None,
+    manifest: Annotated[Path, typer.Argument(help=_("A newspaper issue's manifest, e.g. "
+                                                    "sources/2024-08-daily/issue.yaml"))],
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print the report as JSON."))] = False,
+    workspace: Annotated[Path | None, typer.Option(help=_("The workspace folder."))] = None,
     debug: DebugOption = False,
 ) -> None:
-    """How many 字 and lines each newspaper story is over or under its area (no PDF is written)."""
     import json
 
     from .newspaper.fit import fit_issue
@@ -383,20 +489,20 @@ def verify_command(
     raise typer.Exit(worst_exit_code(verdicts))
 
 
-@app.command("check")
+@app.command("check", cls=KmyCommand, help=_(
+    "Preflight an issue as a printer would: glyphs, photo resolution, boxes, colour, rich black, ink, fonts, "
+    "safety margin. Exit 0 when clean, 1 for warnings with --strict, 2 for errors."))
 def check_command(
-    manifest: Annotated[Path, typer.Argument(help="The issue manifest, e.g. sources/2024-07/issue.yaml")],
-    edition: Annotated[str, typer.Option(help="The edition to check (print: the printer's checks).")] = "print",
-    level: Annotated[str | None, typer.Option(help="The level of an edition offered at several.")] = None,
-    workspace: Annotated[Path | None, typer.Option(help="The workspace folder.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
-    no_render: Annotated[bool, typer.Option("--no-render", help="The sources only (glyphs, photo "
-                                            "resolution): fast, no PDF.")] = False,
+    manifest: ManifestArgument,
+    edition: Annotated[str, typer.Option(help=_("The edition to check (print: the printer's checks)."))] = "print",
+    level: Annotated[str | None, typer.Option(help=_("The level of an edition offered at several."))] = None,
+    workspace: Annotated[Path | None, typer.Option(help=_("The workspace folder."))] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print the findings as JSON."))] = False,
+    strict: Annotated[bool, typer.Option("--strict", help=_("Exit 1 on warnings too."))] = False,
+    no_render: Annotated[bool, typer.Option("--no-render", help=_("The sources only (glyphs, photo "
+                                                                  "resolution): fast, no PDF."))] = False,
     debug: DebugOption = False,
 ) -> None:
-    """Preflight an issue as a printer would: glyphs, photo resolution, boxes, colour, rich black, ink,
-    fonts, safety margin. Exit 0 when clean, 1 for warnings with --strict, 2 for errors."""
     import json
 
     from rich.markup import escape
@@ -411,22 +517,26 @@ def check_command(
         for finding in report.findings:
             colour = "bold red" if finding.severity == "error" else "yellow"
             where = f"{finding.where()}: " if finding.where() else ""
-            out.print(f"{escape(where)}[{colour}]{finding.severity}:[/] {escape(finding.message)} "
-                      f"[dim]({finding.code})[/]",
+            label = _("error:") if finding.severity == "error" else _("warning:")
+            out.print(f"{escape(where)}[{colour}]{escape(label)}[/]{'' if label.endswith('：') else ' '}"
+                      f"{escape(finding.message)} [dim]({finding.code})[/]",
                       soft_wrap=True)
-        verdict = "clean" if not report.findings else f"{len(report.errors)} errors, {len(report.warnings)} warnings"
-        rendered = "" if report.rendered else " (sources only: not rendered)"
-        out.print(f"{display_path(manifest)} ({report.edition}): {verdict}{rendered}", soft_wrap=True)
+        verdict = _("clean") if not report.findings else _("{errors} errors, {warnings} warnings").format(
+            errors=len(report.errors), warnings=len(report.warnings))
+        rendered = "" if report.rendered else _(" (sources only: not rendered)")
+        out.print(_("{manifest} ({edition}): {verdict}{rendered}").format(
+            manifest=display_path(manifest), edition=report.edition, verdict=verdict, rendered=rendered),
+            markup=False, soft_wrap=True)
     raise typer.Exit(report.exit_code(strict))
 
 
-@app.command("layouts")
+@app.command("layouts", cls=KmyCommand, help=_("List the workspace's layouts: description, the layout each "
+                                               "extends, and their tokens."))
 def layouts_command(
-    workspace: Annotated[Path, typer.Option(help="The workspace folder (the one that holds "
-                                            "layouts/).")] = Path("."),
+    workspace: Annotated[Path, typer.Option(help=_("The workspace folder (the one that holds "
+                                                   "layouts/)."))] = Path("."),
     debug: DebugOption = False,
 ) -> None:
-    """List the workspace's layouts: description, the layout each extends, and their tokens."""
     from rich.markup import escape
 
     from .layouts import list_layouts
@@ -435,32 +545,33 @@ def layouts_command(
     found = run(lambda: list_layouts(find_workspace(workspace / "layouts", workspace)), debug)
     for item in found:
         if isinstance(item, KmyError):
-            out.print(f"[bold red]broken[/] {escape(str(item))}", soft_wrap=True)
+            out.print(markup(_("{broken} {error}"), broken=(_("broken"), "bold red"), error=item), soft_wrap=True)
             continue
         config = item.config
-        parent = f" (extends {config.extends})" if config.extends else ""
+        parent = _(" (extends {parent})").format(parent=config.extends) if config.extends else ""
         out.print(f"[bold]{escape(config.name)}[/]{escape(parent)}: {escape(config.description)}", soft_wrap=True)
         tokens = ", ".join(f"{key}={value}" for key, value in config.tokens.items())
-        out.print(f"    tokens: {tokens or 'none'}", markup=False, soft_wrap=True)
+        out.print("    " + _("tokens: {tokens}").format(tokens=tokens or _("none")), markup=False, soft_wrap=True)
 
 
-@app.command("preview")
+@app.command("preview", cls=KmyCommand, help=_("Serve the issue's pages on 127.0.0.1; the page updates itself "
+                                               "after every save."))
 def preview_command(
-    manifest: Annotated[Path, typer.Argument(help="The issue manifest, e.g. sources/2024-07/issue.yaml")],
-    port: Annotated[int, typer.Option(help="The port on 127.0.0.1 to serve the preview on.")] = 8000,
-    open_browser: Annotated[bool, typer.Option("--open", help="Open the preview in the web browser.")] = False,
-    edition: Annotated[str, typer.Option(help="The edition shown first (the page switches): screen, the "
-                                         "quickest to build, has the print edition's pages without bleed "
-                                         "and CMYK.")] = "screen",
-    workspace: Annotated[Path | None, typer.Option(help="The workspace folder (default: the nearest "
-                                                   "folder above the manifest with layouts/).")] = None,
+    manifest: ManifestArgument,
+    port: Annotated[int, typer.Option(help=_("The port on 127.0.0.1 to serve the preview on."))] = 8000,
+    open_browser: Annotated[bool, typer.Option("--open", help=_("Open the preview in the web browser."))] = False,
+    edition: Annotated[str, typer.Option(help=_("The edition shown first (the page switches): screen, the "
+                                                "quickest to build, has the print edition's pages without bleed "
+                                                "and CMYK."))] = "screen",
+    workspace: Annotated[Path | None, typer.Option(help=_("The workspace folder (default: the nearest "
+                                                          "folder above the manifest with layouts/)."))] = None,
     debug: DebugOption = False,
 ) -> None:
-    """Serve the issue's pages on 127.0.0.1; the page updates itself after every save."""
     from .preview import serve_preview
 
     def ready(url: str) -> None:
-        err.print(f"previewing at {url} (rebuilds on every change in the workspace); Ctrl-C to stop")
+        err.print(_("previewing at {url} (rebuilds on every change in the workspace); Ctrl-C to stop").format(
+            url=url), markup=False)
 
     try:
         run(lambda: serve_preview(manifest, port=port, open_browser=open_browser, workspace_root=workspace,
