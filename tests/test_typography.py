@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import statistics
 
 import pdfplumber
 import pytest
@@ -183,3 +184,33 @@ def test_a_justified_line_with_an_underlined_link_is_drawn(workspace, tmp_path) 
     path.write_bytes(pdf)
     with pdfplumber.open(path) as doc:
         assert doc.pages[0].lines or doc.pages[0].rects, "the underline is drawn"
+
+
+def test_an_opening_mark_at_a_line_start_is_half_width(workspace, tmp_path) -> None:
+    """Inside a paragraph, a line that starts with an opening bracket sets it half-width, so the text after it
+    starts half an em from the margin; a paragraph's first line keeps it full width."""
+    from kmyreport.render import RenderJob, render_pdf
+    from kmyreport.workspace import Workspace
+
+    text = "（克拉玛依）推进。</p><p>克拉玛依持续推进示范" + "（二氧化碳）捕集工程" + "（五分钟）刷新一次数据" + "依托专网实时监测。"
+    html = ('<html lang="zh-CN"><style>@font-face { font-family: T; src: url("fonts/NotoSerifSC-Regular.otf") }'
+            f'body {{ font: 10pt T }} p {{ width: 100pt; text-align: justify }}</style><p>{text}</p></html>')
+    pdf = render_pdf(RenderJob(html=html, base_url="file:///kmyreport-workspace/", workspace=Workspace(workspace.root),
+                               source_name="test")).pdf
+    path = tmp_path / "brackets.pdf"
+    path.write_bytes(pdf)
+    with pdfplumber.open(path) as doc:
+        chars = doc.pages[0].chars
+    rows = collections.defaultdict(list)
+    for char in chars:
+        rows[round(char["top"])].append(char)
+    lines = [sorted(rows[top], key=lambda c: c["x0"]) for top in sorted(rows)]
+    margin = lines[0][0]["x0"]
+    def start(line: list) -> float:  # where the second character starts, in em, less the justification spacing
+        spacing = statistics.median(b["x0"] - a["x1"] for a, b in zip(line[2:], line[3:]))
+        return (line[1]["x0"] - margin - spacing) / 10
+
+    starts = {"".join(c["text"] for c in line[:2]): start(line) for line in lines}
+    assert abs(starts["（克"] - 1.0) < 0.02, "the first line's bracket stays full width"
+    inside = {pair: start for pair, start in starts.items() if pair[0] == "（" and pair != "（克"}
+    assert len(inside) == 2 and all(abs(start - 0.5) < 0.02 for start in inside.values()), starts

@@ -41,7 +41,7 @@ from weasyprint.layout import block, inline, preferred
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
-from ..cjk import IDEOGRAPH_CLASS, JUSTIFIABLE_CLASS, is_justifiable
+from ..cjk import IDEOGRAPH_CLASS, JUSTIFIABLE_CLASS, is_justifiable, is_opening
 from ..errors import KmyError
 from . import autospace, lastline, punctuation
 
@@ -218,7 +218,7 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
     reach = self.text if justify or self.max_width is None else _first_line_reach(self.text, self.max_width,
                                                                                   self.style["font_size"])
     # The characters across an element's edge (`**重点**AI`, `**“重点”**，`), where the text is a box's start or end.
-    before, after = getattr(self, "_kmy_edges", None) or _edges_while_splitting(self.text)
+    before, after, line_start = getattr(self, "_kmy_edges", None) or _edges_while_splitting(self.text)
     if reach is not self.text:
         after = ""
     if len(reach) < 2:  # Pango drops both outer halves of one character's spacing: nothing could be measured
@@ -229,6 +229,8 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
         half_width = punctuation.half_width_marks(joined)
         if before or after:
             half_width = [index - len(before) for index in half_width if 0 <= index - len(before) < len(reach)]
+        if line_start and reach and is_opening(reach[0]) and (not half_width or half_width[0] != 0):
+            half_width = [0, *half_width]  # an opening mark at a line start: flush with the margin
     spaced_gaps: Sequence[int] = ()
     if autospace.opted_in(self.style):
         spaced_gaps = autospace.boundaries(joined)
@@ -251,17 +253,18 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
 
 
 #: While a text box is split into lines: (the character before the box, the one after it, the box's text from
-#: where the line starts), for the layouts made meanwhile (`_split_text_box`).
-_SPLITTING: tuple[str, str, str] | None = None
+#: where the line starts, whether that is a line start inside a paragraph), for the layouts made meanwhile
+#: (`_split_text_box`).
+_SPLITTING: tuple[str, str, str, bool] | None = None
 #: While a text box is split into lines: the width of its paragraph's lines (a box may start mid-line).
 _LINE_WIDTH: float | None = None
 
 
-def _edges_while_splitting(text: str) -> tuple[str, str]:
+def _edges_while_splitting(text: str) -> tuple[str, str, bool]:
     if _SPLITTING is None:
-        return "", ""
-    before, after, rest = _SPLITTING
-    return before, after if text == rest else ""
+        return "", "", False
+    before, after, rest, line_start = _SPLITTING
+    return before, after if text == rest else "", line_start
 
 
 def _split_text_box(context: object, box: boxes.TextBox, available_width: float | None, skip: int | None,
@@ -269,23 +272,24 @@ def _split_text_box(context: object, box: boxes.TextBox, available_width: float 
     """WeasyPrint's `split_text_box`, telling the layouts it makes which characters lie across the box's
     edges (`_mark_edges`), and keeping that on the layout of the line made, for when it is drawn."""
     global _SPLITTING, _LINE_WIDTH
-    before, after = getattr(box, "_kmy_before", ""), getattr(box, "_kmy_after", "")
+    before = "" if skip else getattr(box, "_kmy_before", "")
+    after = getattr(box, "_kmy_after", "")
+    # A line that starts inside a paragraph (not its first line): an opening mark there is set half-width.
+    line_start = bool(is_line_start and (skip or getattr(box, "_kmy_before", "")))
     _LINE_WIDTH = getattr(box, "_kmy_line_width", None)
-    if not before and not after:
+    if not before and not after and not line_start:
         try:
             return _WeasyPrint.split_text_box(context, box, available_width, skip, is_line_start)
         finally:
             _LINE_WIDTH = None
-    before = "" if skip else before
-    _SPLITTING = (before, after, box.text.encode()[skip or 0:].decode())
+    _SPLITTING = (before, after, box.text.encode()[skip or 0:].decode(), line_start)
     try:
         result = _WeasyPrint.split_text_box(context, box, available_width, skip, is_line_start)
     finally:
         _SPLITTING = _LINE_WIDTH = None
     new_box, resume, _ = result
     if new_box is not None:
-        new_box._kmy_before, new_box._kmy_after = before, after if resume is None else ""
-        new_box.pango_layout._kmy_edges = (new_box._kmy_before, new_box._kmy_after)
+        new_box.pango_layout._kmy_edges = (before, after if resume is None else "", line_start)
     return result
 
 

@@ -11,10 +11,13 @@ has it):
   mark is set half-width (its blank half is the one between the two);
 - otherwise, an opening mark that follows another mark is set half-width.
 
-So `。”）` takes 2 em instead of 3, and `”，“` 2 em. The feature is set as a Pango
+So `。”）` takes 2 em instead of 3, and `”，“` 2 em. Inside a paragraph, an opening mark that starts a line
+is also set half-width (`justify` knows where lines start), so the line's text
+starts half an em from the margin. The feature is set as a Pango
 attribute on the marks' byte ranges in `Layout.set_text`, so that the widths
 used to break lines are the widths that are drawn. Marks that meet across an
-inline element's edge (`**“重点”**，`) are left as they are.
+inline element's edge (`**“重点”**，`) are compressed too (`justify` passes the
+character across the edge).
 
 The rule applies where the computed style has `--kmy-punctuation: compress`
 (inherited; the render layer sets it on the root, a layout turns it off with
