@@ -8,14 +8,18 @@ import pdfplumber
 import pytest
 
 from kmyreport.batch import BUILT, FAILED, UP_TO_DATE, run_batch
+from kmyreport.cache import CODE_SIGNATURE_ENV
 
 from .conftest import ARTICLE, MANIFEST, Scratch, jpeg_bytes, squash
 
 ISSUES = ("a", "b", "c")
 
 
-def test_a_batch_on_a_local_cluster_builds_reports_and_resumes(workspace: Scratch) -> None:
+def test_a_batch_on_a_local_cluster_builds_reports_and_resumes(workspace: Scratch,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     distributed = pytest.importorskip("distributed")
+    # kmyreport's code may be edited while this runs (a shared checkout): pinned here and in the workers
+    monkeypatch.setenv(CODE_SIGNATURE_ENV, "test-batch")
     for number, issue_id in enumerate(ISSUES, start=1):
         workspace.write(f"sources/{issue_id}/issue.yaml", MANIFEST.replace("number: 3", f"number: {number}"))
         workspace.write(f"sources/{issue_id}/articles/a.md", ARTICLE.replace("第二段正文", f"第{number}期的正文"))

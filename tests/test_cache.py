@@ -24,6 +24,12 @@ from kmyreport.photos import Placement, prepare_photo
 from .conftest import REPO, Scratch, jpeg_bytes
 
 
+@pytest.fixture(autouse=True)
+def pinned_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    """kmyreport's code may be edited while these run (a shared checkout): its part of the key is pinned."""
+    monkeypatch.setenv(build_cache.CODE_SIGNATURE_ENV, "test-cache")
+
+
 def test_an_unchanged_rebuild_renders_nothing_and_any_change_renders(small_issue: Scratch,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
@@ -226,3 +232,18 @@ def test_the_pdf_carries_a_passed_photo_as_it_is(small_issue: Scratch) -> None:
         images = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
         assert len(images) == 1 and images[0].get("/Filter") == "/DCTDecode"
         assert _scan(images[0].read_raw_bytes()) == _scan(jpeg_bytes(1000, 667)), "embedded without re-encoding"
+
+
+def test_the_code_signature_follows_the_code_that_shapes_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(build_cache.CODE_SIGNATURE_ENV)
+    monkeypatch.setattr(build_cache, "_package_root", lambda: tmp_path)
+    (tmp_path / "render").mkdir()
+    for name in ("photos.py", "cli.py", "render/engine.py"):
+        (tmp_path / name).write_text("x = 1\n", encoding="utf-8")
+    before = build_cache.code_signature()
+    (tmp_path / "cli.py").write_text("x = 2  # the command line only\n", encoding="utf-8")
+    assert build_cache.code_signature() == before
+    (tmp_path / "render" / "engine.py").write_text("x = 2\n", encoding="utf-8")
+    assert build_cache.code_signature() != before
+    monkeypatch.setenv(build_cache.CODE_SIGNATURE_ENV, "pinned")
+    assert build_cache.code_signature() == "pinned"

@@ -107,18 +107,29 @@ def listing(folders: Iterable[Path]) -> dict[str, list[str]]:
             for folder in folders}
 
 
+#: kmyreport's files that never change what a build writes (commands and tools around the build):
+#: editing them is no reason to build again.
+NOT_IN_OUTPUT = ("cli.py", "__main__.py", "batch.py", "check.py", "verify.py", "watch.py", "page_images.py",
+                 "preview/", "ingest/")
+#: Set to pin the code's part of the key (tests in a checkout others are editing; a deployment).
+CODE_SIGNATURE_ENV = "KMYREPORT_CODE_SIGNATURE"
+
+
 def code_signature() -> str:
-    """kmyreport's version and the content of each of its files, so that changed code is a change
-    (an installed release and a developer's checkout alike). Each file is read again only when its
-    size or time moved (a millisecond or two per build otherwise)."""
+    """kmyreport's version and the content of each of its files that can change a build's output, so
+    that changed code is a change (an installed release and a developer's checkout alike). Each file
+    is read again only when its size or time moved (a millisecond or two per build otherwise)."""
+    pinned = os.environ.get(CODE_SIGNATURE_ENV)
+    if pinned:
+        return pinned
     root = _package_root()
     digest = hashlib.sha256(__version__.encode())
     for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".html"):
+        rel = path.relative_to(root).as_posix()
+        if path.suffix in (".py", ".html") and not rel.startswith(NOT_IN_OUTPUT):
             try:
                 stat = path.stat()
-                digest.update(f"{path.relative_to(root)}\0{_hash_memo(str(path), stat.st_size, stat.st_mtime_ns)}"
-                              .encode())
+                digest.update(f"{rel}\0{_hash_memo(str(path), stat.st_size, stat.st_mtime_ns)}".encode())
             except OSError:
                 continue
     return digest.hexdigest()
