@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from importlib.metadata import version
 
@@ -252,18 +253,23 @@ def _set_text(self: line_break.Layout, text: str, justify: bool = False) -> None
     pango.pango_layout_set_attributes(self.layout, attributes)
 
 
-#: While a text box is split into lines: (the character before the box, the one after it, the box's text from
-#: where the line starts, whether that is a line start inside a paragraph), for the layouts made meanwhile
-#: (`_split_text_box`).
-_SPLITTING: tuple[str, str, str, bool] | None = None
-#: While a text box is split into lines: the width of its paragraph's lines (a box may start mid-line).
-_LINE_WIDTH: float | None = None
+class _Splitting(threading.local):
+    """While a text box is split into lines (`_split_text_box`), for the layouts made meanwhile, in this thread:
+    `edges`, (the character before the box, the one after it, the box's text from where the line starts, whether
+    that is a line start inside a paragraph); `line_width`, the width of the paragraph's lines (a box may start
+    mid-line)."""
+
+    edges: tuple[str, str, str, bool] | None = None
+    line_width: float | None = None
+
+
+_SPLITTING = _Splitting()
 
 
 def _edges_while_splitting(text: str) -> tuple[str, str, bool]:
-    if _SPLITTING is None:
+    if _SPLITTING.edges is None:
         return "", "", False
-    before, after, rest, line_start = _SPLITTING
+    before, after, rest, line_start = _SPLITTING.edges
     return before, after if text == rest else "", line_start
 
 
@@ -271,22 +277,21 @@ def _split_text_box(context: object, box: boxes.TextBox, available_width: float 
                     is_line_start: bool = True) -> tuple:
     """WeasyPrint's `split_text_box`, telling the layouts it makes which characters lie across the box's
     edges (`_mark_edges`), and keeping that on the layout of the line made, for when it is drawn."""
-    global _SPLITTING, _LINE_WIDTH
     before = "" if skip else getattr(box, "_kmy_before", "")
     after = getattr(box, "_kmy_after", "")
     # A line that starts inside a paragraph (not its first line): an opening mark there is set half-width.
     line_start = bool(is_line_start and (skip or getattr(box, "_kmy_before", "")))
-    _LINE_WIDTH = getattr(box, "_kmy_line_width", None)
+    _SPLITTING.line_width = getattr(box, "_kmy_line_width", None)
     if not before and not after and not line_start:
         try:
             return _WeasyPrint.split_text_box(context, box, available_width, skip, is_line_start)
         finally:
-            _LINE_WIDTH = None
-    _SPLITTING = (before, after, box.text.encode()[skip or 0:].decode(), line_start)
+            _SPLITTING.line_width = None
+    _SPLITTING.edges = (before, after, box.text.encode()[skip or 0:].decode(), line_start)
     try:
         result = _WeasyPrint.split_text_box(context, box, available_width, skip, is_line_start)
     finally:
-        _SPLITTING = _LINE_WIDTH = None
+        _SPLITTING.edges = _SPLITTING.line_width = None
     new_box, resume, _ = result
     if new_box is not None:
         new_box.pango_layout._kmy_edges = (before, after if resume is None else "", line_start)
@@ -463,7 +468,7 @@ def _split_first_line(text: str, style: object, context: object, max_width: floa
                            minimum, spaced)
     if lastline.opted_in(style) and result[2] is not None:
         result = _keep_two_on_last_line(result, text, style, context, justification_spacing, is_line_start,
-                                        minimum, _LINE_WIDTH or max_width)
+                                        minimum, _SPLITTING.line_width or max_width)
     return result
 
 
