@@ -116,6 +116,14 @@ def test_left_alone(text: str) -> None:
         ("好,a b", "好，a b"),                      # the space after a changed mark's neighbour stays
         ("ab好 ,x", "ab好，x"), ("1, 好", "1，好"),  # neighbours found across a space
         (".好", ".好"),                            # nothing on the left: no full stop
+        # name dots: only between two Han characters, anywhere in the line
+        ("肉・巴克", "肉·巴克"), ("肉・巴", "肉·巴"), ("a肉・巴", "a肉·巴"), ("肉・巴a", "肉·巴a"),
+        ("・巴克", "・巴克"), ("巴克・", "巴克・"), ("a・巴", "a・巴"), ("巴・a", "巴・a"),
+        # apostrophes between two Latin letters are no quotes; the quotes around them pair up
+        ("I'm在'家'", "I'm在‘家’"), ("'x'好x", "‘x’好x"), ("好'x'", "好‘x’"), ("好'x'y", "好'x'y"),
+        ("说'OK'好", "说‘OK’好"), ("好 'OK' 好", "好‘OK’好"), ("说I'm'好'", "说I'm‘好’"),
+        ("1I'm'好'", "1I'm‘好’"), ("好'OK'好", "好‘OK’好"), ("好'OK' 好", "好‘OK’好"),
+        ('"好"', "“好”"), ('"OK"好', "“OK”好"), ('"OK"好a', "“OK”好a"),
     ],
 )
 def test_neighbourhood_rules(raw: str, expected: str) -> None:
