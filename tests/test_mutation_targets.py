@@ -72,9 +72,11 @@ def test_find_workspace(tmp_path: Path) -> None:
     (ws.root / "sources" / "layouts").mkdir()  # the nearest folder with layouts/ wins
     assert find_workspace(manifest).root == ws.root / "sources"
     assert find_workspace(manifest, ws.root) == ws
-    with pytest.raises(KmyError, match=r"^workspace .* has no layouts/ folder; point --workspace at") as caught:
+    with pytest.raises(KmyError) as caught:
         find_workspace(manifest, tmp_path)
     assert caught.value.file is None
+    assert caught.value.message == (f"workspace {tmp_path.resolve()} has no layouts/ folder; point --workspace at "
+                                    "the folder that holds layouts/, fonts/ and sources/")
     lonely = tmp_path / "elsewhere" / "issue.yaml"
     with pytest.raises(KmyError, match=r": no workspace found: no folder above this manifest has a layouts/ folder; keep issues") as caught:
         find_workspace(lonely)
