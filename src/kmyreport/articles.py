@@ -21,6 +21,7 @@ from markdown_it.token import Token
 from pydantic import Field, field_validator
 
 from .errors import KmyError, Problems
+from .i18n import _
 from .manifest import read_text
 from .suggest import best_guess
 from .workspace import Workspace
@@ -53,7 +54,7 @@ class FrontMatter(StrictModel):
     @classmethod
     def _title_given(cls, value: str) -> str:
         if not value:
-            raise ValueError("title is empty; write the headline after 'title: '")
+            raise ValueError(_("title is empty; write the headline after 'title: '"))
         return value
 
 
@@ -135,8 +136,8 @@ def read_article(path: Path, issue_folder: Path, workspace: Workspace, problems:
     except KmyError as exc:
         problems.add(exc)
         return None
-    front, _, _, errors = read_model(front_text, path, FrontMatter, "the front matter",
-                                     "title, authors, editors, …", first_line=front_first_line)
+    front, _data, _positions, errors = read_model(front_text, path, FrontMatter, _("the front matter"),
+                                                  "title, authors, editors, …", first_line=front_first_line)
     for error in errors:
         problems.add(error)
     tokens = MARKDOWN.parse(body)
@@ -152,12 +153,12 @@ def split_front_matter(text: str, path: Path) -> tuple[str, int, str, int]:
     """`(front matter, its first line, body, the body's first line)` of an article source."""
     lines = text.split("\n")
     if not lines or not _FRONT_FENCE.match(lines[0]):
-        raise KmyError("an article must start with front matter: a line '---', then title: … "
-                       "and the other keys, then '---'", path, 1, 1)
+        raise KmyError(_("an article must start with front matter: a line '---', then title: … "
+                         "and the other keys, then '---'"), path, 1, 1)
     for index in range(1, len(lines)):
         if _FRONT_FENCE.match(lines[index]) or lines[index].rstrip() == "...":
             return "\n".join(lines[1:index]), 2, "\n".join(lines[index + 1:]), index + 2
-    raise KmyError("front matter is not closed; add a line '---' after the last key", path, 1, 1)
+    raise KmyError(_("front matter is not closed; add a line '---' after the last key"), path, 1, 1)
 
 
 def _shift_lines(tokens: list[Token], offset: int) -> None:
@@ -210,18 +211,18 @@ def resolve_photo_path(target: str, article_path: Path, line: int, issue_folder:
     if URL_SCHEME.match(target) and not re.match(r"^[A-Za-z]:[\\/]", target):
         scheme = urlsplit(target).scheme.lower()
         if scheme in ("http", "https", "ftp"):
-            advice = "download the photo into the issue's photos/ folder and refer to it as photos/<name>"
-            raise KmyError(f"photo '{target}' is a web address; compiling never uses the network: {advice}",
-                           article_path, line)
-        raise KmyError(f"photo '{target}' is not a file in the issue folder; refer to photos by a "
-                       "relative path such as photos/<name>.jpg", article_path, line)
+            raise KmyError(_("photo '{target}' is a web address; compiling never uses the network: download "
+                             "the photo into the issue's photos/ folder and refer to it as "
+                             "photos/<name>").format(target=target), article_path, line)
+        raise KmyError(_("photo '{target}' is not a file in the issue folder; refer to photos by a relative path "
+                         "such as photos/<name>.jpg").format(target=target), article_path, line)
     if target.startswith("/") or target.startswith("\\"):
-        raise KmyError(f"photo '{target}' is an absolute path; refer to photos relative to the issue "
-                       "folder, e.g. photos/<name>.jpg", article_path, line)
+        raise KmyError(_("photo '{target}' is an absolute path; refer to photos relative to the issue folder, "
+                         "e.g. photos/<name>.jpg").format(target=target), article_path, line)
     source = (issue_folder / unquote(target)).resolve()
     if not workspace.contains(source):
-        raise KmyError(f"photo '{target}' lies outside the workspace; copy it into the issue's photos/ "
-                       "folder", article_path, line)
+        raise KmyError(_("photo '{target}' lies outside the workspace; copy it into the issue's photos/ "
+                         "folder").format(target=target), article_path, line)
     if not source.is_file():
         raise KmyError(_photo_not_found(target, source, issue_folder, workspace), article_path, line, column)
     return source
@@ -232,9 +233,11 @@ def _photo_not_found(target: str, source: Path, issue_folder: Path, workspace: W
     looked = source.relative_to(workspace.root)
     guess = best_guess(source, issue_folder.resolve(), workspace)
     if guess and guess[0] == "close":
-        return f"photo not found: {target} (looked for {looked}); did you mean '{guess[1]}'?"
+        return _("photo not found: {target} (looked for {looked}); did you mean '{guess}'?").format(
+            target=target, looked=looked, guess=guess[1])
     if guess:
-        return (f"photo not found: {target} (looked for {looked}); a photo of that name is elsewhere in the "
-                f"workspace: write '{guess[1]}' (relative to the issue folder) instead of '{target}', or "
-                "copy the photo into photos/")
-    return f"photo not found: {target} (looked for {looked}); check the file name or add the photo"
+        return _("photo not found: {target} (looked for {looked}); a photo of that name is elsewhere in the "
+                 "workspace: write '{guess}' (relative to the issue folder) instead of '{target}', or copy the "
+                 "photo into photos/").format(target=target, looked=looked, guess=guess[1])
+    return _("photo not found: {target} (looked for {looked}); check the file name or add the photo").format(
+        target=target, looked=looked)

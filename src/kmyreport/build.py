@@ -26,6 +26,7 @@ from .compose import Composer, composer_for
 from .desk import leftover_warnings
 from .editions import Edition, get_edition
 from .errors import KmyError, KmyErrors, Problems, display_path
+from .i18n import _
 from .layouts import Layout, load_layout
 from .manifest import LoadedManifest, ManifestDraft, read_manifest
 from .photos import Placement, PreparedPhoto, prepare_photo
@@ -83,7 +84,7 @@ def prepare_issue(manifest_path: Path, *, edition: str = "print", level: str | N
         raise AssertionError("a manifest that does not read has an error")  # pragma: no cover
     workspace = find_workspace(draft.path, workspace_root)
     if not workspace.contains(draft.path):
-        raise KmyError("the manifest lies outside the workspace", draft.path)
+        raise KmyError(_("the manifest lies outside the workspace"), draft.path)
     chosen = get_edition(edition, level)
     layout: Layout | None = None
     with problems.collecting():
@@ -252,7 +253,8 @@ def _layout_for(manifest: LoadedManifest | ManifestDraft, workspace: Workspace) 
     if model is None:
         return layout
     overrides = model.tokens
-    unknown = [manifest.error_at(("tokens", key), f"layout '{layout.config.name}' has no token '{key}'; {hint}")
+    unknown = [manifest.error_at(("tokens", key), _("layout '{layout}' has no token '{key}'; {hint}").format(
+                   layout=layout.config.name, key=key, hint=hint))
                for key, hint in layout.unknown_tokens(overrides).items()]
     if unknown:
         raise unknown[0] if len(unknown) == 1 else KmyErrors(unknown)
@@ -268,8 +270,8 @@ def _load_articles(manifest: LoadedManifest | ManifestDraft, workspace: Workspac
     for number, (loc, rel) in enumerate(manifest.article_entries(), start=1):
         path = (manifest.folder / rel).resolve()
         if not workspace.contains(path):
-            found.add(manifest.error_at(loc, f"article lies outside the workspace: {rel}; keep articles in "
-                                        "the issue folder"))
+            found.add(manifest.error_at(loc, _("article lies outside the workspace: {path}; keep articles in "
+                                               "the issue folder").format(path=rel)))
             continue
         if not path.is_file():
             found.add(manifest.error_at(loc, _article_not_found(rel, path, manifest.folder, workspace)))
@@ -287,11 +289,12 @@ def _article_not_found(rel: str, path: Path, folder: Path, workspace: Workspace)
     """The message for an article file that is not there, with the name that probably was meant."""
     guess = best_guess(path, folder.resolve(), workspace, suffix=path.suffix.lower() or None)
     if guess and guess[0] == "close":
-        return f"file not found: {rel}; did you mean '{guess[1]}'?"
+        return _("file not found: {path}; did you mean '{guess}'?").format(path=rel, guess=guess[1])
     if guess:
-        return (f"file not found: {rel}; a file of that name is elsewhere in the workspace: write "
-                f"'{guess[1]}' (relative to this manifest), or move the file into articles/")
-    return f"file not found: {rel}; check the path (relative to this manifest) or add the article"
+        return _("file not found: {path}; a file of that name is elsewhere in the workspace: write '{guess}' "
+                 "(relative to this manifest), or move the file into articles/").format(path=rel, guess=guess[1])
+    return _("file not found: {path}; check the path (relative to this manifest) or add the article").format(
+        path=rel)
 
 
 def _prepare_photos(articles: list[Article], placement: Callable[[PhotoRef], Placement], workspace: Workspace,

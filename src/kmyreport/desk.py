@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .articles import Article
 from .errors import display_path
+from .i18n import _
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".gif", ".bmp", ".heic"}
 
@@ -36,16 +37,17 @@ def leftover_warnings(issue_folder: Path, listed: Iterable[str], articles: list[
             continue
         rel = Path(os.path.relpath(path, folder)).as_posix()
         if newspaper:
-            warnings.append(f"{display_path(path)}: not in issue.yaml, so not printed; add it to a page as a "
-                            f"story with 'source: {rel}', or move it out of articles/")
+            warnings.append(_("{path}: not in issue.yaml, so not printed; add it to a page as a story with "
+                              "'source: {rel}', or move it out of articles/").format(path=display_path(path), rel=rel))
         else:
-            warnings.append(f"{display_path(path)}: not in issue.yaml, so not printed; add '- {rel}' under a "
-                            "section's articles, or move it out of articles/")
+            warnings.append(_("{path}: not in issue.yaml, so not printed; add '- {rel}' under a section's "
+                              "articles, or move it out of articles/").format(path=display_path(path), rel=rel))
     placed = {photo.source.resolve() for article in articles for photo in article.photos}
     for path in _visible_files(folder / "photos"):
         if path.suffix.lower() not in PHOTO_SUFFIXES or path.resolve() in placed:
             continue
         rel = Path(os.path.relpath(path, folder)).as_posix()
-        warnings.append(f"{display_path(path)}: no article places this photo, so it is not printed; put "
-                        f"![caption]({rel} \"credit\") in an article where it belongs, or move it out of photos/")
+        warnings.append(_("{path}: no article places this photo, so it is not printed; put "
+                          "![caption]({rel} \"credit\") in an article where it belongs, or move it out of "
+                          "photos/").format(path=display_path(path), rel=rel))
     return warnings

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .i18n import _, ngettext
+
 
 @dataclass
 class KmyError(Exception):
@@ -80,8 +82,10 @@ class KmyErrors(KmyError):
         """The closing line after the errors: how many there are, and what to do."""
         count = len(self.errors) + self.more
         if self.more:
-            return f"{count} errors, the first {len(self.errors)} shown; fix them and run again"
-        return f"{count} errors; fix them and run again" if count > 1 else "1 error; fix it and run again"
+            return _("{count} errors, the first {shown} shown; fix them and run again").format(
+                count=count, shown=len(self.errors))
+        return ngettext("{count} error; fix it and run again", "{count} errors; fix them and run again",
+                        count).format(count=count)
 
 
 class Problems:

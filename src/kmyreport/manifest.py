@@ -16,8 +16,9 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from .errors import KmyError, Problems, display_path
+from .i18n import _
 from .newspaper.model import NewsPage
-from .yamlfile import Positions, StrictModel, format_loc, read_model
+from .yamlfile import Positions, StrictModel, located, read_model
 
 
 class Publication(StrictModel):
@@ -36,12 +37,12 @@ class IssueInfo(StrictModel):
     @classmethod
     def _date_only(cls, value: object) -> object:
         if isinstance(value, dt.datetime):
-            raise ValueError("give a date without a time, as YYYY-MM-DD")
+            raise ValueError(_("give a date without a time, as YYYY-MM-DD"))
         if isinstance(value, str):
             try:
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
-                raise ValueError("not a date; write it as YYYY-MM-DD, e.g. 2024-07-20") from None
+                raise ValueError(_("not a date; write it as YYYY-MM-DD, e.g. 2024-07-20")) from None
         return value
 
 
@@ -65,8 +66,8 @@ class Manifest(StrictModel):
     @model_validator(mode="after")
     def _sections_or_pages(self) -> Manifest:
         if not self.sections and not self.pages:
-            raise ValueError("list the articles under 'sections' (a bulletin) or the pages under 'pages' "
-                             "(a newspaper)")
+            raise ValueError(_("list the articles under 'sections' (a bulletin) or the pages under 'pages' "
+                               "(a newspaper)"))
         return self
 
 
@@ -89,7 +90,7 @@ class LoadedManifest:
     def error_at(self, loc: tuple[str | int, ...], message: str) -> KmyError:
         """A `KmyError` pointing at the value `loc` of this manifest."""
         line, column = self.positions.of(loc)
-        return KmyError(f"{format_loc(loc)}: {message}", self.path, line, column)
+        return KmyError(located(loc, message), self.path, line, column)
 
     def article_entries(self) -> list[tuple[tuple[str | int, ...], str]]:
         """`(loc, relative path)` for every article, in issue order."""
@@ -122,7 +123,7 @@ class ManifestDraft:
 
     def error_at(self, loc: tuple[str | int, ...], message: str) -> KmyError:
         line, column = self.positions.of(loc)
-        return KmyError(f"{format_loc(loc)}: {message}", self.path, line, column)
+        return KmyError(located(loc, message), self.path, line, column)
 
     def loaded(self) -> LoadedManifest | None:
         if self.model is None:
@@ -172,14 +173,14 @@ def read_manifest(path: Path, problems: Problems) -> ManifestDraft | None:
     if path.is_dir() and (path / "issue.yaml").is_file():
         path = path / "issue.yaml"  # an issue folder stands for its manifest
     if not path.is_file():
-        raise KmyError("manifest not found; give the path of an issue.yaml, e.g. "
-                       "sources/2024-07/issue.yaml", path)
+        raise KmyError(_("manifest not found; give the path of an issue.yaml, e.g. "
+                         "sources/2024-07/issue.yaml"), path)
     try:
         text = read_text(path)
     except KmyError as exc:
         problems.add(exc)
         return None
-    model, data, positions, errors = read_model(text, path, Manifest, "the manifest",
+    model, data, positions, errors = read_model(text, path, Manifest, _("the manifest"),
                                                 "publication, issue, sections, …")
     for error in errors:
         problems.add(error)
@@ -190,7 +191,8 @@ def read_manifest(path: Path, problems: Problems) -> ManifestDraft | None:
     for loc, rel in draft.article_entries():
         key = os.path.normpath(rel)
         if key in seen:
-            problems.add(draft.error_at(loc, f"{rel} is listed twice; an article appears once per issue"))
+            problems.add(draft.error_at(loc, _("{path} is listed twice; an article appears once per issue").format(
+                path=rel)))
         seen.add(key)
     return draft
 
@@ -245,14 +247,15 @@ def encoding_error(path: Path, raw: bytes, start: int) -> KmyError:
     encoding = guess_encoding(raw)
     line = 1 if (encoding or "").startswith("UTF-") else raw[:start].count(b"\n") + 1
     if encoding is None:
-        return KmyError("not UTF-8 text; save the file as UTF-8 (in the editor: Save As, encoding UTF-8)",
+        return KmyError(_("not UTF-8 text; save the file as UTF-8 (in the editor: Save As, encoding UTF-8)"),
                         path, line)
     shown = shlex.quote(display_path(path))
     temporary = shlex.quote(display_path(path) + ".utf8")
     label = "GBK/GB18030" if encoding == "GB18030" else encoding
-    return KmyError(f"not UTF-8 text: the file seems to be saved as {label}; save the file as UTF-8 (in the "
-                    f"editor: Save As, encoding UTF-8), or convert it with: iconv -f {encoding} -t UTF-8 "
-                    f"{shown} > {temporary} && mv {temporary} {shown}", path, line)
+    return KmyError(_("not UTF-8 text: the file seems to be saved as {label}; save the file as UTF-8 (in the "
+                      "editor: Save As, encoding UTF-8), or convert it with: {command}").format(
+                          label=label, command=f"iconv -f {encoding} -t UTF-8 {shown} > {temporary} && mv "
+                                               f"{temporary} {shown}"), path, line)
 
 
 def source_date_epoch() -> dt.datetime | None:

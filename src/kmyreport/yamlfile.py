@@ -25,6 +25,7 @@ import pydantic
 import yaml
 
 from .errors import KmyError, Problems
+from .i18n import N_, _, ngettext
 
 Loc = tuple[str | int, ...]
 
@@ -85,8 +86,7 @@ class _BoundedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         self._depth += 1
         if self._depth > MAX_DEPTH:
-            raise _LimitExceeded(f"values nested more than {MAX_DEPTH} levels deep; these files need a "
-                                 "handful of levels: check the brackets and the indentation", event.start_mark)
+            raise _LimitExceeded(_too_deep(), event.start_mark)
         if event.anchor:
             self._open_anchors.add(event.anchor)
         try:
@@ -98,24 +98,26 @@ class _BoundedLoader(yaml.SafeLoader):
     def _alias(self, event: yaml.AliasEvent, target: yaml.Node) -> None:
         self._aliases += 1
         if event.anchor in self._open_anchors:
-            raise _LimitExceeded(f"the alias *{event.anchor} stands inside the value it names, an endless "
-                                 "loop; write the value out", event.start_mark)
+            raise _LimitExceeded(_("the alias *{alias} stands inside the value it names, an endless loop; "
+                                   "write the value out").format(alias=event.anchor), event.start_mark)
         if self._aliases > MAX_ALIASES:
-            raise _LimitExceeded(f"more than {MAX_ALIASES} aliases (*name) in one file; write the values "
-                                 "out", event.start_mark)
+            raise _LimitExceeded(_("more than {count} aliases (*name) in one file; write the values out").format(
+                count=MAX_ALIASES), event.start_mark)
         values, depth = self._expanded(target)
         if self._depth + depth > MAX_DEPTH:
-            raise _LimitExceeded(f"the alias *{event.anchor} nests values more than {MAX_DEPTH} levels "
-                                 "deep; write the values out", event.start_mark)
+            raise _LimitExceeded(_("the alias *{alias} nests values more than {depth} levels deep; write the "
+                                   "values out").format(alias=event.anchor, depth=MAX_DEPTH), event.start_mark)
         self._count(values, event.start_mark, alias=event.anchor)
 
     def _count(self, values: int, mark: yaml.Mark, alias: str | None = None) -> None:
         self._values += values
         if self._values > MAX_VALUES:
-            how = f"the alias *{alias} expands" if alias else "expands"
-            raise _LimitExceeded(f"{how} the document to more than {MAX_VALUES:,} values (an alias "
-                                 "bomb?); these files need a few hundred: write the values out instead of "
-                                 "repeating them through aliases", mark)
+            message = (_("the alias *{alias} expands the document to more than {count} values (an alias bomb?); "
+                         "these files need a few hundred: write the values out instead of repeating them "
+                         "through aliases") if alias else
+                       _("expands the document to more than {count} values (an alias bomb?); these files need a "
+                         "few hundred: write the values out instead of repeating them through aliases"))
+            raise _LimitExceeded(message.format(alias=alias, count=f"{MAX_VALUES:,}"), mark)
 
     def _expanded(self, node: yaml.Node) -> tuple[int, int]:
         """How many values `node` stands for once its aliases are expanded, and how deep it goes."""
@@ -149,8 +151,14 @@ def control_character_error(text: str, file: Path, first_line: int = 1) -> KmyEr
     index, char = found
     line = text.count("\n", 0, index) + first_line
     column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return KmyError(f"control character U+{ord(char):04X} in the text (it prints as nothing or as a box, "
-                    "and often comes with a paste from another program); delete it", file, line, column)
+    return KmyError(_("control character U+{code} in the text (it prints as nothing or as a box, and often comes "
+                      "with a paste from another program); delete it").format(code=f"{ord(char):04X}"),
+                    file, line, column)
+
+
+def _too_deep() -> str:
+    return _("values nested more than {depth} levels deep; these files need a handful of levels: check the "
+             "brackets and the indentation").format(depth=MAX_DEPTH)
 
 
 def _too_deep_brackets(text: str) -> tuple[int, int] | None:
@@ -213,8 +221,9 @@ def _full_colon(key: str, line: int, column: int, after: str) -> Slip:
         rest = rest[:15] + "…"
     example = f"{key}: {rest}" if rest else f"{key}:"
     length = 2 if after[:1] == "\u3000" else 1
-    return Slip(line, column, f"YAML syntax error: the key '{key}' ends with a full-width colon '：'; replace it "
-                f"with ':' followed by a space (type '{example}')", length, ": " if after[:1] != " " else ":")
+    return Slip(line, column, _("YAML syntax error: the key '{key}' ends with a full-width colon '：'; replace it "
+                                "with ':' followed by a space (type '{example}')").format(key=key, example=example),
+                length, ": " if after[:1] != " " else ":")
 
 
 def find_slips(text: str) -> list[Slip]:
@@ -244,16 +253,20 @@ def find_slips(text: str) -> list[Slip]:
         for run in re.finditer(r"\t+|\u3000+", indent):
             count = len(run.group())
             if run.group()[0] == "\t":
-                what = "a tab" if count == 1 else f"{count} tabs"
-                slips.append(Slip(number, run.start() + 1, f"YAML syntax error: {what} in the indentation; YAML "
-                                  "indents with spaces only: replace each tab with spaces (two for each level)",
-                                  count, "  " * count, guess=True))
+                message = ngettext("YAML syntax error: a tab in the indentation; YAML indents with spaces only: "
+                                   "replace each tab with spaces (two for each level)",
+                                   "YAML syntax error: {count} tabs in the indentation; YAML indents with spaces "
+                                   "only: replace each tab with spaces (two for each level)", count)
+                slips.append(Slip(number, run.start() + 1, message.format(count=count), count, "  " * count,
+                                  guess=True))
             else:
-                what = "a full-width space '　' (U+3000)" if count == 1 else \
-                    f"{count} full-width spaces '　' (U+3000)"
-                slips.append(Slip(number, run.start() + 1, f"YAML syntax error: {what} in the indentation; "
-                                  "replace each with an ordinary space (switch the input method to half-width)",
-                                  count, " " * count, guess=True))
+                message = ngettext("YAML syntax error: a full-width space '　' (U+3000) in the indentation; replace "
+                                   "each with an ordinary space (switch the input method to half-width)",
+                                   "YAML syntax error: {count} full-width spaces '　' (U+3000) in the indentation; "
+                                   "replace each with an ordinary space (switch the input method to half-width)",
+                                   count)
+                slips.append(Slip(number, run.start() + 1, message.format(count=count), count, " " * count,
+                                  guess=True))
         if blank:
             continue
         continuing = plain_parent is not None and width > plain_parent
@@ -263,11 +276,11 @@ def find_slips(text: str) -> list[Slip]:
         start = head.end()
         for index in range(len(indent), start):
             if line[index] == "\t":
-                slips.append(Slip(number, index + 1, "YAML syntax error: a tab after '-'; YAML allows only spaces "
-                                  "here: replace the tab with a space", 1, " "))
+                slips.append(Slip(number, index + 1, _("YAML syntax error: a tab after '-'; YAML allows only "
+                                                       "spaces here: replace the tab with a space"), 1, " "))
             elif line[index] == "\u3000":
-                slips.append(Slip(number, index + 1, "YAML syntax error: a full-width space '　' (U+3000) after "
-                                  "'-'; replace it with an ordinary space", 1, " "))
+                slips.append(Slip(number, index + 1, _("YAML syntax error: a full-width space '　' (U+3000) after "
+                                                       "'-'; replace it with an ordinary space"), 1, " "))
         if not continuing:
             colon = _FULL_COLON_KEY.match(line, start)
             wide = _KEY_THEN_WIDE_SPACE.match(line, start)
@@ -276,8 +289,9 @@ def find_slips(text: str) -> list[Slip]:
                 slips.append(_full_colon(colon.group("key"), number, at + 1, line[at + 1:]))
             elif wide:
                 at = wide.start("space")
-                slips.append(Slip(number, at + 1, f"YAML syntax error: a full-width space '　' (U+3000) after "
-                                  f"'{wide.group('key')}:'; replace it with an ordinary space", 1, " "))
+                slips.append(Slip(number, at + 1, _("YAML syntax error: a full-width space '　' (U+3000) after "
+                                                    "'{key}:'; replace it with an ordinary space").format(
+                                                        key=wide.group("key")), 1, " "))
         quote = _scan_rest(line, start, number, slips, "", tabs=True)
         if _BLOCK_HEADER.search(line.split(" #")[0].rstrip()) and not quote:
             block_parent = width
@@ -307,9 +321,10 @@ def _scan_rest(line: str, start: int, number: int, slips: list[Slip], quote: str
             break
         elif char == "\t" and tabs:
             before = line[:index].rstrip(" \t")
-            after = f" after '{before[-12:].lstrip()}'" if before else ""
-            slips.append(Slip(number, index + 1, f"YAML syntax error: a tab{after}; YAML does not allow tabs "
-                              "here: replace it with a space", 1, " "))
+            message = (_("YAML syntax error: a tab after '{before}'; YAML does not allow tabs here: replace it "
+                         "with a space") if before else
+                       _("YAML syntax error: a tab; YAML does not allow tabs here: replace it with a space"))
+            slips.append(Slip(number, index + 1, message.format(before=before[-12:].lstrip()), 1, " "))
         elif char == "{":
             depth += 1
         elif char == "}":
@@ -379,16 +394,15 @@ def read_yaml(text: str, file: Path, *, first_line: int = 1) -> tuple[Any, Posit
     offset = first_line - 1
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_YAML_BYTES:
-        raise KmyError(f"the YAML here is {size / 1_000_000:.1f} MB, more than the {MAX_YAML_BYTES // 1024} KB "
-                       "allowed (these files are a few KB); remove what was pasted in by mistake, or split "
-                       "the issue", file, first_line)
+        raise KmyError(_("the YAML here is {size} MB, more than the {limit} KB allowed (these files are a few "
+                         "KB); remove what was pasted in by mistake, or split the issue").format(
+                             size=f"{size / 1_000_000:.1f}", limit=MAX_YAML_BYTES // 1024), file, first_line)
     control = control_character_error(text, file, first_line)
     if control is not None:
         raise control
     too_deep = _too_deep_brackets(text)
     if too_deep is not None:  # before PyYAML, whose scanner is quadratic in bracket nesting
-        raise KmyError(f"values nested more than {MAX_DEPTH} levels deep; these files need a handful of "
-                       "levels: check the brackets and the indentation", file, too_deep[0] + offset, too_deep[1])
+        raise KmyError(_too_deep(), file, too_deep[0] + offset, too_deep[1])
     slips = find_slips(text)
     errors = [KmyError(slip.message, file, slip.line + offset, slip.column) for slip in slips]
     mended, growth = mend(text, slips) if slips else (text, {})
@@ -403,14 +417,14 @@ def read_yaml(text: str, file: Path, *, first_line: int = 1) -> tuple[Any, Posit
         line, column = at(exc.mark) if exc.mark else (first_line, None)
         return None, positions, errors + [KmyError(exc.message, file, line, column)]
     except RecursionError:  # pragma: no cover - MAX_DEPTH stops nesting long before
-        return None, positions, errors + [KmyError("values nested too deep; check the brackets and the "
-                                                   "indentation", file, first_line)]
+        return None, positions, errors + [KmyError(_("values nested too deep; check the brackets and the "
+                                                     "indentation"), file, first_line)]
     except yaml.MarkedYAMLError as exc:
         if not any(slip.guess for slip in slips):
             errors.append(_syntax_error(exc, mended, file, at))
         return None, positions, errors
     except yaml.YAMLError as exc:  # pragma: no cover - non-marked YAML errors are rare
-        return None, positions, errors + [KmyError(f"YAML error: {exc}", file)]
+        return None, positions, errors + [KmyError(_("YAML error: {error}").format(error=exc), file)]
     if node is None:
         return None, positions, errors
     constructor = yaml.SafeLoader("")
@@ -435,30 +449,32 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: Path,
     if opened is not None and exc.context in _OPENED:
         line, column = at(opened)
         left, right = _OPENED[exc.context]
-        return KmyError(f"YAML syntax error: the '{left}' opened here is never closed (the parser stopped at "
-                        f"line {stop_line}, column {stop_column}: {problem}); add the '{right}' where it "
-                        "should end, and check the commas between the items", file, line, column)
+        return KmyError(_("YAML syntax error: the '{left}' opened here is never closed (the parser stopped at line "
+                          "{line}, column {column}: {problem}); add the '{right}' where it should end, and check "
+                          "the commas between the items").format(left=left, right=right, line=stop_line,
+                                                                 column=stop_column, problem=problem),
+                        file, line, column)
     if opened is not None and exc.context == "while scanning a quoted scalar":
         line, column = at(opened)
         quote = text[opened.index] if opened.index < len(text) else '"'
-        return KmyError(f"YAML syntax error: the quote {quote} opened here is never closed (the parser stopped "
-                        f"at line {stop_line}, column {stop_column}); add the closing {quote} at the end of the "
-                        "value", file, line, column)
+        return KmyError(_("YAML syntax error: the quote {quote} opened here is never closed (the parser stopped at "
+                          "line {line}, column {column}); add the closing {quote} at the end of the value").format(
+                              quote=quote, line=stop_line, column=stop_column), file, line, column)
     if opened is not None and exc.context == "while scanning a simple key":
         line, column = at(opened)
-        return KmyError("YAML syntax error: this line has no ':' after its key; write 'key: value' (an ASCII "
-                        "colon, then a space)", file, line, column)
+        return KmyError(_("YAML syntax error: this line has no ':' after its key; write 'key: value' (an ASCII "
+                          "colon, then a space)"), file, line, column)
     if problem == "mapping values are not allowed here" and stop is not None:
         row = text.split("\n")[stop.line]
         if ": " in row[:stop.column].lstrip(" -"):
             key = row.lstrip(" -").split(":")[0]
-            return KmyError(f"YAML syntax error: a second ': ' on this line; if it is part of the value, put the "
-                            f"value in quotes: {key}: \"…\"", file, stop_line, stop_column)
-        return KmyError("YAML syntax error: a key where none may be; check the indentation of this line "
-                        "against the line above (a key with a value on its own line cannot have keys "
-                        "under it)", file, stop_line, stop_column)
-    return KmyError(f"YAML syntax error: {problem}; check the indentation, colons and quotes on this line",
-                    file, stop_line, stop_column)
+            return KmyError(_("YAML syntax error: a second ': ' on this line; if it is part of the value, put the "
+                              "value in quotes: {key}: \"…\"").format(key=key), file, stop_line, stop_column)
+        return KmyError(_("YAML syntax error: a key where none may be; check the indentation of this line against "
+                          "the line above (a key with a value on its own line cannot have keys under it)"),
+                        file, stop_line, stop_column)
+    return KmyError(_("YAML syntax error: {problem}; check the indentation, colons and quotes on this "
+                      "line").format(problem=problem), file, stop_line, stop_column)
 
 
 def _build(node: yaml.Node, loc: Loc, positions: Positions, constructor: yaml.SafeLoader,
@@ -471,20 +487,21 @@ def _build(node: yaml.Node, loc: Loc, positions: Positions, constructor: yaml.Sa
         for key_node, value_node in node.value:
             where = at(key_node.start_mark)
             if key_node.tag == "tag:yaml.org,2002:merge":
-                errors.append(KmyError("a merge key ('<<') is not supported here; write the keys out", file, *where))
+                errors.append(KmyError(_("a merge key ('<<') is not supported here; write the keys out"), file,
+                                       *where))
                 continue
             try:
                 key = constructor.construct_object(key_node, deep=True)
             except (ValueError, yaml.constructor.ConstructorError) as exc:
-                errors.append(KmyError(f"cannot read the key {key_node.value!r} ({exc}); a key is a plain word",
-                                       file, *where))
+                errors.append(KmyError(_("cannot read the key {key} ({error}); a key is a plain word").format(
+                    key=repr(key_node.value), error=exc), file, *where))
                 continue
             if isinstance(key, (dict, list)):
-                errors.append(KmyError("a mapping key must be a plain word", file, *where))
+                errors.append(KmyError(_("a mapping key must be a plain word"), file, *where))
                 continue
             key = str(key)
             if key in result:
-                errors.append(KmyError(f"{format_loc(loc + (key,))}: key given twice; keep one of them", file,
+                errors.append(KmyError(located(loc + (key,), _("key given twice; keep one of them")), file,
                                        *where))
                 continue
             positions.keys[loc + (key,)] = where
@@ -496,8 +513,9 @@ def _build(node: yaml.Node, loc: Loc, positions: Positions, constructor: yaml.Sa
     try:
         return constructor.construct_object(node, deep=True)
     except (ValueError, yaml.constructor.ConstructorError) as exc:
-        errors.append(KmyError(f"{format_loc(loc)}: cannot read the value {node.value!r} ({exc}); dates are "
-                               "written YYYY-MM-DD", file, *at(node.start_mark)))
+        errors.append(KmyError(located(loc, _("cannot read the value {value} ({error}); dates are written "
+                                              "YYYY-MM-DD").format(value=repr(node.value), error=exc)),
+                               file, *at(node.start_mark)))
         return node.value
 
 
@@ -542,7 +560,8 @@ def read_model(text: str, file: Path, model: type[M], what: str, expected: str, 
         data = {}
     if not isinstance(data, dict):
         return None, data, positions, errors + [
-            KmyError(f"{what} must be a mapping of keys ({expected})", file, first_line, 1)]
+            KmyError(_("{what} must be a mapping of keys ({expected})").format(what=what, expected=expected),
+                     file, first_line, 1)]
     try:
         validated = model.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -560,7 +579,13 @@ def format_loc(loc: Loc) -> str:
             text += f"[{part}]"
         else:
             text += ("." if text else "") + str(part)
-    return text or "(top level)"
+    return text or _("(top level)")
+
+
+def located(loc: Loc | str, message: str) -> str:
+    """`message` about the value at `loc` (a location or its text): `sections[0].title: message`."""
+    where = loc if isinstance(loc, str) else format_loc(loc)
+    return _("{where}: {message}").format(where=where, message=message)
 
 
 def validation_error(exc: pydantic.ValidationError, model: type[pydantic.BaseModel], data: Any,
@@ -592,12 +617,13 @@ def validation_errors(exc: pydantic.ValidationError | list[Any], model: type[pyd
             key = str(loc[-1])
             allowed = _allowed_keys(model, loc[:-1])
             hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
-            advice = f"did you mean '{hint[0]}'?" if hint else f"allowed keys here: {', '.join(allowed)}"
+            advice = (_("did you mean '{key}'?").format(key=hint[0]) if hint else
+                      _("allowed keys here: {keys}").format(keys=", ".join(allowed)))
             if hint:
                 meant.add(loc[:-1] + (hint[0],))
             line, column = positions.of(loc, key=True)
-            found.append(KmyError(f"{format_loc(loc)}: unknown key '{key}' in {what}; {advice}", file, line,
-                                  column))
+            found.append(KmyError(located(loc, _("unknown key '{key}' in {what}; {advice}").format(
+                key=key, what=what, advice=advice)), file, line, column))
         elif kind == "missing":
             parent = loc[:-1]
             if parent in missing:
@@ -607,13 +633,12 @@ def validation_errors(exc: pydantic.ValidationError | list[Any], model: type[pyd
                     and _clean_loc(e["loc"], model) not in meant]
             missing.add(parent)
             line, column = positions.of(parent)
-            where = f"{format_loc(parent)}: " if parent else ""
             if len(keys) > 1:
                 names = ", ".join(f"'{key}'" for key in keys)
-                message = f"{where}required keys {names} are missing in {what}; add them"
+                message = _("required keys {keys} are missing in {what}; add them").format(keys=names, what=what)
             else:
-                message = f"{where}required key '{loc[-1]}' is missing in {what}; add it"
-            found.append(KmyError(message, file, line, column))
+                message = _("required key '{key}' is missing in {what}; add it").format(key=loc[-1], what=what)
+            found.append(KmyError(located(parent, message) if parent else message, file, line, column))
         else:
             found.append(_value_error(error, loc, positions, file))
     return found
@@ -621,26 +646,26 @@ def validation_errors(exc: pydantic.ValidationError | list[Any], model: type[pyd
 
 #: What a value should be, in an editor's words, by pydantic error type.
 EXPECTED = {
-    "int_type": "a whole number, e.g. 8", "int_parsing": "a whole number, e.g. 8",
-    "int_from_float": "a whole number, e.g. 8",
-    "float_type": "a number, e.g. 12.5", "float_parsing": "a number, e.g. 12.5",
-    "bool_type": "true or false", "bool_parsing": "true or false",
-    "string_type": "text",
-    "date_type": "a date like 2024-07-20", "date_parsing": "a date like 2024-07-20",
-    "date_from_datetime_parsing": "a date like 2024-07-20", "date_from_datetime_inexact": "a date like 2024-07-20",
-    "list_type": "a list (one item per line, each after '- ')",
-    "dict_type": "keys with values ('key: value', one per line below it)",
-    "model_type": "keys with values ('key: value', one per line below it)",
-    "model_attributes_type": "keys with values ('key: value', one per line below it)",
-    "literal_error": "one of the values allowed here",
+    "int_type": N_("a whole number, e.g. 8"), "int_parsing": N_("a whole number, e.g. 8"),
+    "int_from_float": N_("a whole number, e.g. 8"),
+    "float_type": N_("a number, e.g. 12.5"), "float_parsing": N_("a number, e.g. 12.5"),
+    "bool_type": N_("true or false"), "bool_parsing": N_("true or false"),
+    "string_type": N_("text"),
+    "date_type": N_("a date like 2024-07-20"), "date_parsing": N_("a date like 2024-07-20"),
+    "date_from_datetime_parsing": N_("a date like 2024-07-20"), "date_from_datetime_inexact": N_("a date like 2024-07-20"),
+    "list_type": N_("a list (one item per line, each after '- ')"),
+    "dict_type": N_("keys with values ('key: value', one per line below it)"),
+    "model_type": N_("keys with values ('key: value', one per line below it)"),
+    "model_attributes_type": N_("keys with values ('key: value', one per line below it)"),
+    "literal_error": N_("one of the values allowed here"),
 }
 
 #: What to write after a key whose value was left empty.
 EMPTY_HINT = {
-    "title": "the headline", "name": "the name", "publication": "the publication's name",
-    "number": "the issue number, e.g. 8", "date": "the date, e.g. 2024-07-20", "layout": "the layout's name",
-    "articles": "the articles, one per line after '- '", "family": "the font family's name",
-    "file": "the file name",
+    "title": N_("the headline"), "name": N_("the name"), "publication": N_("the publication's name"),
+    "number": N_("the issue number, e.g. 8"), "date": N_("the date, e.g. 2024-07-20"), "layout": N_("the layout's name"),
+    "articles": N_("the articles, one per line after '- '"), "family": N_("the font family's name"),
+    "file": N_("the file name"),
 }
 
 
@@ -652,32 +677,38 @@ def _value_error(error: Any, loc: Loc, positions: Positions, file: Path) -> KmyE
     empty = got is None or (kind in ("string_too_short", "too_short") and got in ("", [], {}))
     if empty and key and (kind in EXPECTED or kind in ("string_too_short", "too_short")):
         line, column = positions.of(loc, key=True)
-        what = EMPTY_HINT.get(key, "its value")
-        return KmyError(f"{where} is empty; write {what} after '{key}: '", file, line, column)
+        what = _(EMPTY_HINT[key]) if key in EMPTY_HINT else _("its value")
+        return KmyError(_("{where} is empty; write {what} after '{key}: '").format(where=where, what=what, key=key),
+                        file, line, column)
     line, column = positions.of(loc)
     shown = _shown(got)
     if kind in EXPECTED:
-        return KmyError(f"{where} should be {EXPECTED[kind]}, not {shown}", file, line, column)
+        return KmyError(_("{where} should be {expected}, not {shown}").format(where=where, expected=_(EXPECTED[kind]),
+                                                                             shown=shown), file, line, column)
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        bound = {"greater_than_equal": f"{context.get('ge')} or more", "greater_than": f"more than {context.get('gt')}",
-                 "less_than_equal": f"{context.get('le')} or less", "less_than": f"less than {context.get('lt')}"}[kind]
-        return KmyError(f"{where} should be {bound}, not {shown}", file, line, column)
+        bound = {"greater_than_equal": _("{value} or more"), "greater_than": _("more than {value}"),
+                 "less_than_equal": _("{value} or less"), "less_than": _("less than {value}")}[kind]
+        limit = context.get({"greater_than_equal": "ge", "greater_than": "gt", "less_than_equal": "le",
+                             "less_than": "lt"}[kind])
+        return KmyError(_("{where} should be {expected}, not {shown}").format(
+            where=where, expected=bound.format(value=limit), shown=shown), file, line, column)
     message = error["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
         if not loc or message.startswith(f"{where} "):  # the message names the key itself
             return KmyError(message, file, line, column)
-        return KmyError(f"{where}: {message}", file, line, column)
-    got_text = f" (got {got!r})" if not isinstance(got, (dict, list)) else ""
-    return KmyError(f"{where}: {message}{got_text}", file, line, column)
+        return KmyError(located(where, message), file, line, column)
+    if not isinstance(got, (dict, list)):
+        message = _("{message} (got {value})").format(message=message, value=repr(got))
+    return KmyError(located(where, message), file, line, column)
 
 
 def _shown(value: Any) -> str:
     """A value as an editor wrote it, for a message: 'abc', 8, a list, keys with values."""
     if isinstance(value, dict):
-        return "keys with values"
+        return _("keys with values")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
