@@ -49,7 +49,8 @@ def _typer_in_language() -> None:
     """Typer's help in the chosen language, and no type after a flag.
 
     Typer's rich help (0.2x) shows a type column for every option, `<bool>` after a plain flag
-    such as --watch too, though a flag takes no value: flags (and counters) get none here."""
+    such as --watch too, though a flag takes no value: flags (and counters) get none here. Help
+    texts fold at the column's edge (Rich wraps at spaces only, and cut Chinese lines short)."""
     rich_utils.ARGUMENTS_PANEL_TITLE = _("Arguments")
     rich_utils.OPTIONS_PANEL_TITLE = _("Options")
     rich_utils.COMMANDS_PANEL_TITLE = _("Commands")
@@ -57,6 +58,16 @@ def _typer_in_language() -> None:
     rich_utils.REQUIRED_LONG_STRING = _("[required]")
     rich_utils.ERRORS_PANEL_TITLE = _("Error")
     rich_utils.RICH_HELP = _("Try [blue]'{command_path} {help_option}'[/] for help.")
+    made = rich_utils._make_rich_text
+    if not getattr(made, "folds", False):
+        def make_rich_text(**kwargs):  # noqa: ANN003, ANN202
+            text = made(**kwargs)
+            if getattr(text, "overflow", "") is None:
+                text.overflow = "fold"  # Chinese has no spaces to wrap at: a long sentence was cut off with '…'
+            return text
+
+        make_rich_text.folds = True  # type: ignore[attr-defined]
+        rich_utils._make_rich_text = make_rich_text
     typed = TyperOption.display_type_rich
     if not getattr(typed, "flags_untyped", False):
         def display_type_rich(self: TyperOption, ctx):  # noqa: ANN001, ANN202

@@ -35,10 +35,11 @@ from pydantic import Field
 
 from .colour import PressSettings
 from .errors import KmyError, Problems
+from .i18n import _
 from .manifest import read_text
 from .photos import Placement
 from .workspace import Workspace
-from .yamlfile import Positions, StrictModel, load_yaml, validation_errors
+from .yamlfile import Positions, StrictModel, load_yaml, located, validation_errors
 
 
 class Margins(StrictModel):
@@ -142,7 +143,8 @@ class Layout:
         for key in overrides:
             if key not in self.config.tokens:
                 close = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
-                unknown[key] = f"did you mean '{close[0]}'?" if close else f"its tokens: {', '.join(known)}"
+                unknown[key] = (_("did you mean '{key}'?").format(key=close[0]) if close else
+                                _("its tokens: {tokens}").format(tokens=", ".join(known)))
         return unknown
 
     @property
@@ -218,8 +220,9 @@ def load_layout(name: str, workspace: Workspace) -> Layout:
         if not path.is_file() or not workspace.contains(path):
             owner = _owner(("fonts", index, "file"), layers)
             line, column = owner.positions.of(("fonts", index, "file"))
-            problems.add(KmyError(f"fonts[{index}].file: font not found in the workspace's fonts/ folder: "
-                                  f"{config.fonts[index].file}", owner.path, line, column))
+            problems.add(KmyError(located(("fonts", index, "file"), _(
+                "font not found in the workspace's fonts/ folder: {file}").format(file=config.fonts[index].file)),
+                owner.path, line, column))
     problems.check()
     return layout
 
@@ -305,29 +308,32 @@ def _read_chain(name: str, workspace: Workspace) -> list[_Layer]:
             return layers
         line, column = layer.positions.of(("extends",))
         if not isinstance(parent, str) or not parent.strip():
-            raise KmyError("extends: give the name of a layout under layouts/, e.g. extends: bulletin",
-                           layer.path, line, column)
+            raise KmyError(located("extends", _("give the name of a layout under layouts/, e.g. extends: "
+                                                "bulletin")), layer.path, line, column)
         parent = parent.strip()
         chain = [x.folder.name for x in layers]
         if parent in chain:
             cycle = " → ".join(chain[chain.index(parent):] + [parent])
-            raise KmyError(f"extends: the layouts extend each other in a cycle ({cycle}); "
-                           "let one of them extend none", layer.path, line, column)
+            raise KmyError(located("extends", _("the layouts extend each other in a cycle ({cycle}); let one of "
+                                                "them extend none").format(cycle=cycle)), layer.path, line, column)
         folder = _layout_folder(parent, workspace, (layer.path, line, column))
 
 
 def _layout_folder(name: str, workspace: Workspace, where: tuple[Path, int | None, int | None] | None) -> Path:
     """The folder of layout `name`; `where` is the `extends:` that names it, if one does."""
-    prefix = "extends: " if where else ""
+    def at_extends(message: str) -> str:
+        return located("extends", message) if where else message
+
     if not re.fullmatch(r"[\w][\w.-]*", name):
-        raise KmyError(f"{prefix}layout '{name}' is not a folder name; give the name of a folder under layouts/",
-                       *(where or ()))
+        raise KmyError(at_extends(_("layout '{name}' is not a folder name; give the name of a folder under "
+                                    "layouts/").format(name=name)), *(where or ()))
     folder = workspace.layouts_dir / name
     yaml_path = folder / "layout.yaml"
     if not yaml_path.is_file():
         available = layout_names(workspace)
-        raise KmyError(f"{prefix}layout '{name}' not found (no {yaml_path.relative_to(workspace.root)}); "
-                       f"available layouts: {', '.join(available) or 'none'}", *(where or ()))
+        raise KmyError(at_extends(_("layout '{name}' not found (no {path}); available layouts: {layouts}").format(
+            name=name, path=yaml_path.relative_to(workspace.root), layouts=", ".join(available) or _("none"))),
+            *(where or ()))
     return folder
 
 
@@ -337,7 +343,7 @@ def _read_layer(folder: Path) -> _Layer:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise KmyError("layout.yaml must be a mapping of keys (name, page, fonts, …)", path, 1, 1)
+        raise KmyError(_("layout.yaml must be a mapping of keys (name, page, fonts, …)"), path, 1, 1)
     return _Layer(folder=folder, data=data, positions=positions)
 
 
@@ -366,14 +372,15 @@ def render_template(layout: Layout, name: str, context: dict[str, Any]) -> str:
         template = env.get_template(name)
         return template.render(**context)
     except jinja2.TemplateSyntaxError as exc:
-        raise KmyError(f"template syntax error: {exc.message}", _template_path(layout, exc.filename, name),
-                       exc.lineno) from None
+        raise KmyError(_("template syntax error: {error}").format(error=exc.message),
+                       _template_path(layout, exc.filename, name), exc.lineno) from None
     except jinja2.TemplateNotFound as exc:
         looked = ", ".join(f"{folder.name}/templates/" for folder in layout.folders)
-        raise KmyError(f"template not found: {exc.name} (looked in {looked})", layout.yaml_path) from None
+        raise KmyError(_("template not found: {name} (looked in {looked})").format(name=exc.name, looked=looked),
+                       layout.yaml_path) from None
     except (jinja2.UndefinedError, TypeError, ValueError, AttributeError, KeyError) as exc:
         filename, lineno = _template_frame(exc)
-        raise KmyError(f"template error: {exc}; check the names used on this line",
+        raise KmyError(_("template error: {error}; check the names used on this line").format(error=exc),
                        _template_path(layout, filename, name), lineno) from None
 
 

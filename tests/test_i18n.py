@@ -1,0 +1,196 @@
+"""Messages in Chinese and English (#15): the real command under a Chinese and an English locale,
+--lang over the locale, and the catalogue itself (complete, compiled, its fields intact)."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kmyreport import i18n
+
+from .conftest import make_workspace
+
+LOCALE = Path(i18n.__file__).parent / "locale" / "zh_CN" / "LC_MESSAGES"
+FIELD = re.compile(r"\{(\w*)[^{}]*\}")
+
+BROKEN_MANIFEST = """\
+publication:
+  name: 克拉玛依融媒
+issue:
+  number：3
+  date: 2024-03-01
+sections:
+  - title: 要闻
+    articles:
+      - articles/missing.md
+"""
+
+
+def _start(root: Path, lang: str, *args: str) -> subprocess.Popen:
+    """The real command in a new process under the locale `lang` (nothing else chooses the language)."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "KMYREPORT_LANG", "SOURCE_DATE_EPOCH")}
+    env.update(LANG=lang, COLUMNS="200")
+    return subprocess.Popen([sys.executable, "-m", "kmyreport", *args], cwd=root, env=env, text=True,
+                            encoding="utf-8", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory, font_store: Path) -> dict[str, tuple[int, str, str]]:
+    """Every run of this module, started at once: (exit code, stdout, stderr) by name."""
+    root = make_workspace(tmp_path_factory.mktemp("i18n") / "ws", font_store).root
+    (root / "sources" / "t").mkdir(parents=True)
+    (root / "sources" / "t" / "issue.yaml").write_text(BROKEN_MANIFEST, encoding="utf-8")
+    manifest = "sources/t/issue.yaml"
+    started = {
+        "error zh": _start(root, "zh_CN.UTF-8", "compile", manifest),
+        "error en": _start(root, "C.UTF-8", "compile", manifest),
+        "help zh": _start(root, "zh_CN.UTF-8", "compile", "--help"),
+        "help en": _start(root, "C.UTF-8", "compile", "--help"),
+        "help --lang en": _start(root, "zh_CN.UTF-8", "--lang", "en", "compile", "--help"),
+        "--lang fr": _start(root, "C.UTF-8", "--lang", "fr", "compile", "--help"),
+    }
+    done = {}
+    for name, process in started.items():
+        stdout, stderr = process.communicate(timeout=120)
+        done[name] = (process.returncode, stdout, stderr)
+    return done
+
+
+def _located(stderr: str) -> list[str]:
+    return re.findall(r"sources/t/issue\.yaml:\d+:\d+", stderr)
+
+
+def test_a_mistake_is_told_in_chinese_under_a_chinese_locale_and_in_english_under_c(runs):
+    code_zh, _, zh = runs["error zh"]
+    code_en, _, en = runs["error en"]
+    assert code_zh == code_en == 1
+    assert "错误：sources/t/issue.yaml:4:9: YAML 语法错误：键 'number' 后面是全角冒号“：”；请改为半角冒号 ':' 加一个空格" \
+           "（写成 'number: 3'）" in zh
+    assert "error: sources/t/issue.yaml:4:9: YAML syntax error: the key 'number' ends with a full-width colon '：'; " \
+           "replace it with ':' followed by a space (type 'number: 3')" in en
+    assert "找不到文件：articles/missing.md；请检查路径（相对于本清单）或补上这篇文章" in zh
+    assert "file not found: articles/missing.md; check the path (relative to this manifest) or add the article" in en
+    assert "共 2 个错误；请修改后重新运行" in zh
+    assert "2 errors; fix them and run again" in en
+    assert _located(zh) == _located(en) == ["sources/t/issue.yaml:4:9", "sources/t/issue.yaml:9:9"]
+    assert "error" not in zh and "YAML syntax error" not in zh
+
+
+def test_lang_en_overrides_a_chinese_locale(runs):
+    assert runs["help --lang en"] == runs["help en"]
+
+
+def test_lang_takes_zh_or_en(runs):
+    code, _, stderr = runs["--lang fr"]
+    assert code == 2 and "choose zh (Chinese) or en (English), not 'fr'" in stderr
+
+
+def test_compile_help_in_both_languages_without_bool(runs):
+    code_zh, zh, _ = runs["help zh"]
+    code_en, en, _ = runs["help en"]
+    assert code_zh == code_en == 0
+    assert "将一期刊物编译为 PDF。" in zh and "持续运行，源文件、照片、版式或字体一有改动就重新生成。" in zh
+    assert "Compile an issue to PDF." in en and "Stay running and rebuild whenever a source" in en
+    assert "Stay running" not in zh and "持续运行" not in en
+    for text in (zh, en):
+        assert "--watch" in text and "<bool>" not in text
+        assert "<int>" in text  # an option that takes a value still shows its type
+
+
+@pytest.fixture
+def language():
+    """Switch the language inside a test; the one chosen at import comes back afterwards."""
+    before = i18n.language()
+    yield i18n.set_language
+    i18n.set_language(before)
+
+
+def test_messages_are_translated_when_raised(language, tmp_path):
+    from kmyreport.yamlfile import read_yaml
+
+    text = "issue:\n  number：3\n"
+    language("zh")
+    assert [str(e).split(": ", 1)[1] for e in read_yaml(text, tmp_path / "x.yaml")[2]] == [
+        "YAML 语法错误：键 'number' 后面是全角冒号“：”；请改为半角冒号 ':' 加一个空格（写成 'number: 3'）"]
+    language("en")
+    assert "the key 'number' ends with a full-width colon" in str(read_yaml(text, tmp_path / "x.yaml")[2][0])
+
+
+@pytest.mark.parametrize(("environ", "argv", "expected"), [
+    ({"LANG": "zh_CN.UTF-8"}, [], "zh"),
+    ({"LANG": "C.UTF-8"}, [], "en"),
+    ({}, [], "en"),
+    ({"LANGUAGE": "en_GB:zh_CN", "LANG": "zh_CN.UTF-8"}, [], "en"),  # LANGUAGE goes first, as in gettext
+    ({"LC_ALL": "zh_TW.UTF-8", "LANG": "C"}, [], "zh"),
+    ({"KMYREPORT_LANG": "en", "LC_ALL": "zh_CN.UTF-8"}, [], "en"),
+    ({"LANG": "zh_CN.UTF-8"}, ["--lang", "en", "compile"], "en"),
+    ({"LANG": "C.UTF-8"}, ["--lang=zh", "check"], "zh"),
+    ({"LANG": "C.UTF-8"}, ["compile", "--", "--lang", "zh"], "en"),
+])
+def test_the_language_is_chosen_by_lang_then_kmyreport_lang_then_the_locale(environ, argv, expected):
+    chosen = i18n.from_arguments(argv)
+    assert (chosen if chosen in i18n.LANGUAGES else i18n.from_environment(environ)) == expected
+
+
+def _catalogue():
+    from babel.messages.pofile import read_po
+
+    with (LOCALE / "kmyreport.po").open("rb") as po:
+        return read_po(po)
+
+
+def _extracted() -> list[tuple[str, tuple[str, ...]]]:
+    """(file, message ids) of every text the sources mark for translation, as ./dev messages extracts them."""
+    from babel.messages.extract import extract_from_dir
+
+    source = Path(i18n.__file__).parent
+    found = []
+    for file, _line, message, _comments, _context in extract_from_dir(
+            str(source), method_map=[("**.py", "python")],
+            keywords={"_": None, "N_": None, "ngettext": (1, 2)}):
+        found.append((file, message if isinstance(message, tuple) else (message,)))
+    return found
+
+
+def test_every_text_in_the_sources_has_a_chinese_translation():
+    catalogue = _catalogue()
+    untranslated = []
+    for file, ids in _extracted():
+        entry = catalogue.get(ids[0])
+        strings = () if entry is None else entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        if entry is None or entry.fuzzy or not all(strings):
+            untranslated.append(f"{file}: {ids[0]!r}")
+    assert not untranslated, "run ./dev messages and translate in kmyreport.po:\n" + "\n".join(untranslated)
+
+
+def test_translations_keep_the_fields_of_their_english_text():
+    wrong = []
+    for message in _catalogue():
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        fields = set(FIELD.findall(ids[-1]))
+        for string in strings:
+            if set(FIELD.findall(string)) != fields:
+                wrong.append(f"{ids[0]!r}: {string!r}")
+            try:
+                string.format("x", **{name: "x" for name in fields})
+            except (IndexError, KeyError, ValueError) as exc:  # a stray brace
+                wrong.append(f"{ids[0]!r}: {exc}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_committed_mo_is_the_po_compiled():
+    from babel.messages.mofile import write_mo
+
+    fresh = io.BytesIO()
+    write_mo(fresh, _catalogue())
+    assert (LOCALE / "kmyreport.mo").read_bytes() == fresh.getvalue(), "run ./dev messages to compile the .po"
