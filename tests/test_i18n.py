@@ -132,7 +132,8 @@ def test_messages_are_translated_when_raised(language, tmp_path):
     ({"KMYREPORT_LANG": "en", "LC_ALL": "zh_CN.UTF-8"}, [], "en"),
     ({"LANG": "zh_CN.UTF-8"}, ["--lang", "en", "compile"], "en"),
     ({"LANG": "C.UTF-8"}, ["--lang=zh", "check"], "zh"),
-    ({"LANG": "C.UTF-8"}, ["compile", "--", "--lang", "zh"], "en"),
+    ({"LANG": "C.UTF-8"}, ["--", "--lang", "zh"], "en"),
+    ({"LANG": "C.UTF-8"}, ["compile", "--lang", "zh"], "en"),  # before the command only, as --help says
 ])
 def test_the_language_is_chosen_by_lang_then_kmyreport_lang_then_the_locale(environ, argv, expected):
     chosen = i18n.from_arguments(argv)

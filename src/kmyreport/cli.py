@@ -431,7 +431,7 @@ def expand_manifests(patterns: list[str]) -> list[Path]:
     for pattern in patterns:
         matches = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [pattern]
         if not matches:
-            err.print(f"[bold red]error:[/] no manifest matches {pattern}")
+            print_error(_("no manifest matches {pattern}").format(pattern=pattern))
         paths.extend(Path(match) for match in matches)
     return list(dict.fromkeys(paths))
 

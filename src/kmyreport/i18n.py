@@ -57,10 +57,10 @@ def from_environment(environ: Mapping[str, str] | None = None) -> str:
 
 
 def from_arguments(argv: Sequence[str]) -> str | None:
-    """The value of `--lang` among the command-line arguments (`--lang zh`, `--lang=zh`), if any."""
+    """The value of `--lang` among the options before the command (`--lang zh`, `--lang=zh`), if any."""
     for index, arg in enumerate(argv):
-        if arg == "--":
-            break
+        if arg == "--" or not arg.startswith("-"):
+            break  # the command: --lang belongs before it
         if arg == "--lang" and index + 1 < len(argv):
             return argv[index + 1].strip().lower() or None
         if arg.startswith("--lang="):
