@@ -214,3 +214,31 @@ def test_an_opening_mark_at_a_line_start_is_half_width(workspace, tmp_path) -> N
     assert abs(starts["（克"] - 1.0) < 0.02, "the first line's bracket stays full width"
     inside = {pair: start for pair, start in starts.items() if pair[0] == "（" and pair != "（克"}
     assert len(inside) == 2 and all(abs(start - 0.5) < 0.02 for start in inside.values()), starts
+
+
+@pytest.mark.parametrize("body", [
+    "克拉玛依持续推进<b>ABCD</b>二氧化碳捕集工程稳步推进依托专网实时监测数据。",  # 进 | ABCD across a line end
+    "克拉玛依持续推进<b>AB</b>二氧化碳捕集工程稳步推进依托专网实时监测数据。",    # AB | 二 across a line end
+])
+def test_no_opening_where_an_element_edge_falls_at_a_line_end(workspace, tmp_path, body: str) -> None:
+    """A Han–Latin boundary at an inline element's edge that a line break falls on opens nothing: the line
+    before ends flush, the line after starts at the margin."""
+    from kmyreport.render import RenderJob, render_pdf
+    from kmyreport.workspace import Workspace
+
+    html = ('<html lang="zh-CN"><style>@font-face { font-family: T; src: url("fonts/NotoSerifSC-Regular.otf") }'
+            '@font-face { font-family: T; font-weight: bold; src: url("fonts/NotoSerifSC-Bold.otf") }'
+            f'body {{ font: 10pt T }} p {{ width: 100pt; text-align: justify }}</style><p>{body}</p></html>')
+    pdf = render_pdf(RenderJob(html=html, base_url="file:///kmyreport-workspace/", workspace=Workspace(workspace.root),
+                               source_name="test")).pdf
+    path = tmp_path / "edge.pdf"
+    path.write_bytes(pdf)
+    with pdfplumber.open(path) as doc:
+        rows = collections.defaultdict(list)
+        for char in doc.pages[0].chars:
+            rows[round(char["top"])].append(char)
+    lines = [sorted(rows[top], key=lambda c: c["x0"]) for top in sorted(rows)]
+    margin, edge = lines[0][0]["x0"], max(line[-1]["x1"] for line in lines)
+    assert len(lines) >= 3
+    assert all(abs(line[0]["x0"] - margin) < 0.05 for line in lines), [line[0]["x0"] for line in lines]
+    assert all(abs(line[-1]["x1"] - edge) < 0.1 for line in lines[:-1]), [line[-1]["x1"] for line in lines]

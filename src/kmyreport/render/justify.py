@@ -79,6 +79,7 @@ class _WeasyPrint:
     set_text = staticmethod(line_break.Layout.set_text)
     draw_first_line = staticmethod(draw_text.draw_first_line)
     split_text_box = staticmethod(inline.split_text_box)
+    text_align = staticmethod(inline.text_align)
     iter_line_boxes = staticmethod(inline.iter_line_boxes)
     split_first_line = staticmethod(inline.split_first_line)
 
@@ -298,6 +299,58 @@ def _split_text_box(context: object, box: boxes.TextBox, available_width: float 
     return result
 
 
+def _text_align(context: object, line: boxes.LineBox, available_width: float, last: bool) -> float:
+    """WeasyPrint's `text_align`, after taking back the Han–Latin opening measured at an element's edge that
+    turned out to be a line's end or start (`**重点**` at a line's end, `AI` on the next line)."""
+    if autospace.opted_in(line.style):
+        flow = [box for box in _inline_flow(line) if box is not None]
+        if flow:
+            _drop_edge(line, flow[-1], at_end=True)
+            _drop_edge(line, flow[0], at_end=False)
+    return _WeasyPrint.text_align(context, line, available_width, last)
+
+
+def _drop_edge(line: boxes.LineBox, box: boxes.TextBox, at_end: bool) -> None:
+    layout = box.pango_layout
+    edges = getattr(layout, "_kmy_edges", None)
+    if not edges or len(box.text) < 2 or not edges[1 if at_end else 0] or not autospace.opted_in(box.style):
+        return
+    before, after, line_start = edges
+    pair = box.text[-1] + after if at_end else before + box.text[0]
+    layout._kmy_edges = (before, "", line_start) if at_end else ("", after, line_start)
+    han = pair[0] if at_end else pair[1]
+    if not autospace.has_boundary(pair) or not _IS_HAN_CHAR(han):
+        return  # no boundary, or its opening was measured in the box on the other side
+    opening = 2 * int(round(autospace.SPACE_EM * box.style["font_size"] * TO_UNITS / 2)) / TO_UNITS
+    box.width -= opening
+    _shrink_ancestors(line, box, opening)
+    if not at_end:  # what follows the box on the line moves back
+        moving = False
+        for other in _inline_flow_all(line):
+            if moving:
+                other.position_x -= opening
+            moving = moving or other is box
+
+
+def _shrink_ancestors(box: boxes.Box, target: boxes.Box, amount: float) -> bool:
+    """Make `box` and each inline box between it and `target` narrower by `amount`."""
+    if box is target:
+        return True
+    for child in getattr(box, "children", ()):
+        if _shrink_ancestors(child, target, amount):
+            box.width -= amount
+            return True
+    return False
+
+
+def _inline_flow_all(box: boxes.Box) -> Iterator[boxes.Box]:
+    """Every box inside a line, in order (inline boxes before their children)."""
+    for child in box.children:
+        yield child
+        if isinstance(child, boxes.InlineBox):
+            yield from _inline_flow_all(child)
+
+
 def _iter_line_boxes(context: object, box: boxes.LineBox, *args: object, **kwargs: object) -> object:
     """WeasyPrint's `iter_line_boxes`, after marking the text boxes of the paragraph with the characters
     that meet them across an inline element's edge."""
@@ -450,6 +503,7 @@ def _byte_offset(text: str, index: int) -> int:
 
 _JUSTIFIABLE_RUN = re.compile(f"[{JUSTIFIABLE_CLASS}]+")
 _JUSTIFIABLE = re.compile(f"[{JUSTIFIABLE_CLASS}]")
+_IS_HAN_CHAR = re.compile(f"[{IDEOGRAPH_CLASS}\u3040-\u30ff\uac00-\ud7af\u3007]").match  # as cjk.is_han
 
 
 def _split_first_line(text: str, style: object, context: object, max_width: float | None,
@@ -539,6 +593,7 @@ def install() -> None:
     line_break.Layout.set_text = _set_text
     draw_text.draw_first_line = _draw_first_line
     inline.split_text_box = _split_text_box
+    inline.text_align = _text_align
     block.iter_line_boxes = _iter_line_boxes
     inline.split_first_line = _split_first_line
     preferred.split_first_line = _split_first_line
