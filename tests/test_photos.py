@@ -137,3 +137,50 @@ def test_camera_size_sideways_original_is_reduced_and_upright(tmp_path: Path) ->
     assert abs(photo.effective_ppi - 300) < 2 and not warnings
     assert placed.getpixel((placed.width // 2, 10))[2] > 150, "sky on top"
     assert placed.getpixel((placed.width // 2, placed.height - 10))[0] > 100, "ground below"
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + (len(payload) + 2).to_bytes(2, "big") + payload
+
+
+def test_pass_through_strips_exactly_the_metadata_segments() -> None:
+    """EXIF/XMP (APP1), IPTC (APP13) and comments go; fill bytes go; everything else is kept byte for byte."""
+    from kmyreport.photos import _without_metadata
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (40, 90, 160)).save(buffer, "JPEG", quality=80)
+    plain = buffer.getvalue()
+    assert plain[:2] == b"\xff\xd8" and plain[2:4] != b"\xff\xe1"
+    icc = _segment(0xE2, b"ICC_PROFILE\0\x01\x01" + b"p" * 40)   # APP2: kept
+    dirty = (plain[:2] + b"\xff" + _segment(0xE1, b"Exif\0\0" + b"e" * 300) + icc
+             + _segment(0xED, b"Photoshop 3.0\0" + b"i" * 20) + _segment(0xFE, "摄影 张三".encode()) + plain[2:])
+    assert _without_metadata(dirty) == plain[:2] + icc + plain[2:]
+    assert _without_metadata(plain) == plain
+    cut = plain[:2] + _segment(0xE1, b"Exif\0\0" + b"e" * 300)[:40]       # a segment longer than the file
+    assert _without_metadata(cut) is None
+    assert _without_metadata(plain[:2] + _segment(0xFE, b"x")) is None     # no picture data at all
+    assert _without_metadata(plain[:2] + b"\xff\xd0" + plain[2:]) is None  # a restart marker before the scan
+    assert _without_metadata(plain[:2] + b"\xff\x01" + plain[2:]) is None
+    assert _without_metadata(plain[:2] + b"\x00\x00" + plain[2:]) is None  # not a marker
+    assert _without_metadata(plain[:2] + _segment(0xDB, b"")[:4]) is None
+
+
+@pytest.mark.parametrize(("size", "expected"), [
+    ((1890, 1000), (1890, 1000)),   # exactly the target width: kept
+    ((1891, 1000), (1890, 999)),    # one pixel more: resampled
+    ((1000, 600), (1000, 600)),     # smaller: never upscaled
+    ((40000, 10), (1890, 1)),       # a sliver keeps one row
+])
+def test_target_pixels(size: tuple[int, int], expected: tuple[int, int]) -> None:
+    from kmyreport.photos import _target_pixels
+    assert _target_pixels(*size, 160.0, PLACEMENT) == expected
+
+
+def test_an_empty_photo_is_an_error_at_its_article_line(tmp_path: Path) -> None:
+    from kmyreport.errors import KmyError
+    empty = tmp_path / "empty.jpg"
+    empty.write_bytes(b"")
+    with pytest.raises(KmyError) as caught:
+        prepare_photo(empty, PLACEMENT, tmp_path / "cache", where=(tmp_path / "a.md", 9))
+    assert (caught.value.file, caught.value.line) == (tmp_path / "a.md", 9)
+    assert caught.value.message.endswith("empty.jpg: the file is empty (0 bytes); copy the photo again")
