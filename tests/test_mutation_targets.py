@@ -91,7 +91,7 @@ def test_find_workspace(tmp_path: Path) -> None:
     ("油" * 40, True), ("油" * 41, False),                    # 40 at most
     ("abc", False), ("A股", True),                           # some Chinese
     ("油城。好", False), ("油城，", False), ("油城…", False), ("油城、", False), ("油城：", False),
-    ("油城，好", True),                                      # a comma inside is fine, at the end it is not
+    ("油城，好", True), ("油城X", True),                     # a comma inside is fine, at the end it is not
     ("一、油城", False), ("（一）油城", False),                # numbered: a section head
 ])
 def test_looks_like_title(text: str, expected: bool) -> None:
@@ -131,9 +131,12 @@ def test_is_quotation(text: str, expected: bool) -> None:
     ("油城，好地方", False, False), ("油城，好地方", True, True),
     ("油城。", False, False), ("好吗？", False, False), ("油城：", False, False), ("油城——", False, False),
     ("“加油”", True, False), ("（完）", True, False),
+    ("油城", False, True), ("油城X", False, True), ("油X城", False, True),
 ])
 def test_looks_like_heading(text: str, marked: bool, expected: bool) -> None:
     assert looks_like_heading(text, marked) is expected
+    if not marked:
+        assert looks_like_heading(text) is expected  # unmarked unless told
 
 
 @pytest.mark.parametrize(("text", "parts"), [
@@ -157,7 +160,7 @@ def test_strip_frame(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("（记者）", True), ("(a)", True), ("【a】", True), ("[a]", True), ("〔a〕", True), ("（a", False),
-    ("a）", False), ("（", False), ("()", True),
+    ("a）", False), ("（", False), ("()", True), ("X好）", False), ("（好X", False),
 ])
 def test_is_framed(text: str, expected: bool) -> None:
     assert is_framed(text) is expected
@@ -227,6 +230,10 @@ def test_editor_fields() -> None:
     ("图。A局 供图", ("图。", "A局 供图", ["A局"], 2, "")),
     ("图。" + "局" * 20 + " 供图", ("图。", "局" * 20 + " 供图", ["局" * 20], 2, "")),
     ("图。" + "局" * 21 + " 供图", None),
+    ("夜景。好。张三 摄", ("夜景。好。", "张三 摄", ["张三"], 5, "")),    # names after the last sentence end
+    ("。张三 摄", ("。", "张三 摄", ["张三"], 1, "")),
+    ("图。好。A局 供图", ("图。好。", "A局 供图", ["A局"], 4, "")),
+    ("夜景。克拉玛依融媒记者 张三 供图", ("夜景。", "克拉玛依融媒记者 张三 供图", ["张三"], 3, "")),
     ("图。A 供图", None),
     ("独山子区城市公园一角。", None),
 ])
@@ -260,3 +267,12 @@ def test_ascii_in_utf16_is_not_read_as_utf8() -> None:
     from kmyreport.ingest.decode import decode_bytes
     assert decode_bytes("Karamay news\n".encode("utf-16-le"), Path("raw.txt"))[:2] == ("Karamay news\n", "utf-16-le")
     assert decode_bytes("一".encode("utf-16-le") * 8, Path("raw.txt"))[:2] == ("一" * 8, "utf-16-le")
+
+
+def test_bylines_and_credit_lines() -> None:
+    from kmyreport.ingest.rules.bylines import parse_byline
+    assert [(a.name, a.role, a.org) for a in parse_byline("克拉玛依融媒体记者 张三")] == [("张三", "记者", "克拉玛依融媒体")]
+    assert [(a.name, a.role, a.org) for a in parse_byline("文／图 张三")] == [("张三", "文/图", None)]
+    assert parse_byline("克拉玛依融媒记者") is None  # a role with nobody after it
+    line = parse_credit_line("编辑：陈丽 来源：克拉玛依融媒")
+    assert line is not None and (line.house, line.house_column) == ("来源：克拉玛依融媒", 7)
