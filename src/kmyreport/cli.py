@@ -7,6 +7,7 @@ exit; tracebacks appear only with --debug.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -144,6 +145,7 @@ def _choose_language(value: str | None) -> str | None:
     if value.lower() not in LANGUAGES:
         raise typer.BadParameter(_("choose zh (Chinese) or en (English), not '{value}'").format(value=value))
     set_language(value.lower())
+    os.environ["KMYREPORT_LANG"] = value.lower()  # for the worker processes of a batch, which choose on import
     return value.lower()
 
 
