@@ -47,6 +47,8 @@ def norm(text: str) -> str:
         ("童心筑梦新时代   强国有我", f"童心筑梦新时代{IDEOGRAPHIC_SPACE}强国有我"),
         # Mixed Latin and Chinese copy
         ("引入AI,5G等技术", "引入AI，5G等技术"),
+        ("使用5G,效果好", "使用5G，效果好"),      # a Latin run inside Chinese, then Chinese
+        ("引入AI;好的", "引入AI；好的"),
         ("同比增长12.5%.", "同比增长12.5%。"),
         ("增长12.5%.同比", "增长12.5%。同比"),
         ("每天10:30开始.", "每天10:30开始。"),
@@ -116,6 +118,8 @@ def test_left_alone(text: str) -> None:
         ("好,a b", "好，a b"),                      # the space after a changed mark's neighbour stays
         ("ab好 ,x", "ab好，x"), ("1, 好", "1，好"),  # neighbours found across a space
         (".好", ".好"),                            # nothing on the left: no full stop
+        ("好.a", "好.a"), ("好.X", "好.X"), ("X.好", "X.好"),  # a stop needs Chinese before and a sentence after
+        ("  好 好", "  好\u3000好"),               # spaces at the start stay; the next run still counts
         # name dots: only between two Han characters, anywhere in the line
         ("肉・巴克", "肉·巴克"), ("肉・巴", "肉·巴"), ("a肉・巴", "a肉·巴"), ("肉・巴a", "肉·巴a"),
         ("・巴克", "・巴克"), ("巴克・", "巴克・"), ("a・巴", "a・巴"), ("巴・a", "巴・a"),
@@ -128,6 +132,11 @@ def test_left_alone(text: str) -> None:
 )
 def test_neighbourhood_rules(raw: str, expected: str) -> None:
     assert norm(raw) == expected
+
+
+def test_changes_carry_line_excerpt_and_rule() -> None:
+    _, changes = normalize_text("一二三四五六七增长12.5%.八九十一二三四五")  # line 0 unless given
+    assert [(c.line, c.column, c.rule, c.excerpt) for c in changes] == [(0, 15, "full-stop", "长12.5%.八九十一二三")]
 
 
 def test_every_rule_is_named() -> None:

@@ -150,9 +150,10 @@ class _LineNormalizer:
         return is_chinese(self.effective(i))
 
     def latin_run_between_chinese(self, index: int) -> bool:
-        """`引入AI,5G等`: the mark sits between Latin/digit runs that are embedded in Chinese."""
-        before, after = self.text[index - 1 : index], self.text[index + 1 : index + 2]
-        if before not in _LATIN_RUN or after not in _LATIN_RUN:
+        """`引入AI,5G等`, `使用5G,效果好`: the mark ends a Latin/digit run embedded in Chinese, and
+        Chinese (or another such run) follows it."""
+        before = self.text[index - 1 : index]
+        if before not in _LATIN_RUN:
             return False
         i = index - 1
         while i >= 0 and self.text[i] in _LATIN_RUN:
