@@ -184,3 +184,64 @@ def test_an_empty_photo_is_an_error_at_its_article_line(tmp_path: Path) -> None:
         prepare_photo(empty, PLACEMENT, tmp_path / "cache", where=(tmp_path / "a.md", 9))
     assert (caught.value.file, caught.value.line) == (tmp_path / "a.md", 9)
     assert caught.value.message.endswith("empty.jpg: the file is empty (0 bytes); copy the photo again")
+
+
+def test_pixel_counts_are_checked_from_the_header(tmp_path: Path) -> None:
+    from kmyreport.errors import KmyError
+    from kmyreport.photos import MAX_PHOTO_PIXELS, _check_pixels
+
+    source = tmp_path / "p.jpg"
+    _check_pixels(1, 1, source, None)
+    _check_pixels(MAX_PHOTO_PIXELS, 1, source, None)
+    for width, height in [(0, 5), (5, 0), (-1, 5)]:
+        with pytest.raises(KmyError) as caught:
+            _check_pixels(width, height, source, None)
+        assert caught.value.message == (f"the image says it is {width} × {height} pixels; the file is damaged: "
+                                        "export it again as JPEG or PNG")
+        assert caught.value.file == source and caught.value.line is None
+    with pytest.raises(KmyError) as caught:
+        _check_pixels(MAX_PHOTO_PIXELS + 1, 1, source, (tmp_path / "a.md", 4))
+    megapixels = MAX_PHOTO_PIXELS // 1_000_000
+    assert caught.value.message == (
+        f"photo {source}: the image is {MAX_PHOTO_PIXELS + 1} × 1 pixels ({(MAX_PHOTO_PIXELS + 1) / 1e6:.0f} "
+        f"megapixels), more than the {megapixels} allowed; export a smaller copy")
+    assert (caught.value.file, caught.value.line) == (tmp_path / "a.md", 4)
+
+
+@pytest.mark.parametrize(("image", "mode", "pixel"), [
+    (Image.new("LA", (4, 4), (100, 0)), "RGB", (255, 255, 255)),           # transparent grey → white
+    (Image.new("LA", (4, 4), (100, 255)), "RGB", (100, 100, 100)),
+    (Image.new("RGBA", (4, 4), (200, 20, 20, 255)), "RGB", (200, 20, 20)),
+    pytest.param(Image.new("I;16B", (4, 4), 65535), "L", 255, marks=pytest.mark.xfail(
+        strict=True, raises=ValueError, reason="photos.py (not ours): Image.point does not take I;16B, so a "
+        "16-bit big-endian TIFF crashes with ValueError instead of printing (see the next test)")),
+    (Image.new("I", (4, 4), 256 * 128), "L", 128),
+    (Image.new("1", (4, 4), 1), "L", 255),
+    (Image.new("L", (4, 4), 77), "L", 77),
+    (Image.new("CMYK", (4, 4), (0, 0, 0, 0)), "RGB", (255, 255, 255)),
+])
+def test_output_modes(image: Image.Image, mode: str, pixel) -> None:
+    from kmyreport.photos import _to_output_mode
+    out = _to_output_mode(image)
+    assert out.mode == mode and out.getpixel((1, 1)) == pixel
+
+
+def test_transparent_palette_and_keyed_rgb_are_flattened_on_white() -> None:
+    from kmyreport.photos import _to_output_mode
+    palette = Image.new("P", (4, 4), 0)
+    palette.putpalette([10, 200, 10] + [0, 0, 0] * 255)
+    palette.info["transparency"] = 0
+    assert _to_output_mode(palette).getpixel((1, 1)) == (255, 255, 255)
+    keyed = Image.new("RGB", (4, 4), (10, 200, 10))
+    keyed.info["transparency"] = (10, 200, 10)
+    assert _to_output_mode(keyed).getpixel((1, 1)) == (255, 255, 255)
+
+
+@pytest.mark.xfail(strict=True, raises=ValueError, reason="photos.py (not ours): a 16-bit big-endian grey TIFF "
+                   "(mode I;16B) ends the build with an internal ValueError from Image.point, not a photo")
+def test_a_big_endian_16_bit_tiff_is_prepared(tmp_path: Path) -> None:
+    source = tmp_path / "grey16be.tif"
+    Image.new("I;16B", (600, 400), 65535).save(source)
+    assert Image.open(source).mode == "I;16B"
+    photo, _ = prepare_photo(source, PLACEMENT, tmp_path / "cache")
+    assert Image.open(photo.path).getpixel((10, 10)) == 255
