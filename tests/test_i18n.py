@@ -48,6 +48,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory, font_store: Path) -> dict[str
     (root / "sources" / "t").mkdir(parents=True)
     (root / "sources" / "t" / "issue.yaml").write_text(BROKEN_MANIFEST, encoding="utf-8")
     manifest = "sources/t/issue.yaml"
+    _small_pdfa(root / "copy.pdf")
     started = {
         "error zh": _start(root, "zh_CN.UTF-8", "compile", manifest),
         "error en": _start(root, "C.UTF-8", "compile", manifest),
@@ -55,12 +56,34 @@ def runs(tmp_path_factory: pytest.TempPathFactory, font_store: Path) -> dict[str
         "help en": _start(root, "C.UTF-8", "compile", "--help"),
         "help --lang en": _start(root, "zh_CN.UTF-8", "--lang", "en", "compile", "--help"),
         "--lang fr": _start(root, "C.UTF-8", "--lang", "fr", "compile", "--help"),
+        "verify zh": _start(root, "zh_CN.UTF-8", "verify", "--no-verapdf", "copy.pdf"),
+        "verify en": _start(root, "C.UTF-8", "verify", "--no-verapdf", "copy.pdf"),
+        "check json zh": _start(root, "zh_CN.UTF-8", "check", "--json", "--no-render", manifest),
+        "check json en": _start(root, "C.UTF-8", "check", "--json", "--no-render", manifest),
+        "root help zh": _start(root, "zh_CN.UTF-8", "--help"),
+        "root help en": _start(root, "C.UTF-8", "--help"),
     }
     done = {}
     for name, process in started.items():
         stdout, stderr = process.communicate(timeout=120)
         done[name] = (process.returncode, stdout, stderr)
     return done
+
+
+def _small_pdfa(path: Path) -> None:
+    """A one-page PDF claiming PDF/A-3b that passes the own archive checks (as in test_commands)."""
+    import pikepdf
+
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta["pdfaid:part"], meta["pdfaid:conformance"] = "3", "B"
+            meta["dc:title"] = "克拉玛依融媒 第9期"
+        pdf.Root.Lang = pikepdf.String("zh-CN")
+        pdf.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
+            Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1, OutputConditionIdentifier="sRGB",
+            DestOutputProfile=pdf.make_stream(b"not really a profile", N=3))])
+        pdf.save(path)
 
 
 def _located(stderr: str) -> list[str]:
@@ -102,6 +125,51 @@ def test_compile_help_in_both_languages_without_bool(runs):
     for text in (zh, en):
         assert "--watch" in text and "<bool>" not in text
         assert "<int>" in text  # an option that takes a value still shows its type
+
+
+def test_verify_gives_its_verdict_in_chinese_with_the_same_exit_code(runs):
+    code_zh, zh, advice_zh = runs["verify zh"]
+    code_en, en, advice_en = runs["verify en"]
+    assert code_zh == code_en == 3  # not validated, in either language
+    assert zh.startswith("未经验证（--no-verapdf）：自检通过 — copy.pdf：PDF/A-3B；自检 6/6 项通过；未运行 veraPDF")
+    assert en.startswith("not validated (--no-verapdf): own checks pass — copy.pdf: PDF/A-3B; 6/6 own checks; "
+                         "veraPDF not run")
+    assert "不加 --no-verapdf 运行 verify，即可用 veraPDF 验证" in advice_zh
+    assert "run verify without --no-verapdf" in advice_en
+    assert "validated" not in zh + advice_zh
+
+
+def test_check_json_keeps_its_keys_and_codes_in_english_and_says_the_messages_in_chinese(runs):
+    import json
+
+    code_zh, zh, _ = runs["check json zh"]
+    code_en, en, _ = runs["check json en"]
+    assert code_zh == code_en == 2
+    report_zh, report_en = json.loads(zh), json.loads(en)
+    messages_zh = [f.pop("message") for f in report_zh["findings"]]
+    messages_en = [f.pop("message") for f in report_en["findings"]]
+    assert report_zh == report_en  # keys, severities, codes, places: data, the same in both languages
+    assert {f["severity"] for f in report_zh["findings"]} == {"error"}
+    assert messages_zh == ["YAML 语法错误：键 'number' 后面是全角冒号“：”；请改为半角冒号 ':' 加一个空格（写成 'number: 3'）"]
+    assert messages_en[0].startswith("YAML syntax error: the key 'number' ends with a full-width colon")
+
+
+def test_every_command_has_a_one_paragraph_summary_in_the_root_help(runs):
+    """A command's summary (its help's first paragraph) has no hard line break: the root help showed
+    one in the middle of batch's and schema's sentences."""
+    import typer
+
+    from kmyreport.cli import app
+
+    group = typer.main.get_command(app)
+    commands = dict(group.commands)  # type: ignore[attr-defined]
+    commands.update({f"new {name}": c for name, c in commands["new"].commands.items()})  # type: ignore[attr-defined]
+    for name, command in commands.items():
+        assert command.help and "\n" not in command.help.split("\n\n")[0], name
+    for name in ("root help zh", "root help en"):
+        assert runs[name][0] == 0
+    assert "批量生成多期" in runs["root help zh"][1] and "Build many issues" in runs["root help en"][1]
+    assert "Build many issues" not in runs["root help zh"][1]
 
 
 @pytest.fixture

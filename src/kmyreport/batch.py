@@ -28,7 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .i18n import N_, _
+
 BUILT, UP_TO_DATE, FAILED = "built", "up to date", "FAILED"
+#: The statuses as the batch's table shows them (the status itself stays English: it is data).
+STATUS_TEXT = {BUILT: N_("built"), UP_TO_DATE: N_("up to date"), FAILED: N_("FAILED")}
 
 
 @dataclass
@@ -77,7 +81,8 @@ def build_one(manifest: str, edition: str = "print", level: str | None = None, w
         return Outcome(manifest, edition, FAILED, time.perf_counter() - started, error=str(exc))
     except Exception as exc:  # an internal fault: reported, and the batch goes on
         return Outcome(manifest, edition, FAILED, time.perf_counter() - started,
-                       error=f"internal error: {type(exc).__name__}: {exc} (a bug in kmyreport)",
+                       error=_("internal error: {problem} (a bug in kmyreport)").format(
+                           problem=f"{type(exc).__name__}: {exc}"),
                        detail=traceback.format_exc())
     finally:
         _set_env(saved)
@@ -128,8 +133,8 @@ def _on_dask(paths: list[str], options: dict[str, Any], scheduler: Any,
         from distributed import as_completed as dask_completed
     except ImportError:
         from .errors import KmyError
-        raise KmyError("--scheduler needs Dask: install kmyreport with the cluster extra "
-                       "(pip install 'kmyreport[cluster]')") from None
+        raise KmyError(_("--scheduler needs Dask: install kmyreport with the cluster extra "
+                         "(pip install 'kmyreport[cluster]')")) from None
     client = scheduler if isinstance(scheduler, Client) else None
     own = client is None
     if own:
@@ -137,8 +142,9 @@ def _on_dask(paths: list[str], options: dict[str, Any], scheduler: Any,
             client = Client(scheduler, timeout="20s")
         except (OSError, TimeoutError) as exc:
             from .errors import KmyError
-            raise KmyError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it "
-                           "(dask scheduler) and its workers, or check the address") from None
+            raise KmyError(_("cannot reach the Dask scheduler at {scheduler} ({problem}); start it "
+                             "(dask scheduler) and its workers, or check the address").format(
+                scheduler=scheduler, problem=exc)) from None
     try:
         # pure=False: the same manifest twice is two tasks; each task is one issue
         futures = {client.submit(build_one, path, pure=False, key=f"kmyreport-{index}-{Path(path).parent.name}",
@@ -160,7 +166,8 @@ def _collect(paths: list[str], edition: str, futures: dict[Any, int], finished: 
         try:
             outcome = future.result()
         except Exception as exc:  # the worker died or the task could not run
-            outcome = Outcome(paths[index], edition, FAILED, error=f"the worker failed: {type(exc).__name__}: {exc}")
+            outcome = Outcome(paths[index], edition, FAILED, error=_("the worker failed: {problem}").format(
+                problem=f"{type(exc).__name__}: {exc}"))
         outcomes[index] = outcome
         done(outcome)
     return [o for o in outcomes if o is not None]

@@ -347,29 +347,27 @@ def archive_command(
         raise typer.Exit(1)
 
 
-@app.command("batch", cls=LazyHelp)
+@app.command("batch", cls=LazyHelp, help=_(
+    "Build many issues, locally or on a cluster: a progress bar, then a table of every issue. A failure does not "
+    "stop the others (exit 1 if any failed); issues whose outputs are up to date are skipped, so an interrupted "
+    "batch picks up where it stopped."))
 def batch_command(
-    manifests: Annotated[list[str], typer.Argument(help="Issue manifests or glob patterns, e.g. "
-                                                   "'sources/*/issue.yaml'.")],
-    edition: Annotated[str, typer.Option(help="Which edition to build: {editions}.")] = "print",
-    level: Annotated[str | None, typer.Option(help="The level of an edition offered at several (archive: "
-                                              "{archive_levels}).")] = None,
-    workspace: Annotated[Path | None, typer.Option(help="The workspace folder.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Build this many issues at once, each in "
-                                      "its own local process.")] = 1,
-    scheduler: Annotated[str | None, typer.Option(help="Run on a Dask distributed cluster: the scheduler's "
-                                                  "address, e.g. tcp://HOST:8786. Its workers need kmyreport "
-                                                  "installed and must see the workspace at the same path "
-                                                  "(shared storage): they read the sources and write the "
-                                                  "PDFs there. Needs the cluster extra "
-                                                  "(pip install 'kmyreport[cluster]').")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Build every issue, even those whose outputs "
-                                           "are up to date.")] = False,
+    manifests: Annotated[list[str], typer.Argument(help=_("Issue manifests or glob patterns, e.g. "
+                                                          "'sources/*/issue.yaml'."))],
+    edition: Annotated[str, typer.Option(help=_("Which edition to build: {editions}."))] = "print",
+    level: Annotated[str | None, typer.Option(help=_("The level of an edition offered at several (archive: "
+                                                     "{archive_levels})."))] = None,
+    workspace: Annotated[Path | None, typer.Option(help=_("The workspace folder."))] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help=_("Build this many issues at once, each in "
+                                                                    "its own local process."))] = 1,
+    scheduler: Annotated[str | None, typer.Option(help=_(
+        "Run on a Dask distributed cluster: the scheduler's address, e.g. tcp://HOST:8786. Its workers need "
+        "kmyreport installed and must see the workspace at the same path (shared storage): they read the sources "
+        "and write the PDFs there. Needs the cluster extra (pip install 'kmyreport[cluster]')."))] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help=_("Build every issue, even those whose outputs "
+                                                                "are up to date."))] = False,
     debug: DebugOption = False,
 ) -> None:
-    """Build many issues, locally or on a cluster: a progress bar, then a table of every issue. A failure
-    does not stop the others (exit 1 if any failed); issues whose outputs are up to date are skipped, so an
-    interrupted batch picks up where it stopped."""
     from .batch import run_batch
 
     paths = expand_manifests(manifests)
@@ -393,10 +391,13 @@ def batch_progress(total: int) -> Iterator[Callable]:
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True) as bar:
-        task = bar.add_task("building", total=total)
+        from .batch import STATUS_TEXT
+
+        task = bar.add_task(_("building"), total=total)
 
         def advance(outcome) -> None:  # noqa: ANN001
-            bar.update(task, advance=1, description=f"{outcome.issue}: {outcome.status}")
+            status = _(STATUS_TEXT.get(outcome.status, outcome.status))
+            bar.update(task, advance=1, description=f"{outcome.issue}: {status}")
         yield advance
 
 
@@ -405,25 +406,29 @@ def report_batch(outcomes: list, debug: bool = False) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from .batch import BUILT, STATUS_TEXT, UP_TO_DATE
+
     table = Table(box=None, pad_edge=False)
-    for name, justify in (("issue", "left"), ("edition", "left"), ("pages", "right"), ("seconds", "right"),
-                          ("status", "left")):
+    for name, justify in ((_("issue"), "left"), (_("edition"), "left"), (_("pages"), "right"),
+                          (_("seconds"), "right"), (_("status"), "left")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for outcome in outcomes:
-        status = {"built": "[green]built[/]", "up to date": "up to date"}.get(
-            outcome.status, f"[bold red]FAILED[/] {escape(outcome.error or '')}")
+        status = {BUILT: f"[green]{escape(_(STATUS_TEXT[BUILT]))}[/]", UP_TO_DATE: escape(_(STATUS_TEXT[UP_TO_DATE]))}.get(
+            outcome.status, f"[bold red]{escape(_(STATUS_TEXT['FAILED']))}[/] {escape(outcome.error or '')}")
         table.add_row(escape(outcome.issue), outcome.edition, "" if outcome.pages is None else str(outcome.pages),
                       f"{outcome.seconds:.1f}", status)
     out.print(table, soft_wrap=True)
     for outcome in outcomes:
         for warning in outcome.warnings:
-            err.print(f"[yellow]warning:[/] {escape(outcome.issue)}: {escape(warning)}", soft_wrap=True)
+            print_warning(f"{outcome.issue}: {warning}")
         if debug and outcome.detail:
             err.print(outcome.detail, markup=False, soft_wrap=True)
     failed = sum(outcome.failed for outcome in outcomes)
     fresh = sum(outcome.status == "up to date" for outcome in outcomes)
-    out.print(f"{len(outcomes) - failed - fresh} built, {fresh} up to date, {failed} failed "
-              f"of {len(outcomes)} issues", soft_wrap=True)
+    out.print(ngettext("{built} built, {fresh} up to date, {failed} failed of {total} issue",
+                       "{built} built, {fresh} up to date, {failed} failed of {total} issues", len(outcomes)).format(
+        built=len(outcomes) - failed - fresh, fresh=fresh, failed=failed, total=len(outcomes)),
+        markup=False, soft_wrap=True)
 
 
 def expand_manifests(patterns: list[str]) -> list[Path]:
@@ -460,24 +465,19 @@ def fit_command(
         raise typer.Exit(1)
 
 
-@app.command("verify")
+@app.command("verify", cls=KmyCommand, help=_(
+    "Check archive copies: veraPDF plus kmyreport's own checks, one verdict per file.\n\n"
+    "Exit codes (the worst file decides):\n"
+    "0 every file compliant: validated by veraPDF (a print file's PDF/X: by the own checks)\n"
+    "1 a check failed\n"
+    "3 the own checks pass but veraPDF did not run (not installed, or --no-verapdf): not validated\n\n"
+    "'./dev verapdf' installs veraPDF."))
 def verify_command(
-    files: Annotated[list[Path], typer.Argument(help="PDF files to check.")],
-    no_verapdf: Annotated[bool, typer.Option("--no-verapdf", help="Own checks only: the verdict is then "
-                                             "'not validated' (exit 3) at best.")] = False,
+    files: Annotated[list[Path], typer.Argument(help=_("PDF files to check."))],
+    no_verapdf: Annotated[bool, typer.Option("--no-verapdf", help=_("Own checks only: the verdict is then "
+                                                                    "'not validated' (exit 3) at best."))] = False,
     debug: DebugOption = False,
 ) -> None:
-    """Check archive copies: veraPDF plus kmyreport's own checks, one verdict per file.
-
-    Exit codes (the worst file decides):
-    0 every file compliant: validated by veraPDF (a print file's PDF/X: by the own checks)
-    1 a check failed
-    3 the own checks pass but veraPDF did not run (not installed, or --no-verapdf): not validated
-
-    './dev verapdf' installs veraPDF.
-    """
-    from rich.markup import escape
-
     from .verify import ADVICE, NOT_COMPLIANT, NOT_VALIDATED, verify_pdf, worst_exit_code
 
     colours = {NOT_COMPLIANT: "bold red", NOT_VALIDATED: "yellow"}
@@ -485,20 +485,23 @@ def verify_command(
     for path in files:
         verdict = run(lambda p=path: verify_pdf(p, use_verapdf=not no_verapdf), debug)
         verdicts.append(verdict)
-        claims = " + ".join(verdict.claims) or "no PDF/A claim"
-        checks = f"{sum(c.ok for c in verdict.checks)}/{len(verdict.checks)} own checks"
-        vera = ("veraPDF not run" if verdict.verapdf is None else "veraPDF " + ", ".join(
-            f"{r.flavour} {'pass' if r.compliant else 'FAIL'}" for r in verdict.verapdf))
+        claims = " + ".join(verdict.claims) or _("no PDF/A claim")
+        checks = _("{passed}/{total} own checks").format(passed=sum(c.ok for c in verdict.checks),
+                                                         total=len(verdict.checks))
+        vera = (_("veraPDF not run") if verdict.verapdf is None else _("veraPDF {results}").format(
+            results=_(", ").join((_("{flavour} pass") if r.compliant else _("{flavour} FAIL")).format(
+                flavour=r.flavour) for r in verdict.verapdf)))
         colour = colours.get(verdict.status, "green")
-        out.print(f"[{colour}]{escape(verdict.headline())}[/] — {escape(display_path(path))}: "
-                  f"{escape(claims)}; {checks}; {vera}", soft_wrap=True)
+        out.print(markup(_("{verdict} — {path}: {claims}; {checks}; {verapdf}"),
+                         verdict=(verdict.headline(), colour), path=display_path(path), claims=claims,
+                         checks=checks, verapdf=vera), soft_wrap=True)
         for failure in verdict.failures():
             out.print(f"    - {failure}", markup=False, soft_wrap=True)
-        if verdict.note:
-            out.print(f"    note: {verdict.note}", markup=False, soft_wrap=True)
+        if verdict.notes:
+            out.print("    " + _("note: {note}").format(note=verdict.note_text()), markup=False, soft_wrap=True)
     reasons = {v.not_run for v in verdicts if v.status == NOT_VALIDATED}
     for reason in sorted(reasons & ADVICE.keys()):
-        err.print(ADVICE[reason], markup=False, soft_wrap=True)
+        err.print(_(ADVICE[reason]), markup=False, soft_wrap=True)
     raise typer.Exit(worst_exit_code(verdicts))
 
 
@@ -594,34 +597,31 @@ def preview_command(
             raise
 
 
-@app.command("import")
+@app.command("import", cls=KmyCommand, help=_(
+    "Turn raw correspondent copy into an article source that compiles as it is.\n\n"
+    "With -o sources/<id>/articles/x.md, photos from outside the issue are copied into its photos/. It then says "
+    "which line lists the article in sources/<id>/issue.yaml; --add writes it there."))
 def import_command(
-    raw: Annotated[Path, typer.Argument(help="A correspondent's raw text file (UTF-8, UTF-16 or GBK).")],
-    photos: Annotated[Path | None, typer.Option("--photos", help="Folder of the photos, matched to the "
-                                                "captions in order of file name.")] = None,
-    title: Annotated[str | None, typer.Option(help="The headline, when the copy has none.")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the article source here, "
-                                                "e.g. sources/2024-07/articles/name.md (default: print "
-                                                "it).")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the import report; write "
-                                          "nothing.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing article source.")] = False,
-    add: Annotated[bool, typer.Option("--add", help="Also list the article in its issue's manifest (with -o "
-                                      "sources/<id>/articles/x.md: at the end of the last section's articles "
-                                      "in sources/<id>/issue.yaml, comments and layout kept).")] = False,
+    raw: Annotated[Path, typer.Argument(help=_("A correspondent's raw text file (UTF-8, UTF-16 or GBK)."))],
+    photos: Annotated[Path | None, typer.Option("--photos", help=_("Folder of the photos, matched to the "
+                                                                   "captions in order of file name."))] = None,
+    title: Annotated[str | None, typer.Option(help=_("The headline, when the copy has none."))] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=_(
+        "Write the article source here, e.g. sources/2024-07/articles/name.md (default: print it)."))] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Print the import report; write "
+                                                              "nothing."))] = False,
+    force: Annotated[bool, typer.Option("--force", help=_("Replace an existing article source."))] = False,
+    add: Annotated[bool, typer.Option("--add", help=_(
+        "Also list the article in its issue's manifest (with -o sources/<id>/articles/x.md: at the end of the "
+        "last section's articles in sources/<id>/issue.yaml, comments and layout kept)."))] = False,
     debug: DebugOption = False,
 ) -> None:
-    """Turn raw correspondent copy into an article source that compiles as it is.
-
-    With -o sources/<id>/articles/x.md, photos from outside the issue are copied into its photos/.
-    It then says which line lists the article in sources/<id>/issue.yaml; --add writes it there.
-    """
     from .ingest import import_raw, photo_prefix, save_article
 
     if add and output is None:
         from .manifest_edit import ADD_NEEDS_OUTPUT
 
-        err.print(f"[bold red]error:[/] {ADD_NEEDS_OUTPUT}", soft_wrap=True)
+        print_error(_(ADD_NEEDS_OUTPUT))
         raise typer.Exit(1)
     prefix = photo_prefix(photos, output)
     result = run(lambda: import_raw(raw, photos_dir=photos, title=title, photo_prefix=prefix), debug)
@@ -633,15 +633,17 @@ def import_command(
     else:
         copied = run(lambda: save_article(result, output, replace=force), debug)
         for path in copied:
-            err.print(f"copied {display_path(path)}", soft_wrap=True)
+            err.print(_("copied {path}").format(path=display_path(path)), markup=False, soft_wrap=True)
     report = result.report
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
-    summary = (f"{len(result.front_matter.get('authors') or [])} authors, {len(report.photos)} photos, "
-               f"{len(report.changes)} punctuation changes, {len(report.dropped)} lines dropped; "
-               "--dry-run shows the full report")
+        print_warning(warning)
+    summary = _("{authors} authors, {photos} photos, {changes} punctuation changes, {dropped} lines dropped; "
+                "--dry-run shows the full report").format(
+        authors=len(result.front_matter.get("authors") or []), photos=len(report.photos),
+        changes=len(report.changes), dropped=len(report.dropped))
     if output is not None:
-        err.print(f"[green]wrote[/] {display_path(output)}: {summary}", soft_wrap=True)
+        err.print(markup(_("{wrote} {path}: {summary}"), wrote=(_("wrote"), "green"), path=display_path(output),
+                         summary=summary), soft_wrap=True)
         for photo in report.photos:  # which file went with which caption
             err.print(f"  {photo.pairing()}", markup=False, soft_wrap=True)
         from .manifest_edit import add_to_manifest, listing_for
@@ -654,50 +656,54 @@ def import_command(
             err.print(listing.hint(suggest_add=True), markup=False, soft_wrap=True)
 
 
-@app.command("schema")
+@app.command("schema", cls=KmyCommand, help=_(
+    "Write the JSON Schemas of issue.yaml, article front matter and layout.yaml (for editors that complete keys "
+    "and underline mistakes as you type: VS Code's YAML extension, yaml-language-server)."))
 def schema_command(
-    output: Annotated[Path, typer.Option("--output", "-o", help="The folder to write the schemas "
-                                         "into.")] = Path("schemas"),
-    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when a schema in the folder is "
-                                        "missing or differs from what this kmyreport accepts.")] = False,
+    output: Annotated[Path, typer.Option("--output", "-o", help=_("The folder to write the schemas "
+                                                                  "into."))] = Path("schemas"),
+    check: Annotated[bool, typer.Option("--check", help=_("Write nothing; exit 1 when a schema in the folder is "
+                                                          "missing or differs from what this kmyreport "
+                                                          "accepts."))] = False,
     debug: DebugOption = False,
 ) -> None:
-    """Write the JSON Schemas of issue.yaml, article front matter and layout.yaml (for editors that
-    complete keys and underline mistakes as you type: VS Code's YAML extension, yaml-language-server)."""
     from .schema import stale_schemas, write_schemas
 
     if check:
         stale = run(lambda: stale_schemas(output), debug)
         for path in stale:
-            err.print(f"{display_path(path)} is out of date; run kmyreport schema --output "
-                      f"{display_path(output)}", markup=False, soft_wrap=True)
+            err.print(_("{path} is out of date; run kmyreport schema --output {folder}").format(
+                path=display_path(path), folder=display_path(output)), markup=False, soft_wrap=True)
         if stale:
             raise typer.Exit(1)
-        out.print(f"{display_path(output)}: the schemas are up to date", markup=False, soft_wrap=True)
+        out.print(_("{folder}: the schemas are up to date").format(folder=display_path(output)), markup=False,
+                  soft_wrap=True)
         return
     for path, changed in run(lambda: write_schemas(output), debug):
-        out.print(f"{'wrote' if changed else 'up to date'} {display_path(path)}", markup=False, soft_wrap=True)
+        out.print(_("{done} {path}").format(done=_("wrote") if changed else _("up to date"), path=display_path(path)),
+                  markup=False, soft_wrap=True)
 
 
-new_app = typer.Typer(no_args_is_help=True, help="Start something new from what is there: kmyreport new issue ID.")
+new_app = typer.Typer(no_args_is_help=True, cls=KmyGroup,
+                      help=_("Start something new from what is there: kmyreport new issue ID."))
 app.add_typer(new_app, name="new")
 
 
-@new_app.command("issue")
+@new_app.command("issue", cls=KmyCommand, help=_(
+    "Make sources/ID/ from the previous issue: publication, layout, editors and tokens copied, the number one "
+    "more, the next date, and one placeholder article listed, so that it compiles as it is."))
 def new_issue_command(
-    issue_id: Annotated[str, typer.Argument(metavar="ID", help="The new issue's id: its folder under sources/, "
-                                            "e.g. 2024-08.")],
-    source: Annotated[str | None, typer.Option("--from", help="The issue to start from: an id under sources/, "
-                                               "or its folder or issue.yaml (default: the latest issue of the "
-                                               "same series, by date).")] = None,
-    date: Annotated[str | None, typer.Option(help="The new issue's date, YYYY-MM-DD (default: the previous "
-                                             "date plus the usual interval between issues).")] = None,
-    workspace: Annotated[Path | None, typer.Option(help="The workspace folder (default: the nearest folder "
-                                                   "with layouts/, from here up).")] = None,
+    issue_id: Annotated[str, typer.Argument(metavar="ID", help=_("The new issue's id: its folder under sources/, "
+                                                                 "e.g. 2024-08."))],
+    source: Annotated[str | None, typer.Option("--from", help=_(
+        "The issue to start from: an id under sources/, or its folder or issue.yaml (default: the latest issue "
+        "of the same series, by date)."))] = None,
+    date: Annotated[str | None, typer.Option(help=_("The new issue's date, YYYY-MM-DD (default: the previous "
+                                                    "date plus the usual interval between issues)."))] = None,
+    workspace: Annotated[Path | None, typer.Option(help=_("The workspace folder (default: the nearest folder "
+                                                          "with layouts/, from here up)."))] = None,
     debug: DebugOption = False,
 ) -> None:
-    """Make sources/ID/ from the previous issue: publication, layout, editors and tokens copied, the
-    number one more, the next date, and one placeholder article listed, so that it compiles as it is."""
     from .new_issue import new_issue
 
     def make():  # noqa: ANN202

@@ -21,26 +21,27 @@ import yaml
 
 from .errors import KmyError, display_path
 from .files import write_bytes_atomic
+from .i18n import N_, _
 from .ingest.photos import issue_folder_of
 
-SECTION_HINT = "add to {manifest} under a section's articles:   - {entry}"
-STORY_HINT = ("add to {manifest} under a page's stories (a newspaper: choose the page and the area):   "
+SECTION_HINT = N_("add to {manifest} under a section's articles:   - {entry}")
+STORY_HINT = N_("add to {manifest} under a page's stories (a newspaper: choose the page and the area):   "
               "- {{source: {entry}, area: {{col: 1, cols: 3, row: 1, rows: 5}}}}")
-LISTED = "already listed in {manifest}"
-ADDED = "added {entry} to the articles of the last section of {manifest} (line {line})"
-NO_MANIFEST = ("no issue manifest at {manifest}: the article is not in an issue yet; create the issue "
+LISTED = N_("already listed in {manifest}")
+ADDED = N_("added {entry} to the articles of the last section of {manifest} (line {line})")
+NO_MANIFEST = N_("no issue manifest at {manifest}: the article is not in an issue yet; create the issue "
                "(kmyreport new issue ID) or write the manifest, and list it under a section's articles as "
                "- {entry}")
-NEWSPAPER = ("{manifest} is a newspaper: a story needs its page and its area on the grid, which only an "
+NEWSPAPER = N_("{manifest} is a newspaper: a story needs its page and its area on the grid, which only an "
              "editor can choose; add it by hand under a page's stories: - {{source: {entry}, area: …}}")
-NO_SECTIONS = ("{manifest} has no section with articles to add to; add one by hand: "
+NO_SECTIONS = N_("{manifest} has no section with articles to add to; add one by hand: "
                "sections: [{{title: …, articles: [{entry}]}}]")
-NOT_SAFE = ("{manifest} is written in a way kmyreport cannot add to safely; nothing was changed: add "
+NOT_SAFE = N_("{manifest} is written in a way kmyreport cannot add to safely; nothing was changed: add "
             "- {entry} under a section's articles by hand")
-ADD_TIP = "   (--add does it)"
-ADD_NEEDS_OUTPUT = ("--add needs -o sources/<id>/articles/NAME.md: the article is listed in the issue it is "
+ADD_TIP = N_("   (--add does it)")
+ADD_NEEDS_OUTPUT = N_("--add needs -o sources/<id>/articles/NAME.md: the article is listed in the issue it is "
                     "written into")
-UNREADABLE = "{manifest} cannot be read as YAML here ({problem}); fix it (kmyreport check shows where) and add - {entry} by hand"
+UNREADABLE = N_("{manifest} cannot be read as YAML here ({problem}); fix it (kmyreport check shows where) and add - {entry} by hand")
 
 
 @dataclass
@@ -58,12 +59,12 @@ class Listing:
         `suggest_add`: and that `--add` would do it."""
         where = display_path(self.manifest)
         if not self.exists:
-            return NO_MANIFEST.format(manifest=where, entry=self.entry)
+            return _(NO_MANIFEST).format(manifest=where, entry=self.entry)
         if self.listed:
-            return LISTED.format(manifest=where)
+            return _(LISTED).format(manifest=where)
         if self.newspaper:
-            return STORY_HINT.format(manifest=where, entry=_yaml_scalar(self.entry))
-        return SECTION_HINT.format(manifest=where, entry=_yaml_scalar(self.entry)) + (ADD_TIP if suggest_add else "")
+            return _(STORY_HINT).format(manifest=where, entry=_yaml_scalar(self.entry))
+        return _(SECTION_HINT).format(manifest=where, entry=_yaml_scalar(self.entry)) + (_(ADD_TIP) if suggest_add else "")
 
 
 def listing_for(article: Path) -> Listing:
@@ -86,11 +87,11 @@ def add_to_manifest(listing: Listing) -> str:
     returns what was done, in words. Raises `KmyError` when it cannot be done safely."""
     where = display_path(listing.manifest)
     if not listing.exists:
-        raise KmyError(NO_MANIFEST.format(manifest=where, entry=listing.entry))
+        raise KmyError(_(NO_MANIFEST).format(manifest=where, entry=listing.entry))
     if listing.listed:
-        return LISTED.format(manifest=where)
+        return _(LISTED).format(manifest=where)
     if listing.newspaper:
-        raise KmyError(NEWSPAPER.format(manifest=where, entry=listing.entry))
+        raise KmyError(_(NEWSPAPER).format(manifest=where, entry=listing.entry))
     raw = listing.manifest.read_bytes()
     bom = raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
@@ -99,14 +100,14 @@ def add_to_manifest(listing: Listing) -> str:
         new_text, line = _insert_entry(text.replace("\r\n", "\n"), listing.entry)
     except yaml.YAMLError as exc:
         problem = str(getattr(exc, "problem", None) or exc).strip()
-        raise KmyError(UNREADABLE.format(manifest=where, problem=problem, entry=listing.entry)) from None
+        raise KmyError(_(UNREADABLE).format(manifest=where, problem=problem, entry=listing.entry)) from None
     if new_text is None:
-        raise KmyError(NO_SECTIONS.format(manifest=where, entry=listing.entry))
+        raise KmyError(_(NO_SECTIONS).format(manifest=where, entry=listing.entry))
     if not _landed(new_text, listing.entry):  # never write an edit that does not read back as meant
-        raise KmyError(NOT_SAFE.format(manifest=where, entry=listing.entry))
+        raise KmyError(_(NOT_SAFE).format(manifest=where, entry=listing.entry))
     out = new_text.replace("\n", newline).encode("utf-8")
     write_bytes_atomic(listing.manifest, (b"\xef\xbb\xbf" if bom else b"") + out)
-    return ADDED.format(entry=listing.entry, manifest=where, line=line)
+    return _(ADDED).format(entry=listing.entry, manifest=where, line=line)
 
 
 def _insert_entry(text: str, entry: str) -> tuple[str | None, int]:

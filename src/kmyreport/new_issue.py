@@ -37,6 +37,7 @@ from typing import Any
 import yaml
 
 from .errors import KmyError, display_path
+from .i18n import N_, _
 
 PLACEHOLDER = "articles/01-placeholder.md"
 PLACEHOLDER_TEXT = """\
@@ -47,15 +48,15 @@ title: 标题待定
 这是新一期的占位文章：写好第一篇稿件后，在 issue.yaml 中用它替换 {name}，再删除本文件。
 """
 
-BAD_ID = "'{id}' is not a folder name; use letters, digits, '-', '_' or '.', e.g. 2024-08"
-EXISTS = "{folder} already exists; nothing was changed: choose another id, or remove the folder first"
-NO_SOURCES = "no issues under {sources} to start from; give one with --from, e.g. --from sources/2024-07"
-FROM_NOT_FOUND = "--from {given}: no issue manifest there; give an issue id under sources/ or the path of its issue.yaml"
-UNREADABLE = "{manifest} cannot be read ({problem}); fix it (kmyreport check shows how) or start from another issue with --from"
-NO_INTERVAL = ("cannot tell when the issue after {previous} comes out: there is only one issue of this series and "
+BAD_ID = N_("'{id}' is not a folder name; use letters, digits, '-', '_' or '.', e.g. 2024-08")
+EXISTS = N_("{folder} already exists; nothing was changed: choose another id, or remove the folder first")
+NO_SOURCES = N_("no issues under {sources} to start from; give one with --from, e.g. --from sources/2024-07")
+FROM_NOT_FOUND = N_("--from {given}: no issue manifest there; give an issue id under sources/ or the path of its issue.yaml")
+UNREADABLE = N_("{manifest} cannot be read ({problem}); fix it (kmyreport check shows how) or start from another issue with --from")
+NO_INTERVAL = N_("cannot tell when the issue after {previous} comes out: there is only one issue of this series and "
                "its id is not a year and month; give the date with --date YYYY-MM-DD")
-BAD_DATE = "--date {given}: not a date; write it as YYYY-MM-DD, e.g. 2024-08-20"
-MADE = "made {folder} from {previous}: 第{number}期, {date}; {placeholder} is a placeholder to replace"
+BAD_DATE = N_("--date {given}: not a date; write it as YYYY-MM-DD, e.g. 2024-08-20")
+MADE = N_("made {folder} from {previous}: 第{number}期, {date}; {placeholder} is a placeholder to replace")
 
 
 @dataclass
@@ -91,18 +92,18 @@ class NewIssue:
     date: dt.date
 
     def summary(self) -> str:
-        return MADE.format(folder=display_path(self.folder), previous=display_path(self.previous.parent),
+        return _(MADE).format(folder=display_path(self.folder), previous=display_path(self.previous.parent),
                            number=self.number, date=self.date.isoformat(), placeholder=PLACEHOLDER)
 
 
 def new_issue(issue_id: str, workspace: Path, *, source: str | None = None, date: str | None = None) -> NewIssue:
     """Make `sources/<issue_id>/` in `workspace` from the previous issue (see the module)."""
     if not re.fullmatch(r"[\w][\w.-]*", issue_id):
-        raise KmyError(BAD_ID.format(id=issue_id))
+        raise KmyError(_(BAD_ID).format(id=issue_id))
     sources = workspace / "sources"
     folder = sources / issue_id
     if folder.exists():
-        raise KmyError(EXISTS.format(folder=display_path(folder)))
+        raise KmyError(_(EXISTS).format(folder=display_path(folder)))
     given_date = _parse_date(date) if date is not None else None
     previous, series = _previous(issue_id, sources, source)
     new_date = given_date or _next_date(previous, series, issue_id)
@@ -119,8 +120,9 @@ def new_issue(issue_id: str, workspace: Path, *, source: str | None = None, date
         os.rename(staging, folder)  # fails, touching nothing, if the folder appeared meanwhile
     except OSError as exc:
         if folder.exists():
-            raise KmyError(EXISTS.format(folder=display_path(folder))) from None
-        raise KmyError(f"cannot make {display_path(folder)}: {exc.strerror or exc}") from None
+            raise KmyError(_(EXISTS).format(folder=display_path(folder))) from None
+        raise KmyError(_("cannot make {folder}: {problem}").format(folder=display_path(folder),
+                                                              problem=exc.strerror or exc)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return NewIssue(folder=folder, manifest=folder / "issue.yaml", previous=previous.manifest, number=number,
@@ -191,10 +193,10 @@ def _previous(issue_id: str, sources: Path, given: str | None) -> tuple[Candidat
                 assert chosen is not None
                 series = [c for c in _all(sources) if _series(c.id) == _series(chosen.id)] or [chosen]
                 return chosen, sorted(series, key=lambda c: (c.date, c.number))
-        raise KmyError(FROM_NOT_FOUND.format(given=given))
+        raise KmyError(_(FROM_NOT_FOUND).format(given=given))
     everything = _all(sources)
     if not everything:
-        raise KmyError(NO_SOURCES.format(sources=display_path(sources)))
+        raise KmyError(_(NO_SOURCES).format(sources=display_path(sources)))
     series = [c for c in everything if _series(c.id) == _series(issue_id)] or everything
     series.sort(key=lambda c: (c.date, c.number))
     return series[-1], series
@@ -216,11 +218,11 @@ def _candidate(manifest: Path, *, strict: bool) -> Candidate | None:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         if strict:
             problem = str(getattr(exc, "problem", None) or getattr(exc, "reason", None) or exc).strip()
-            raise KmyError(UNREADABLE.format(manifest=display_path(manifest), problem=problem)) from None
+            raise KmyError(_(UNREADABLE).format(manifest=display_path(manifest), problem=problem)) from None
         return None
     if not isinstance(data, dict) or not isinstance(data.get("publication"), dict):
         if strict:
-            raise KmyError(UNREADABLE.format(manifest=display_path(manifest), problem="no publication"))
+            raise KmyError(_(UNREADABLE).format(manifest=display_path(manifest), problem=_("no publication")))
         return None
     return Candidate(manifest, data)
 
@@ -241,7 +243,7 @@ def _next_date(previous: Candidate, series: list[Candidate], issue_id: str) -> d
         return previous.date + gap
     if re.fullmatch(r"\d{4}-\d{2}", previous.id) and re.fullmatch(r"\d{4}-\d{2}", issue_id):
         return _add_month(previous.date)
-    raise KmyError(NO_INTERVAL.format(previous=previous.id))
+    raise KmyError(_(NO_INTERVAL).format(previous=previous.id))
 
 
 def _add_month(date: dt.date) -> dt.date:
@@ -270,5 +272,5 @@ def _as_date(value: object) -> dt.date | None:
 def _parse_date(given: str) -> dt.date:
     parsed = _as_date(given)
     if parsed is None:
-        raise KmyError(BAD_DATE.format(given=given))
+        raise KmyError(_(BAD_DATE).format(given=given))
     return parsed

@@ -35,6 +35,7 @@ from .editions import edition_for_claims
 from .editions.archive import ARCHIVE_CHECKS
 from .errors import KmyError
 from .files import checksum_list, sha256_file
+from .i18n import N_, _
 from .verapdf import VeraResult, find_verapdf_jar, flavours_for, run_verapdf
 
 
@@ -51,7 +52,8 @@ class Verdict:
     claims: list[str] = field(default_factory=list)      # e.g. ["PDF/A-3A", "PDF/UA-1"]
     checks: list[Check] = field(default_factory=list)
     verapdf: list[VeraResult] | None = None               # None: veraPDF did not run
-    note: str = ""
+    #: Notes on what was not checked: (English text with named fields, the values), translated when shown.
+    notes: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     #: Why veraPDF did not run (a key of `NOT_RUN`), or "" when it ran.
     not_run: str = ""
 
@@ -83,11 +85,22 @@ class Verdict:
         """0 compliant (or a PDF/X file that passes the own checks), 1 not compliant, 3 not validated."""
         return EXIT_CODES[self.status]
 
-    def headline(self) -> str:
-        """The verdict in words, e.g. `not validated (veraPDF not installed): own checks pass`."""
+    @property
+    def note(self) -> str:
+        """The notes in English, as the archive's sidecar records them ("" for none)."""
+        return "; ".join(text.format(**values) for text, values in self.notes)
+
+    def note_text(self) -> str:
+        """The notes in the chosen language, as the command prints them."""
+        return _("; ").join(_(text).format(**values) for text, values in self.notes)
+
+    def headline(self, *, translated: bool = True) -> str:
+        """The verdict in words, e.g. `not validated (veraPDF not installed): own checks pass`;
+        `translated=False`: in English whatever the language (the archive's sidecar records it so)."""
+        tr = _ if translated else str
         if self.status == NOT_VALIDATED:
-            return VERDICTS[NOT_VALIDATED].format(reason=NOT_RUN.get(self.not_run, NOT_RUN["not asked"]))
-        return VERDICTS[self.status]
+            return tr(VERDICTS[NOT_VALIDATED]).format(reason=tr(NOT_RUN.get(self.not_run, NOT_RUN["not asked"])))
+        return tr(VERDICTS[self.status])
 
     def failures(self) -> list[str]:
         lines = [f"{check.name}: {check.detail}" for check in self.checks if not check.ok]
@@ -95,7 +108,8 @@ class Verdict:
             if not result.compliant:
                 rules = "; ".join(f"{f.get('clause')}-{f.get('test')} {f.get('description', '')}".strip()
                                   for f in result.failures[:5])
-                lines.append(f"veraPDF {result.flavour}: not compliant ({rules})")
+                lines.append(_("veraPDF {flavour}: not compliant ({rules})").format(flavour=result.flavour,
+                                                                                     rules=rules))
         return lines
 
 
@@ -105,26 +119,26 @@ COMPLIANT, NOT_COMPLIANT, NOT_VALIDATED, OWN_CHECKS_ONLY = ("compliant", "not co
 EXIT_CODES = {COMPLIANT: 0, OWN_CHECKS_ONLY: 0, NOT_COMPLIANT: 1, NOT_VALIDATED: 3}
 #: The verdicts as printed. Only a file veraPDF validated is called compliant.
 VERDICTS = {
-    COMPLIANT: "compliant",
-    NOT_COMPLIANT: "NOT compliant",
-    NOT_VALIDATED: "not validated ({reason}): own checks pass",
-    OWN_CHECKS_ONLY: "own checks pass (veraPDF does not validate PDF/X)",
+    COMPLIANT: N_("compliant"),
+    NOT_COMPLIANT: N_("NOT compliant"),
+    NOT_VALIDATED: N_("not validated ({reason}): own checks pass"),
+    OWN_CHECKS_ONLY: N_("own checks pass (veraPDF does not validate PDF/X)"),
 }
 #: Why veraPDF did not run, as the verdict says it.
 NOT_RUN = {
-    "not installed": "veraPDF not installed",
-    "no java": "Java not installed",
+    "not installed": N_("veraPDF not installed"),
+    "no java": N_("Java not installed"),
     "not asked": "--no-verapdf",
-    "pdfx": "veraPDF does not validate PDF/X",
-    "stopped early": "an own check failed first",
+    "pdfx": N_("veraPDF does not validate PDF/X"),
+    "stopped early": N_("an own check failed first"),
 }
 #: What to do about a verdict that is not `compliant`, printed once after the verdicts.
 ADVICE = {
-    "not installed": "veraPDF is not installed: './dev verapdf' builds it (it needs Java 17 and Maven), "
-                     "then run verify again",
-    "no java": "veraPDF needs Java 17 or later: install it ('sudo apt-get install default-jre-headless'), "
-               "then run verify again",
-    "not asked": "run verify without --no-verapdf to validate with veraPDF",
+    "not installed": N_("veraPDF is not installed: './dev verapdf' builds it (it needs Java 17 and Maven), "
+                        "then run verify again"),
+    "no java": N_("veraPDF needs Java 17 or later: install it ('sudo apt-get install default-jre-headless'), "
+                  "then run verify again"),
+    "not asked": N_("run verify without --no-verapdf to validate with veraPDF"),
 }
 
 
@@ -151,12 +165,12 @@ def verify_pdf(path: Path, *, use_verapdf: bool = True, sidecar: Path | None = N
     """
     path = Path(path)
     if not path.is_file():
-        raise KmyError("file not found", path)
+        raise KmyError(_("file not found"), path)
     verdict = Verdict(path)
     try:
         pdf = pikepdf.open(path)
     except pikepdf.PdfError as exc:
-        verdict.checks.append(Check("readable", False, f"not a readable PDF ({exc})"))
+        verdict.checks.append(Check("readable", False, _("not a readable PDF ({problem})").format(problem=exc)))
         return verdict
     with pdf:
         xmp = _xmp_text(pdf)
@@ -168,25 +182,23 @@ def verify_pdf(path: Path, *, use_verapdf: bool = True, sidecar: Path | None = N
         if sidecar.is_file():
             verdict.checks += _sidecar_checks(path, sidecar, attachments)
         elif any(claim.startswith("PDF/A") for claim in verdict.claims):  # only archive copies have one
-            verdict.note = f"no sidecar {sidecar.name}: embedded sources not cross-checked"
+            verdict.notes.append((N_("no sidecar {name}: embedded sources not cross-checked"), {"name": sidecar.name}))
     if stop_early and not all(check.ok for check in verdict.checks):
         verdict.not_run = "stopped early"
         return verdict
     if verdict.claims and not flavours_for(verdict.claims):
         verdict.not_run = "pdfx"
-        verdict.note = (verdict.note + "; " if verdict.note else "") + \
-            "veraPDF does not validate PDF/X: own checks only (kmyreport check for the full preflight)"
+        verdict.notes.append((N_("veraPDF does not validate PDF/X: own checks only (kmyreport check for the full "
+                                 "preflight)"), {}))
     elif not use_verapdf:
         verdict.not_run = "not asked"
     elif verdict.claims:
         if find_verapdf_jar() is None:
             verdict.not_run = "not installed"
-            verdict.note = (verdict.note + "; " if verdict.note else "") + \
-                "veraPDF not installed (./dev verapdf builds it): own checks only"
+            verdict.notes.append((N_("veraPDF not installed (./dev verapdf builds it): own checks only"), {}))
         elif shutil.which("java") is None:
             verdict.not_run = "no java"
-            verdict.note = (verdict.note + "; " if verdict.note else "") + \
-                "veraPDF not run: Java is not installed: own checks only"
+            verdict.notes.append((N_("veraPDF not run: Java is not installed: own checks only"), {}))
         else:
             verdict.verapdf = run_verapdf([path], flavours_for(verdict.claims))
     return verdict

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..errors import KmyError, display_path
 from ..files import checksum_list, sha256_file, write_bytes_atomic
+from ..i18n import _
 from ..manifest import source_date_epoch
 from ..render import Attachment, engine_versions
 from ..verapdf import flavours_for
@@ -232,14 +233,14 @@ def store_archive(issue: PreparedIssue, plan: ArchivePlan, pdf: bytes, target: P
     try:
         verdict = verify_pdf(temporary, use_verapdf=validate, check_sidecar=False, stop_early=True)
         if not verdict.compliant:
-            problems = "; ".join(verdict.failures()) or "no PDF/A claim"
-            raise KmyError(f"the {plan.edition.label} copy fails validation: {problems}; "
-                           "the previous archive copy is kept", target)
+            problems = _("; ").join(verdict.failures()) or _("no PDF/A claim")
+            raise KmyError(_("the {edition} copy fails validation: {problems}; the previous archive copy is "
+                             "kept").format(edition=plan.edition.label, problems=problems), target)
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
     write_sidecar(sidecar_path(target), sidecar_data(issue, plan, target, pdf, validation_record(verdict)))
-    return [f"{display_path(target)}: {verdict.note}"] if verdict.verapdf is None else []
+    return [f"{display_path(target)}: {verdict.note_text()}"] if verdict.verapdf is None else []
 
 
 def validation_record(verdict: Verdict) -> dict[str, Any]:
@@ -249,7 +250,7 @@ def validation_record(verdict: Verdict) -> dict[str, Any]:
 
     return {
         "compliant": True if verdict.validated and verdict.compliant else None,
-        "verdict": verdict.headline(),
+        "verdict": verdict.headline(translated=False),
         "claims": verdict.claims,
         "own_checks": {check.name: check.ok for check in verdict.checks},
         "verapdf": None if verdict.verapdf is None else {
