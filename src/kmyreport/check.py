@@ -41,6 +41,7 @@ from PIL import Image
 
 from .colour import CMYK, PressSettings, max_ink
 from .errors import KmyError, display_path
+from .i18n import _
 from .photos import MM_PER_INCH, Placement, placed_size
 from .preflight import missing_glyphs
 
@@ -65,11 +66,12 @@ class Finding:
     def where(self) -> str:
         if self.file:
             return ":".join([self.file] + [str(v) for v in (self.line, self.column) if v is not None])
-        return f"page {self.page}" if self.page else ""
+        return _("page {page}").format(page=self.page) if self.page else ""
 
     def __str__(self) -> str:
         where = self.where()
-        return f"{where}: {self.severity}: {self.message}" if where else f"{self.severity}: {self.message}"
+        said = (_("error: {message}") if self.severity == ERROR else _("warning: {message}")).format(message=self.message)
+        return f"{where}: {said}" if where else said
 
 
 @dataclass
@@ -148,8 +150,9 @@ def _from_error(exc: KmyError) -> Finding:
 
 def glyph_findings(files: Iterable[Path], fonts: list[Path], cache_dir: Path) -> list[Finding]:
     """Every character the fonts lack, at its file:line:column (one finding per place)."""
-    return [Finding(ERROR, "glyph", f"character {missing.label} is not in the layout's fonts ({missing.lacking}); "
-                    "replace it", display_path(missing.path), missing.line, missing.column)
+    return [Finding(ERROR, "glyph", _("character {character} is not in the layout's fonts ({lacking}); replace "
+                                      "it").format(character=missing.label, lacking=missing.lacking),
+                    display_path(missing.path), missing.line, missing.column)
             for missing in missing_glyphs(files, fonts, cache_dir)]
 
 
@@ -167,14 +170,16 @@ def photo_findings(articles: Iterable[Any], placement: Placement | Callable[[Any
                         width, height = height, width
             except (OSError, ValueError):
                 continue  # an unreadable photo already failed the build
-            width_mm, _ = placed_size(width, height, place(photo))
+            width_mm = placed_size(width, height, place(photo))[0]
             ppi = width / (width_mm / MM_PER_INCH)
             if ppi < PPI_WARNING:
                 severity = ERROR if ppi < PPI_ERROR else WARNING
                 findings.append(Finding(
-                    severity, "photo-ppi", f"{photo.source.name} is {width} px wide; placed {width_mm:.0f} mm wide it "
-                    f"prints at {ppi:.0f} ppi (below {PPI_ERROR if severity == ERROR else PPI_WARNING}); use a larger "
-                    "original or place it smaller", display_path(article.path), photo.line))
+                    severity, "photo-ppi", _("{photo} is {width} px wide; placed {width_mm} mm wide it prints at {ppi} "
+                                             "ppi (below {limit}); use a larger original or place it smaller").format(
+                        photo=photo.source.name, width=width, width_mm=f"{width_mm:.0f}", ppi=f"{ppi:.0f}",
+                        limit=PPI_ERROR if severity == ERROR else PPI_WARNING),
+                    display_path(article.path), photo.line))
     return findings
 
 
@@ -204,20 +209,21 @@ def _output_intent(pdf: pikepdf.Pdf) -> list[Finding]:
         profile = intent.get("/DestOutputProfile")
         if intent.get("/S") == "/GTS_PDFX" and profile is not None and int(profile.get("/N", 0)) == 4:
             return []
-    return [Finding(ERROR, "output-intent", "no PDF/X output intent with a CMYK profile; the layout's press "
-                    "section names the profile")]
+    return [Finding(ERROR, "output-intent", _("no PDF/X output intent with a CMYK profile; the layout's press "
+                                              "section names the profile"))]
 
 
 def _boxes(page: pikepdf.Page, number: int, bleed_mm: float) -> list[Finding]:
     missing = [name for name in ("/TrimBox", "/BleedBox") if name not in page.obj]
     if missing:
-        return [Finding(ERROR, "boxes", f"no {' or '.join(m[1:] for m in missing)}", page=number)]
+        return [Finding(ERROR, "boxes", _("no {boxes}").format(boxes=_(" or ").join(m[1:] for m in missing)),
+                        page=number)]
     trim = [float(v) for v in page.obj.TrimBox]
     bleed = [float(v) for v in page.obj.BleedBox]
     short = min(trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3])
     if short < bleed_mm * MM - 0.01:
-        return [Finding(ERROR, "boxes", f"bleed is {short / MM:.1f} mm, the press wants {bleed_mm:g} mm",
-                        page=number)]
+        return [Finding(ERROR, "boxes", _("bleed is {bleed} mm, the press wants {wanted} mm").format(
+            bleed=f"{short / MM:.1f}", wanted=f"{bleed_mm:g}"), page=number)]
     return []
 
 
@@ -229,7 +235,8 @@ def _fonts(page: pikepdf.Page, number: int) -> list[Finding]:
         descendant = font["/DescendantFonts"][0] if "/DescendantFonts" in font else font
         descriptor = descendant.get("/FontDescriptor", {})
         if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
-            findings.append(Finding(ERROR, "font", f"font {font.get('/BaseFont', '?')} is not embedded", page=number))
+            findings.append(Finding(ERROR, "font", _("font {font} is not embedded").format(
+                font=font.get("/BaseFont", "?")), page=number))
     return findings
 
 
@@ -245,10 +252,12 @@ def _colour_space_name(space: Any) -> str:
 def _image(name: str, image: pikepdf.Stream, number: int, ink_limit: int) -> list[Finding]:
     space = _colour_space_name(image.get("/ColorSpace"))
     if space in ("/Separation", "/DeviceN"):
-        return [Finding(ERROR, "spot", f"image {name} is in a spot colour ({space[1:]})", page=number)]
+        return [Finding(ERROR, "spot", _("image {image} is in a spot colour ({space})").format(image=name, space=space[1:]),
+                        page=number)]
     if space not in ("/DeviceCMYK", "/DeviceGray"):
-        return [Finding(ERROR, "rgb", f"image {name} ({int(image.Width)}×{int(image.Height)} px) is {space[1:]}, "
-                        "not CMYK; convert it through the press profile", page=number)]
+        return [Finding(ERROR, "rgb", _("image {image} ({width}×{height} px) is {space}, not CMYK; convert it "
+                                        "through the press profile").format(
+            image=name, width=int(image.Width), height=int(image.Height), space=space[1:]), page=number)]
     if space == "/DeviceCMYK":
         try:
             if image.get("/Filter") == "/DCTDecode":
@@ -262,8 +271,8 @@ def _image(name: str, image: pikepdf.Stream, number: int, ink_limit: int) -> lis
         except (pikepdf.PdfError, NotImplementedError, OSError, ValueError):
             return []
         if ink > ink_limit + 3:  # JPEG noise aside
-            return [Finding(ERROR, "ink", f"image {name} reaches {ink:.0f}% total ink (limit {ink_limit}%)",
-                            page=number)]
+            return [Finding(ERROR, "ink", _("image {image} reaches {ink}% total ink (limit {limit}%)").format(
+                image=name, ink=f"{ink:.0f}", limit=ink_limit), page=number)]
     return []
 
 
@@ -296,7 +305,7 @@ def _space_problem(space: str | None, colour: Any) -> tuple[str, str] | None:
             return "rgb", "RGB"
         return None
     if space in ("Separation", "DeviceN") or (space or "").startswith(("Separation", "DeviceN")):
-        return "spot", f"a spot colour ({space})"
+        return "spot", _("a spot colour ({space})").format(space=space)
     if "RGB" in space or (space == "ICCBased" and isinstance(colour, (tuple, list)) and len(colour) == 3):
         return "rgb", "RGB"
     if space == "Pattern":
@@ -317,28 +326,32 @@ def _text(page: Any, number: int, press: PressSettings) -> list[Finding]:
         problem = _space_problem(space, colour)
         if problem and problem[0] not in reported:
             reported.add(problem[0])
-            findings.append(Finding(ERROR, problem[0], f"text in {problem[1]} (\"{_context(page, char)}\"); "
-                                    "give the layout's colours in CMYK", page=number))
+            findings.append(Finding(ERROR, problem[0], _("text in {colour} (\"{text}\"); give the layout's colours "
+                                                         "in CMYK").format(colour=problem[1], text=_context(page, char)),
+                                    page=number))
         cmyk = _cmyk(colour) if space in (None, "DeviceCMYK") else None
         if cmyk and cmyk[3] >= RICH_BLACK_K and max(cmyk[:3]) > RICH_BLACK_COLOUR:
             if rich is None or size < rich[0]["size"]:
                 rich = (char, cmyk)
         if cmyk and sum(cmyk) * 100 > press.ink_limit + 0.5 and "ink" not in reported:
             reported.add("ink")
-            findings.append(Finding(ERROR, "ink", f"text colour has {sum(cmyk) * 100:.0f}% total ink (limit "
-                                    f"{press.ink_limit}%)", page=number))
+            findings.append(Finding(ERROR, "ink", _("text colour has {ink}% total ink (limit {limit}%)").format(
+                ink=f"{sum(cmyk) * 100:.0f}", limit=press.ink_limit), page=number))
         inside = (char["x0"] >= left + margin and char["x1"] <= right - margin
                   and char["top"] >= top + margin and char["bottom"] <= bottom - margin)
         if not inside and "safety" not in reported:
             reported.add("safety")
-            findings.append(Finding(WARNING, "safety", f"text \"{_context(page, char)}\" lies within "
-                                    f"{press.safety_mm:g} mm of the trim (or beyond it)", page=number))
+            findings.append(Finding(WARNING, "safety", _("text \"{text}\" lies within {margin} mm of the trim (or "
+                                                         "beyond it)").format(text=_context(page, char),
+                                                                             margin=f"{press.safety_mm:g}"),
+                                    page=number))
     if rich is not None:
         char, cmyk = rich
         findings.append(Finding(
             ERROR if char["size"] < SMALL_TEXT_PT else WARNING, "rich-black",
-            f"{char['size']:.1f} pt text in rich black (C {cmyk[0]:.0%} M {cmyk[1]:.0%} Y {cmyk[2]:.0%} "
-            f"K {cmyk[3]:.0%}, \"{_context(page, char)}\"); black text prints on K only", page=number))
+            _("{size} pt text in rich black (C {c} M {m} Y {y} K {k}, \"{text}\"); black text prints on K "
+              "only").format(size=f"{char['size']:.1f}", c=f"{cmyk[0]:.0%}", m=f"{cmyk[1]:.0%}", y=f"{cmyk[2]:.0%}",
+                             k=f"{cmyk[3]:.0%}", text=_context(page, char)), page=number))
     return findings
 
 
@@ -360,13 +373,14 @@ def _graphics(page: Any, number: int, ink_limit: int) -> list[Finding]:
             problem = _space_problem(space, colour)
             if problem and problem[0] not in reported:
                 reported.add(problem[0])
-                findings.append(Finding(ERROR, problem[0], f"a rule or shape in {problem[1]}; give the layout's "
-                                        "colours in CMYK", page=number))
+                findings.append(Finding(ERROR, problem[0], _("a rule or shape in {colour}; give the layout's "
+                                                             "colours in CMYK").format(colour=problem[1]),
+                                        page=number))
             cmyk = _cmyk(colour)
             if cmyk and space in (None, "DeviceCMYK") and sum(cmyk) * 100 > ink_limit + 0.5 and "ink" not in reported:
                 reported.add("ink")
-                findings.append(Finding(ERROR, "ink", f"a rule or shape has {sum(cmyk) * 100:.0f}% total ink (limit "
-                                        f"{ink_limit}%)", page=number))
+                findings.append(Finding(ERROR, "ink", _("a rule or shape has {ink}% total ink (limit {limit}%)").format(
+                    ink=f"{sum(cmyk) * 100:.0f}", limit=ink_limit), page=number))
     return findings
 
 
@@ -405,8 +419,8 @@ def _registration(page: pikepdf.Page, number: int) -> list[Finding]:
         elif op in ("g", "rg", "k"):
             fill = False
         elif op in _TEXT_OPS and fill:
-            return [Finding(ERROR, "registration", "text in the registration colour (every plate at 100%); "
-                            "give it a CMYK colour", page=number)]
+            return [Finding(ERROR, "registration", _("text in the registration colour (every plate at 100%); "
+                                                     "give it a CMYK colour"), page=number)]
         elif op in _PATH_OPS and (stroke or fill) and len(operands) == _PATH_OPS[op]:
             values = [float(v) for v in operands]
             points = list(zip(values[::2], values[1::2]))
@@ -416,7 +430,7 @@ def _registration(page: pikepdf.Page, number: int) -> list[Finding]:
             for x, y in points:
                 px, py = ctm[0] * x + ctm[2] * y + ctm[4], ctm[1] * x + ctm[3] * y + ctm[5]
                 if x0 + 0.01 < px < x1 - 0.01 and y0 + 0.01 < py < y1 - 0.01:
-                    return [Finding(ERROR, "registration", "something is painted in the registration colour "
-                                    "(every plate at 100%) inside the bleed; it is for printer's marks only",
-                                    page=number)]
+                    return [Finding(ERROR, "registration", _("something is painted in the registration colour "
+                                                             "(every plate at 100%) inside the bleed; it is for "
+                                                             "printer's marks only"), page=number)]
     return []
