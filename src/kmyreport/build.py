@@ -167,8 +167,8 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
         stored = issue.edition.store(issue, extras, result.pdf, target, validate=validate)
         files = issue.composer.outputs(result.pdf, target)
     except OSError as exc:
-        raise KmyError(f"cannot write the PDF ({exc.strerror or exc}); check that the folder exists, "
-                       "is writable and has space", target) from None
+        raise KmyError(_("cannot write the PDF ({problem}); check that the folder exists, is writable and has "
+                         "space").format(problem=exc.strerror or exc), target) from None
     clock.lap("store")
     built = BuildResult(output=target, pages=result.pages, size_bytes=len(result.pdf),
                         seconds=time.perf_counter() - started, articles=len(issue.articles),

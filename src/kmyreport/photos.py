@@ -30,6 +30,7 @@ from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 from .colour import RGB, SRGB, ColourTarget, max_ink, to_target
 from .errors import KmyError, display_path
 from .files import write_bytes_atomic
+from .i18n import _
 
 PIPELINE_VERSION = "4"  # bump when the output of `prepare_photo` changes for the same inputs
 JPEG_QUALITY = 90
@@ -144,7 +145,7 @@ def _pass_through(data: bytes, placement: Placement, colour: ColourTarget) -> tu
                 return None
             if image.getexif().get(0x0112, 1) != 1:
                 return None
-            width_mm, _ = placed_size(width, height, placement)
+            width_mm = placed_size(width, height, placement)[0]
             if width / (width_mm / MM_PER_INCH) > placement.ppi * PASS_THROUGH_BAND:
                 return None
             icc = image.info.get("icc_profile")
@@ -234,7 +235,7 @@ def _open(data: bytes, source: Path, where: tuple[Path, int] | None,
     times faster to prepare.
     """
     if not data:
-        raise _photo_error(source, where, "the file is empty (0 bytes); copy the photo again")
+        raise _photo_error(source, where, _("the file is empty (0 bytes); copy the photo again"))
     try:
         with warnings.catch_warnings(), _complete_data_only():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -244,16 +245,18 @@ def _open(data: bytes, source: Path, where: tuple[Path, int] | None,
             sideways = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
             upright = (stored_h, stored_w) if sideways else (stored_w, stored_h)
             if image.format == "JPEG":
-                width_mm, _ = placed_size(*upright, placement)
+                width_mm = placed_size(*upright, placement)[0]
                 target_w, target_h = _target_pixels(*upright, width_mm, placement)
                 image.draft(None, (target_h, target_w) if sideways else (target_w, target_h))
             image.load()
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-        raise _photo_error(source, where, f"the image is too large to decode safely ({exc}); export a "
-                           f"smaller copy (at most {MAX_PHOTO_PIXELS // 1_000_000} megapixels)") from None
+        raise _photo_error(source, where, _("the image is too large to decode safely ({problem}); export a "
+                                            "smaller copy (at most {limit} megapixels)").format(
+            problem=exc, limit=MAX_PHOTO_PIXELS // 1_000_000)) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise _photo_error(source, where, f"cannot read the image ({exc}); the file is damaged, cut short "
-                           "or not a photo: export it again as JPEG or PNG") from None
+        raise _photo_error(source, where, _("cannot read the image ({problem}); the file is damaged, cut short "
+                                            "or not a photo: export it again as JPEG or PNG").format(
+            problem=exc)) from None
     return image, upright
 
 
@@ -267,12 +270,14 @@ _strict_saved = False
 def _check_pixels(width: int, height: int, source: Path, where: tuple[Path, int] | None) -> None:
     """Refuse, from the header alone, a photo with no pixels or too many to decode safely."""
     if width < 1 or height < 1:
-        raise _photo_error(source, where, f"the image says it is {width} × {height} pixels; the file is "
-                           "damaged: export it again as JPEG or PNG")
+        raise _photo_error(source, where, _("the image says it is {width} × {height} pixels; the file is "
+                                            "damaged: export it again as JPEG or PNG").format(width=width,
+                                                                                             height=height))
     if width * height > MAX_PHOTO_PIXELS:
-        raise _photo_error(source, where, f"the image is {width} × {height} pixels ({width * height / 1e6:.0f} "
-                           f"megapixels), more than the {MAX_PHOTO_PIXELS // 1_000_000} allowed; export a "
-                           "smaller copy")
+        raise _photo_error(source, where, _("the image is {width} × {height} pixels ({megapixels} megapixels), "
+                                            "more than the {limit} allowed; export a smaller copy").format(
+            width=width, height=height, megapixels=f"{width * height / 1e6:.0f}",
+            limit=MAX_PHOTO_PIXELS // 1_000_000))
 
 
 @contextmanager
@@ -341,5 +346,6 @@ def _where_text(source: Path, where: tuple[Path, int] | None) -> str:
 
 def _photo_error(source: Path, where: tuple[Path, int] | None, message: str) -> KmyError:
     if where:
-        return KmyError(f"photo {display_path(source)}: {message}", where[0], where[1])
+        return KmyError(_("photo {path}: {message}").format(path=display_path(source), message=message),
+                        where[0], where[1])
     return KmyError(message, source)

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import KmyError
 from ..files import write_bytes_atomic
+from ..i18n import _
 
 if TYPE_CHECKING:
     from ..build import PreparedIssue
@@ -175,20 +176,24 @@ def get_edition(name: str, level: str | None = None) -> Edition:
         entry = _REGISTRY.get(name)
         if entry is not None and level is None:
             return entry
-        raise KmyError(f"unknown edition '{name}'; choose one of: {', '.join(grouped)}")
+        raise KmyError(_("unknown edition '{name}'; choose one of: {choices}").format(
+            name=name, choices=", ".join(grouped)))
     leveled = [edition for edition in members if edition.level is not None]
     if not leveled:
         if level is not None:
             with_levels = [family for family, group in grouped.items() if any(e.level for e in group)]
-            raise KmyError(f"--level applies to the {' and '.join(with_levels) or 'leveled'} edition only, "
-                           f"not '{name}'")
+            raise KmyError(_("--level applies to the {editions} edition only, not '{name}'").format(
+                editions=_(" and ").join(with_levels) or "leveled", name=name))
         return members[0]
     wanted = normalise_level(level) if level is not None else _DEFAULT_LEVELS.get(name, leveled[0].level)
     for edition in leveled:
         if edition.level == wanted:
             return edition
-    label = "PDF/A level" if name == "archive" else f"{name} level"
-    raise KmyError(f"unknown {label} '{level}'; choose one of: {', '.join(e.level for e in leveled)}")
+    choices = ", ".join(e.level or "" for e in leveled)
+    if name == "archive":
+        raise KmyError(_("unknown PDF/A level '{level}'; choose one of: {choices}").format(level=level, choices=choices))
+    raise KmyError(_("unknown {edition} level '{level}'; choose one of: {choices}").format(
+        edition=name, level=level, choices=choices))
 
 
 def normalise_level(level: str) -> str:
@@ -212,7 +217,8 @@ def help_text() -> str:
         levels = [e.level for e in members if e.level]
         if levels:
             default = _DEFAULT_LEVELS.get(family, levels[0])
-            lines.append(f"{family} (--level {', '.join(levels)}; default {default})")
+            lines.append(_("{edition} (--level {levels}; default {default})").format(
+                edition=family, levels=", ".join(levels), default=default))
         else:
-            lines.append(f"{family}: {members[0].description}")
-    return "; ".join(lines)
+            lines.append(_("{edition}: {description}").format(edition=family, description=_(members[0].description)))
+    return _("; ").join(lines)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..colour import CMYK, press_settings, profile_description, profile_path
+from ..i18n import N_
 from . import Edition, PhotoPolicy, RenderExtras
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ class PrintEdition(Edition):
 
 
 EDITIONS = [
-    PrintEdition("print", "for the press: PDF/X-4, CMYK, bleed, photos at the layout's resolution",
+    PrintEdition("print", N_("for the press: PDF/X-4, CMYK, bleed, photos at the layout's resolution"),
                  pdf_variant="pdf/x-4", photos=PhotoPolicy(colour=CMYK),
                  stylesheet={"bleed_mm": 3, "colour_space": CMYK}, claims=("PDF/X-4",), verify_checks=PDFX_CHECKS),
 ]
