@@ -30,6 +30,7 @@ from markupsafe import Markup
 from ..articles import Article, PhotoRef
 from ..editions import Edition
 from ..errors import KmyError, display_path
+from ..i18n import _
 from ..layouts import Layout, render_template
 from ..manifest import LoadedManifest
 from ..photos import Placement, PreparedPhoto, placed_size
@@ -90,13 +91,16 @@ class StoryFit:
     def describe(self) -> str:
         where = f"第{self.page:02d}版 {self.source}" + ("（续）" if self.part == "continued" else "")
         if self.over_lines > 0:
-            state = f"over by {self.over_chars} 字 ({self.over_lines} lines)"
+            state = _("over by {chars} 字 ({lines} lines)").format(chars=self.over_chars, lines=self.over_lines)
         elif self.over_lines < 0:
-            state = f"under by about {-self.over_chars} 字 ({-self.over_lines} lines free)"
+            state = _("under by about {chars} 字 ({lines} lines free)").format(chars=-self.over_chars,
+                                                                             lines=-self.over_lines)
         else:
-            state = "fits exactly"
-        jump = f"; {self.jumped_chars} 字 jump to 第{self.continues_on:02d}版" if self.continues_on else ""
-        return f"{where} [{self.area}, {self.columns} columns, {self.lines} lines]: {state}{jump}"
+            state = _("fits exactly")
+        jump = _("; {chars} 字 jump to 第{page}版").format(chars=self.jumped_chars, page=f"{self.continues_on:02d}") \
+            if self.continues_on else ""
+        return _("{where} [{area}, {columns} columns, {lines} lines]: {state}{jump}").format(
+            where=where, area=self.area, columns=self.columns, lines=self.lines, state=state, jump=jump)
 
 
 @dataclass
@@ -133,14 +137,16 @@ class Composition:
         warnings: list[str] = []
         for entry, fit in zip(self.placed, self.report.stories):
             if entry.continues_on and entry.landing is not None and not entry.landing.blocks:
-                warnings.append(f"{display_path(entry.article.path)} fits on 第{entry.page.number:02d}版; its area "
-                                f"on 第{entry.continues_on:02d}版 stays empty")
+                warnings.append(_("{path} fits on 第{page}版; its area on 第{continued}版 stays empty").format(
+                    path=display_path(entry.article.path), page=f"{entry.page.number:02d}",
+                    continued=f"{entry.continues_on:02d}"))
             if fit.over_lines > 0 and self.overflow != "report":
-                message = (f"does not fit its area on 第{fit.page:02d}版 ({fit.area}): cut {fit.over_chars} 字 "
-                           f"({fit.over_lines} lines), give it a larger area, or let it continue on another page "
-                           "with continue: N")
-                if fit.part == "continued":
-                    message = "the continuation " + message
+                message = (_("the continuation does not fit its area on 第{page}版 ({area}): cut {chars} 字 ({lines} "
+                             "lines), give it a larger area, or let it continue on another page with continue: N")
+                           if fit.part == "continued" else
+                           _("does not fit its area on 第{page}版 ({area}): cut {chars} 字 ({lines} lines), give it a "
+                             "larger area, or let it continue on another page with continue: N")).format(
+                    page=f"{fit.page:02d}", area=fit.area, chars=fit.over_chars, lines=fit.over_lines)
                 if self.overflow != "warn":
                     raise KmyError(message, entry.article.path)
                 warnings.append(f"{display_path(entry.article.path)}: {message}")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..editions import get_edition
 from ..errors import KmyError
+from ..i18n import _
 from ..manifest import load_manifest
 from ..workspace import find_workspace
 from .compose import FitReport, compose_pages
@@ -22,7 +23,7 @@ def fit_issue(manifest_path: Path, workspace_root: Path | None = None, *, overfl
 
     manifest = load_manifest(Path(manifest_path))
     if not manifest.model.pages:
-        raise KmyError("the fit report is for newspapers: this manifest lists no pages", manifest.path)
+        raise KmyError(_("the fit report is for newspapers: this manifest lists no pages"), manifest.path)
     workspace = find_workspace(manifest.path, workspace_root)
     layout = _layout_for(manifest, workspace)
     articles = _load_articles(manifest, workspace)

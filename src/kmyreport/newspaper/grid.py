@@ -17,6 +17,7 @@ import pydantic
 from pydantic import Field
 
 from ..errors import KmyError
+from ..i18n import _
 from ..layouts import Layout
 from ..yamlfile import StrictModel
 from .model import Area
@@ -104,9 +105,9 @@ def grid_of(layout: Layout) -> Grid:
     except pydantic.ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise KmyError(f"{where}: {first['msg']}; a newspaper layout's tokens give body_size_pt, leading_pt, "
-                       "row_lines, masthead, slots and headline_pt (see layouts/newspaper/layout.yaml)",
-                       layout.yaml_path) from None
+        raise KmyError(_("{key}: {problem}; a newspaper layout's tokens give body_size_pt, leading_pt, row_lines, "
+                         "masthead, slots and headline_pt (see layouts/newspaper/layout.yaml)").format(
+            key=where, problem=first["msg"]), layout.yaml_path) from None
     config = layout.config
     margins = config.page.margins_mm
     width = config.page.width_mm - margins.inside - margins.outside
