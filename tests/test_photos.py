@@ -163,6 +163,9 @@ def test_pass_through_strips_exactly_the_metadata_segments() -> None:
     assert _without_metadata(plain[:2] + b"\xff\x01" + plain[2:]) is None
     assert _without_metadata(plain[:2] + b"\x00\x00" + plain[2:]) is None  # not a marker
     assert _without_metadata(plain[:2] + _segment(0xDB, b"")[:4]) is None
+    for marker in (0xD0, 0xD5, 0xD9, 0x01):  # restart, end of image, TEM: no segment may stand here
+        assert _without_metadata(plain[:2] + bytes([0xFF, marker, 0x00, 0x02]) + plain[2:]) is None, marker
+    assert _without_metadata(b"\xff\xd8\xff\xda\x00\x08") == b"\xff\xd8\xff\xda\x00\x08"  # the scan starts last
 
 
 @pytest.mark.parametrize(("size", "expected"), [
@@ -245,3 +248,24 @@ def test_a_big_endian_16_bit_tiff_is_prepared(tmp_path: Path) -> None:
     assert Image.open(source).mode == "I;16B"
     photo, _ = prepare_photo(source, PLACEMENT, tmp_path / "cache")
     assert Image.open(photo.path).getpixel((10, 10)) == 255
+
+
+@pytest.mark.parametrize("orientation", [2, 3, 4, 5, 7, 8])
+def test_every_exif_orientation_comes_out_upright(tmp_path: Path, orientation: int) -> None:
+    """The stored pixels are the upright picture turned the way the EXIF tag says to undo."""
+    upright = sky_over_ground(1200, 800)
+    upright.paste((220, 20, 20), (0, 0, 200, 200))  # a red corner: top left when upright
+    undo = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+            5: Image.Transpose.TRANSPOSE, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_270}
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    source = save(upright.transpose(undo[orientation]), tmp_path / f"o{orientation}.jpg", exif=exif.tobytes(),
+                  quality=95)
+    photo, _ = prepare_photo(source, Placement(40.0, 40.0, 150), tmp_path / "cache")
+    placed = Image.open(photo.path)
+    assert placed.size == (photo.width_px, photo.height_px) == (236, 157)
+    assert (photo.source_width_px, photo.source_height_px) == (1200, 800)
+    w, h = placed.size
+    red, sky, ground = placed.getpixel((5, 5)), placed.getpixel((w - 5, 5)), placed.getpixel((w - 5, h - 5))
+    assert red[0] > 180 and red[2] < 80, red
+    assert sky[2] > 150 and ground[0] > 100 and ground[2] < 90, (sky, ground)
