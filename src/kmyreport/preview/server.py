@@ -34,6 +34,7 @@ from typing import Any
 from .. import editions
 from ..build import compile_issue
 from ..errors import KmyError
+from ..i18n import _
 from ..layouts import load_layout
 from ..manifest import load_manifest
 from ..watch import workspace_changes
@@ -53,13 +54,14 @@ class PreviewSession:
         if self.manifest_path.is_dir() and (self.manifest_path / "issue.yaml").is_file():
             self.manifest_path = self.manifest_path / "issue.yaml"  # an issue folder stands for its manifest
         if not self.manifest_path.is_file():  # a broken manifest is shown on the page; a missing one stops here
-            raise KmyError("manifest not found; give the path of an issue.yaml, e.g. sources/2024-07/issue.yaml",
+            raise KmyError(_("manifest not found; give the path of an issue.yaml, e.g. sources/2024-07/issue.yaml"),
                            manifest_path)
         self.workspace = find_workspace(self.manifest_path, workspace_root)
         self.families = editions.families()
         if edition not in self.families:
             editions.get_edition(edition)  # the registry's own error, naming the editions there are
-            raise KmyError(f"preview shows one edition of each kind: {', '.join(self.families)}")
+            raise KmyError(_("preview shows one edition of each kind: {editions}").format(
+                editions=", ".join(self.families)))
         self.edition = edition
         self.images = PageImages()
         self.stop = threading.Event()
@@ -137,7 +139,8 @@ class PreviewSession:
         except Exception as exc:  # a fault of kmyreport's: show it, keep serving
             traceback.print_exc()
             self._publish(building=False, changed=[], error={
-                "where": "", "message": f"internal error: {type(exc).__name__}: {exc} (a bug in kmyreport)"})
+                "where": "", "message": _("internal error: {problem} (a bug in kmyreport)").format(
+                    problem=f"{type(exc).__name__}: {exc}")})
 
     def _error(self, exc: KmyError) -> dict[str, str]:
         where = ""
@@ -251,8 +254,8 @@ class PreviewServer:
         try:
             self.httpd = _Server(("127.0.0.1", port), _Handler)
         except OSError as exc:
-            raise KmyError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); "
-                           "choose another port with --port") from None
+            raise KmyError(_("cannot listen on 127.0.0.1:{port} ({problem}); choose another port with --port").format(
+                port=port, problem=exc.strerror or exc)) from None
         self.httpd.session = self.session
         self._step_ms = step_ms
         self._threads: list[threading.Thread] = []

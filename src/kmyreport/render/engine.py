@@ -15,6 +15,7 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from ..errors import KmyError
+from ..i18n import _
 from . import RenderJob, RenderResult
 from .fetcher import WorkspaceURLFetcher
 from .finish import finisher
@@ -88,8 +89,9 @@ def render(job: RenderJob) -> RenderResult:
         logger.removeHandler(collector)
     if fetcher.refused:
         listed = ", ".join(dict.fromkeys(fetcher.refused))
-        raise KmyError(f"the layout or copy asks for resources outside the workspace: {listed}; "
-                       "put the files inside the workspace and use relative paths", job.source_name)
+        raise KmyError(_("the layout or copy asks for resources outside the workspace: {resources}; put the "
+                         "files inside the workspace and use relative paths").format(resources=listed),
+                       job.source_name)
     measures = measure_document(document) if job.measure else None
     return RenderResult(pdf=pdf, pages=len(document.pages), warnings=collector.messages, measures=measures,
                         resources=sorted(fetcher.served))

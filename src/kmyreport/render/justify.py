@@ -44,6 +44,7 @@ from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
 from ..cjk import IDEOGRAPH_CLASS, JUSTIFIABLE_CLASS, is_justifiable, is_opening
 from ..errors import KmyError
+from ..i18n import _
 from . import autospace, lastline, punctuation
 
 #: What the render layer adds to every kmyreport document to turn the extension on.
@@ -141,10 +142,12 @@ def _report_ragged(context: object, line: boxes.LineBox, gap_em: float | None) -
     if key in reported:
         return
     reported.add(key)
-    need = (f"gaps of {gap_em:.2f} em between its characters (at most {MAX_GAP_EM} em)" if gap_em is not None
-            else "space where it has no gap to spread it over")
-    REPORT.warning("%s: a line would need %s to end flush and is left ragged; rewrite it or let the word after "
-                   "it break: %s", source or "(no source line)", need, text)
+    need = (_("gaps of {gap} em between its characters (at most {most} em)").format(gap=f"{gap_em:.2f}",
+                                                                                      most=MAX_GAP_EM)
+            if gap_em is not None else _("space where it has no gap to spread it over"))
+    REPORT.warning("%s", _("{source}: a line would need {need} to end flush and is left ragged; rewrite it or let "
+                           "the word after it break: {text}").format(source=source or _("(no source line)"),
+                                                                     need=need, text=text))
 
 
 def _line_text(box: boxes.Box) -> Iterator[str]:
@@ -552,7 +555,7 @@ def _fit_line(result: tuple, text: str, style: object, context: object, max_widt
     also take back a short rest that fits."""
     tolerance = 0.01
     narrower = max_width
-    for _ in range(3):
+    for _attempt in range(3):
         overflow = result[3] - max_width
         if overflow <= tolerance or result[2] is None:
             break
@@ -576,9 +579,9 @@ _SHORT_REST_BYTES = 12  # about four Chinese characters
 def check_engine(found: str, written_for: str) -> None:
     """Refuse to extend a WeasyPrint other than the one the extension was written against."""
     if found != written_for:
-        raise KmyError(f"kmyreport's Chinese justification was written for WeasyPrint {written_for}, but "
-                       f"WeasyPrint {found} is installed; install the version it was written for "
-                       f"(pip install 'weasyprint=={written_for}')")
+        raise KmyError(_("kmyreport's Chinese justification was written for WeasyPrint {written_for}, but "
+                         "WeasyPrint {found} is installed; install the version it was written for "
+                         "(pip install 'weasyprint=={written_for}')").format(written_for=written_for, found=found))
 
 
 def install() -> None:

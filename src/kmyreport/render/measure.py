@@ -62,6 +62,7 @@ def measure(job: RenderJob) -> list[PageMeasure]:
     import weasyprint
 
     from ..errors import KmyError
+    from ..i18n import _
     from .engine import font_configuration
     from .fetcher import WorkspaceURLFetcher
     from .justify import OPT_IN_STYLESHEET
@@ -73,8 +74,9 @@ def measure(job: RenderJob) -> list[PageMeasure]:
         font_config=font_config, pdf_variant=job.pdf_variant, stylesheets=stylesheets)
     if fetcher.refused:
         listed = ", ".join(dict.fromkeys(fetcher.refused))
-        raise KmyError(f"the layout or copy asks for resources outside the workspace: {listed}; "
-                       "put the files inside the workspace and use relative paths", job.source_name)
+        raise KmyError(_("the layout or copy asks for resources outside the workspace: {resources}; put the "
+                         "files inside the workspace and use relative paths").format(resources=listed),
+                       job.source_name)
     return measure_document(document)
 
 
