@@ -211,9 +211,10 @@ def _resolution_warnings(source: Path, where: tuple[Path, int] | None, photo: Pr
     ppi = photo.effective_ppi
     if ppi >= placement.ppi * 0.9:
         return []
-    return [f"{_where_text(source, where)}: photo is {photo.source_width_px} px wide; placed "
-            f"{photo.width_mm:.0f} mm wide it prints at {ppi:.0f} ppi (target {placement.ppi}); "
-            "use a larger original"]
+    return [_("{where}: photo is {width} px wide; placed {width_mm} mm wide it prints at {ppi} ppi (target "
+              "{target}); use a larger original").format(where=_where_text(source, where),
+                                                         width=photo.source_width_px, width_mm=f"{photo.width_mm:.0f}",
+                                                         ppi=f"{ppi:.0f}", target=placement.ppi)]
 
 
 def _target_pixels(src_w: int, src_h: int, width_mm: float, placement: Placement) -> tuple[int, int]:
