@@ -103,7 +103,8 @@ class Verdict:
         return tr(VERDICTS[self.status])
 
     def failures(self) -> list[str]:
-        lines = [f"{check.name}: {check.detail}" for check in self.checks if not check.ok]
+        lines = [_("{check}: {detail}").format(check=_(check.name), detail=check.detail)
+                 for check in self.checks if not check.ok]
         for result in self.verapdf or []:
             if not result.compliant:
                 rules = "; ".join(f"{f.get('clause')}-{f.get('test')} {f.get('description', '')}".strip()
@@ -245,22 +246,22 @@ def _xmp_value(xmp: str, prefix: str, name: str) -> str | None:
 
 def _pdfa_claim(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
     return Check("PDF/A claim", any(c.startswith("PDF/A") for c in claims),
-                 ", ".join(claims) or "no pdfaid:part in the XMP metadata")
+                 ", ".join(claims) or _("no pdfaid:part in the XMP metadata"))
 
 
 def _metadata(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
     return Check("metadata", bool(xmp) and re.search(r"<dc:title[\s>]", xmp) is not None,
-                 "XMP metadata with dc:title" if xmp else "no XMP metadata stream")
+                 _("XMP metadata with dc:title") if xmp else _("no XMP metadata stream"))
 
 
 def _language(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
-    return Check("language", "/Lang" in pdf.Root, str(pdf.Root.get("/Lang", "no /Lang in the catalog")))
+    return Check("language", "/Lang" in pdf.Root, str(pdf.Root.get("/Lang", _("no /Lang in the catalog"))))
 
 
 def _tagged(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
     marked = "/StructTreeRoot" in pdf.Root and bool(pdf.Root.get("/MarkInfo", {}).get("/Marked", False))
-    return Check("tagged", marked, "structure tree and /Marked true" if marked
-                 else "tagged level without a structure tree")
+    return Check("tagged", marked, _("structure tree and /Marked true") if marked
+                 else _("tagged level without a structure tree"))
 
 
 def _output_intent(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
@@ -268,7 +269,7 @@ def _output_intent(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
     for intent in intents:
         if intent.get("/S") == "/GTS_PDFA1" and "/DestOutputProfile" in intent:
             return Check("output intent", True, str(intent.get("/OutputConditionIdentifier", "")))
-    return Check("output intent", False, "no GTS_PDFA1 output intent with an ICC profile")
+    return Check("output intent", False, _("no GTS_PDFA1 output intent with an ICC profile"))
 
 
 def _fonts_embedded(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
@@ -284,8 +285,8 @@ def _fonts_embedded(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
             if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
                 missing.append(str(font.get("/BaseFont", "?")))
     if missing:
-        return Check("fonts embedded", False, "not embedded: " + ", ".join(sorted(set(missing))))
-    return Check("fonts embedded", True, f"{count} font uses, all embedded")
+        return Check("fonts embedded", False, _("not embedded: {fonts}").format(fonts=", ".join(sorted(set(missing)))))
+    return Check("fonts embedded", True, _("{count} font uses, all embedded").format(count=count))
 
 
 def _no_interpolation(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
@@ -293,16 +294,17 @@ def _no_interpolation(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
                      if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"
                      and bool(obj.get("/Interpolate", False))]
     if interpolating:
-        return Check("no interpolation", False, f"{len(interpolating)} image(s) with /Interpolate true "
-                     f"(objects {', '.join(map(str, interpolating[:5]))})")
-    return Check("no interpolation", True, "no image asks for interpolation")
+        return Check("no interpolation", False, _("{count} image(s) with /Interpolate true (objects {objects})").format(
+            count=len(interpolating), objects=", ".join(map(str, interpolating[:5]))))
+    return Check("no interpolation", True, _("no image asks for interpolation"))
 
 
 def _pdfx_claim(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
     found = [c for c in claims if c.startswith("PDF/X")]
     trapped = str(pdf.trailer.get("/Info", {}).get("/Trapped", "")) == "/False" and "<pdf:Trapped>" in xmp
     return Check("PDF/X claim", bool(found) and trapped,
-                 ", ".join(found) + ", Trapped set" if found and trapped else "no pdfxid:GTS_PDFXVersion or no /Trapped")
+                 _("{claims}, Trapped set").format(claims=", ".join(found)) if found and trapped
+                 else _("no pdfxid:GTS_PDFXVersion or no /Trapped"))
 
 
 def _press_output_intent(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
@@ -319,10 +321,14 @@ def _press_preflight(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
     from .check import ERROR, check_pdf
 
     errors = [f for f in check_pdf(Path(pdf.filename), None) if f.severity == ERROR]
-    return Check("press preflight", not errors, "; ".join(str(f) for f in errors[:5]) if errors
-                 else "boxes, CMYK only, no rich-black text, ink within 300%")
+    return Check("press preflight", not errors, _("; ").join(str(f) for f in errors[:5]) if errors
+                 else _("boxes, CMYK only, no rich-black text, ink within 300%"))
 
 
+#: The own checks' names as shown (a name is also a key: editions list them, the archive sidecar records them).
+CHECK_NAMES = (N_("PDF/A claim"), N_("metadata"), N_("language"), N_("output intent"), N_("fonts embedded"),
+               N_("no interpolation"), N_("tagged"), N_("PDF/X claim"), N_("press output intent"),
+               N_("press preflight"), N_("readable"), N_("sidecar"), N_("checksum"), N_("embedded sources"))
 #: Every own check by name; an edition lists the ones its files must pass (`Edition.verify_checks`).
 CHECKS: dict[str, Callable[[pikepdf.Pdf, str, list[str]], Check]] = {
     "PDF/A claim": _pdfa_claim,
@@ -342,26 +348,27 @@ def _sidecar_checks(path: Path, sidecar: Path, attachments: dict[str, bytes]) ->
     try:
         data = json.loads(sidecar.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        return [Check("sidecar", False, f"{sidecar.name} unreadable ({exc})")]
+        return [Check("sidecar", False, _("{name} unreadable ({problem})").format(name=sidecar.name, problem=exc))]
     checks = []
     actual = sha256_file(path)
     checks.append(Check("checksum", actual == data.get("sha256"),
-                        "PDF matches its sidecar" if actual == data.get("sha256")
-                        else f"PDF SHA-256 {actual[:12]}… differs from the sidecar's"))
+                        _("PDF matches its sidecar") if actual == data.get("sha256")
+                        else _("PDF SHA-256 {digest}… differs from the sidecar's").format(digest=actual[:12])))
     expected = {i["embedded_as"]: i["sha256"] for i in data.get("inputs", []) if i.get("embedded_as")}
     problems = []
     for name, digest in expected.items():
         if name not in attachments:
-            problems.append(f"{name} missing")
+            problems.append(_("{name} missing").format(name=name))
         elif hashlib.sha256(attachments[name]).hexdigest() != digest:
-            problems.append(f"{name} differs")
+            problems.append(_("{name} differs").format(name=name))
     if data.get("checksums_embedded_as"):
         sums = attachments.get(data["checksums_embedded_as"])
         listed = checksum_list((i["sha256"], i["path"]) for i in data.get("inputs", []))
         if sums is None:
-            problems.append(f"{data['checksums_embedded_as']} missing")
+            problems.append(_("{name} missing").format(name=data["checksums_embedded_as"]))
         elif sums.decode("utf-8", "replace") != listed:
-            problems.append(f"{data['checksums_embedded_as']} differs from the sidecar")
+            problems.append(_("{name} differs from the sidecar").format(name=data["checksums_embedded_as"]))
     checks.append(Check("embedded sources", not problems,
-                        "; ".join(problems) if problems else f"{len(expected)} sources match the sidecar"))
+                        _("; ").join(problems) if problems else _("{count} sources match the sidecar").format(
+                            count=len(expected))))
     return checks
