@@ -250,8 +250,9 @@ def _pdfa_claim(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
 
 
 def _metadata(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
-    return Check("metadata", bool(xmp) and re.search(r"<dc:title[\s>]", xmp) is not None,
-                 _("XMP metadata with dc:title") if xmp else _("no XMP metadata stream"))
+    titled = bool(xmp) and re.search(r"<dc:title[\s>]", xmp) is not None
+    return Check("metadata", titled, _("XMP metadata with dc:title") if titled
+                 else _("XMP metadata without dc:title") if xmp else _("no XMP metadata stream"))
 
 
 def _language(pdf: pikepdf.Pdf, xmp: str, claims: list[str]) -> Check:
