@@ -269,3 +269,41 @@ def test_every_exif_orientation_comes_out_upright(tmp_path: Path, orientation: i
     red, sky, ground = placed.getpixel((5, 5)), placed.getpixel((w - 5, 5)), placed.getpixel((w - 5, h - 5))
     assert red[0] > 180 and red[2] < 80, red
     assert sky[2] > 150 and ground[0] > 100 and ground[2] < 90, (sky, ground)
+
+
+def _scan(data: bytes) -> bytes:
+    """The picture data of a JPEG: everything from its start-of-scan marker on."""
+    return data[data.index(b"\xff\xda"):]
+
+
+def test_a_jpeg_already_fit_for_its_place_is_passed_through(tmp_path: Path) -> None:
+    """Baseline sRGB JPEG, upright, within 1.5 times the target resolution: its picture data is placed as
+    it is (metadata dropped); one beyond the band, or asked for in CMYK, is made again."""
+    small = Placement(40.0, 40.0, 150)                       # 236 px wide at 150 ppi
+    exif = Image.Exif()
+    exif[0x010E] = "晨光"                                      # a description, not a rotation
+    fit = save(sky_over_ground(354, 236), tmp_path / "fit.jpg", exif=exif.tobytes(), quality=80)  # 1.5 × 236
+    photo, _ = prepare_photo(fit, small, tmp_path / "cache")
+    placed = photo.path.read_bytes()
+    assert _scan(placed) == _scan(fit.read_bytes()) and b"Exif" not in placed
+    assert (photo.width_px, photo.height_px) == (354, 236)
+
+    beyond = save(sky_over_ground(355, 237), tmp_path / "beyond.jpg", quality=80)
+    photo, _ = prepare_photo(beyond, small, tmp_path / "cache")
+    assert photo.width_px == 236 and _scan(photo.path.read_bytes()) != _scan(beyond.read_bytes())
+
+    press = iso_coated_target()
+    photo, _ = prepare_photo(fit, small, tmp_path / "cache", colour=press)
+    assert Image.open(photo.path).mode == "CMYK"
+    cmyk = tmp_path / "cmyk.jpg"
+    Image.open(photo.path).save(cmyk, "JPEG", quality=80, icc_profile=press.profile.read_bytes())
+    again, _ = prepare_photo(cmyk, small, tmp_path / "cache", colour=press)
+    assert _scan(again.path.read_bytes()) == _scan(cmyk.read_bytes()), "CMYK in the press profile: as it is"
+
+
+def iso_coated_target():
+    from kmyreport.colour import CMYK, ColourTarget
+
+    from .conftest import REPO
+    profile = REPO / "layouts" / "bulletin" / "profiles" / "ISOcoated_v2_300_bas.icc"
+    return ColourTarget(CMYK, profile, 300, hashlib.sha256(profile.read_bytes()).hexdigest())
