@@ -42,6 +42,7 @@ from pathlib import Path
 
 from ..errors import KmyError, display_path
 from ..files import write_bytes_atomic
+from ..i18n import _
 from .clean import clean_lines
 from .decode import decode_bytes
 from .markdown import build_front_matter, render_article
@@ -74,7 +75,7 @@ def import_raw(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise KmyError(f"cannot read the raw copy: {exc.strerror or exc}", file=path) from exc
+        raise KmyError(_("cannot read the raw copy: {problem}").format(problem=exc.strerror or exc), file=path) from exc
     text, codec, label = decode_bytes(data, path)
     report = ImportReport(source=display_path(path), encoding=label)
     lines = clean_lines(text, report)
@@ -111,8 +112,8 @@ def save_article(result: ImportResult, out_path: Path, *, replace: bool = False)
     """
     out_path = Path(out_path)
     if out_path.exists() and not replace:
-        raise KmyError("already exists; an editor may have worked on it: choose another name, or pass "
-                       "--force to replace it", out_path)
+        raise KmyError(_("already exists; an editor may have worked on it: choose another name, or pass "
+                         "--force to replace it"), out_path)
     copied = copy_photos(result, issue_folder_of(out_path))
     write_article(result, out_path)
     return copied

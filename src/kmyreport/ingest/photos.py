@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from ..errors import KmyError
+from ..i18n import _
 from .model import Recognised
 from .report import ImportReport, ImportResult, PhotoRecord
 
@@ -39,7 +40,7 @@ def assign_photos(
 
 def _photo_files(photos_dir: Path) -> list[Path]:
     if not photos_dir.is_dir():
-        raise KmyError("photo folder not found (or not a folder)", file=photos_dir)
+        raise KmyError(_("photo folder not found (or not a folder)"), file=photos_dir)
     return sorted(
         (p for p in photos_dir.iterdir() if p.is_file() and p.suffix.lower() in PHOTO_EXTENSIONS),
         key=lambda p: p.name,
@@ -60,8 +61,8 @@ def copy_photos(result: ImportResult, issue_folder: Path) -> list[Path]:
         if target.exists():
             if target.resolve() == photo.source.resolve() or target.read_bytes() == photo.source.read_bytes():
                 continue
-            raise KmyError(f"a different photo named {target.name} is already in the issue; rename "
-                           "one of them", file=target)
+            raise KmyError(_("a different photo named {name} is already in the issue; rename one of them").format(
+                name=target.name), file=target)
         plan.append((photo.source, target))
     for source, target in plan:
         target.parent.mkdir(parents=True, exist_ok=True)
