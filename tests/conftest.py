@@ -17,7 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from kmyreport.build import BuildResult, compile_issue
+# The tests read the English messages; kmyreport picks its language when first imported, so this
+# comes first (tests/test_i18n.py runs the command under each locale with this taken out).
+os.environ["KMYREPORT_LANG"] = "en"
+
+from kmyreport.build import BuildResult, compile_issue  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -316,7 +316,7 @@ def _to_output_mode(image: Image.Image) -> Image.Image:
         flat.paste(rgba, mask=rgba.getchannel("A"))
         image = flat
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-        image = image.point(lambda v: v / 256).convert("L")
+        image = image.convert("I").point(lambda v: v / 256).convert("L")  # point() takes no I;16B
     if image.mode == "1":
         image = image.convert("L")
     if icc and image.mode in ("RGB", "CMYK"):
