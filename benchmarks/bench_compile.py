@@ -46,6 +46,7 @@ from kmyreport import render
 from kmyreport.batch import run_batch
 from kmyreport.build import compile_issue, prepare_issue
 from kmyreport.colour import SRGB
+from kmyreport.files import link_or_copy
 from kmyreport.photos import Placement, prepare_photo
 from kmyreport.workspace import VIRTUAL_ROOT
 
@@ -128,14 +129,7 @@ def make_issue(root: Path, issue_id: str, articles: int, photos: int, seed: int)
 def make_workspace(root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "layouts", root / "layouts")
-    shutil.copytree(REPO / "fonts", root / "fonts", copy_function=_link_or_copy)
-
-
-def _link_or_copy(src: str, dst: str) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
+    shutil.copytree(REPO / "fonts", root / "fonts", copy_function=link_or_copy)
 
 
 # ------------------------------------------------------------------ timing

@@ -20,7 +20,6 @@ It prints the medians and their ratio (the issue's target: at most 1.5).
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import tempfile
@@ -28,6 +27,7 @@ import time
 from pathlib import Path
 
 from kmyreport.build import compile_issue
+from kmyreport.files import link_or_copy
 from kmyreport.preview import PreviewServer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -57,12 +57,7 @@ def make_workspace(root: Path) -> Path:
     root.mkdir(parents=True)
     shutil.copytree(REPO / "layouts", root / "layouts")
     shutil.copytree(REPO / "sources" / "2024-07", root / "sources" / "2024-07")
-    (root / "fonts").mkdir()
-    for font in (REPO / "fonts").iterdir():
-        try:
-            os.link(font, root / "fonts" / font.name)
-        except OSError:
-            shutil.copy2(font, root / "fonts" / font.name)
+    shutil.copytree(REPO / "fonts", root / "fonts", copy_function=link_or_copy)
     return root / "sources" / "2024-07" / "issue.yaml"
 
 

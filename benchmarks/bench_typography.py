@@ -16,7 +16,6 @@ steadier figure), and what the rules did, measured from the PDFs.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
 import statistics
@@ -27,6 +26,7 @@ import pdfplumber
 
 from kmyreport.build import compile_issue
 from kmyreport.cjk import is_closing, is_han, is_latin_alnum, is_opening
+from kmyreport.files import link_or_copy
 
 REPO = Path(__file__).resolve().parents[1]
 EM = 10.5
@@ -58,7 +58,7 @@ def make_issue(root: Path, articles: int, tokens: dict[str, str]) -> Path:
     for token, value in tokens.items():
         text = text.replace(token, value)
     layout.write_text(text, encoding="utf-8")
-    shutil.copytree(REPO / "fonts", root / "fonts", copy_function=_link_or_copy)
+    shutil.copytree(REPO / "fonts", root / "fonts", copy_function=link_or_copy)
     rng = random.Random(11)
     entries = []
     for number in range(1, articles + 1):
@@ -70,13 +70,6 @@ def make_issue(root: Path, articles: int, tokens: dict[str, str]) -> Path:
     manifest.write_text("publication: {name: 克拉玛依融媒}\nissue: {number: 1, date: 2024-07-20}\n"
                         "sections:\n  - title: 基准\n    articles:\n" + "\n".join(entries) + "\n", encoding="utf-8")
     return manifest
-
-
-def _link_or_copy(src: str, dst: str) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
 
 
 def measure(pdf: Path) -> dict[str, tuple[int, int]]:

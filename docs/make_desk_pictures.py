@@ -24,6 +24,7 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from kmyreport.build import compile_issue
+from kmyreport.files import link_or_copy
 from kmyreport.new_issue import new_issue
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,12 +39,7 @@ def workspace(root: Path) -> Path:
     shutil.copytree(REPO / "schemas", root / "schemas")
     for issue in ("2024-07", "2024-08-daily"):
         shutil.copytree(REPO / "sources" / issue, root / "sources" / issue)
-    (root / "fonts").mkdir()
-    for font in (REPO / "fonts").iterdir():
-        try:
-            os.link(font, root / "fonts" / font.name)
-        except OSError:
-            shutil.copy2(font, root / "fonts" / font.name)
+    shutil.copytree(REPO / "fonts", root / "fonts", copy_function=link_or_copy)
     return root
 
 

@@ -11,7 +11,6 @@ docs/layouts-after.png.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,6 +19,7 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from kmyreport.build import compile_issue
+from kmyreport.files import link_or_copy
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
@@ -32,12 +32,7 @@ def workspace(root: Path) -> Path:
     shutil.copytree(REPO / "layouts", root / "layouts")
     shutil.copytree(DOCS / "example" / "oasis", root / "layouts" / "oasis")
     shutil.copytree(REPO / "sources" / "2024-07", root / "sources" / "2024-07")
-    (root / "fonts").mkdir()
-    for font in (REPO / "fonts").iterdir():
-        try:
-            os.link(font, root / "fonts" / font.name)
-        except OSError:
-            shutil.copy2(font, root / "fonts" / font.name)
+    shutil.copytree(REPO / "fonts", root / "fonts", copy_function=link_or_copy)
     return root / "sources" / "2024-07" / "issue.yaml"
 
 

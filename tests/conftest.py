@@ -22,6 +22,7 @@ import pytest
 os.environ["KMYREPORT_LANG"] = "en"
 
 from kmyreport.build import BuildResult, compile_issue  # noqa: E402
+from kmyreport.files import link_or_copy
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -50,13 +51,6 @@ def body_text(pdf: Path) -> str:
             area = page.crop((left, top + 26 * MM, right, bottom - 24 * MM))
             chunks.append(area.extract_text() or "")
     return squash("".join(chunks))
-
-
-def _link_or_copy(src: str, dst: str) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
 
 
 @pytest.fixture(scope="session")
@@ -121,7 +115,7 @@ class Scratch:
 def make_workspace(root: Path, font_store: Path) -> Scratch:
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "layouts", root / "layouts")
-    shutil.copytree(font_store, root / "fonts", copy_function=_link_or_copy)
+    shutil.copytree(font_store, root / "fonts", copy_function=link_or_copy)
     return Scratch(root)
 
 

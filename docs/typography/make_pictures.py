@@ -11,7 +11,6 @@ article's text at 150 dpi with pypdfium2 to docs/typography/before.png and after
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,6 +19,7 @@ import pdfplumber
 import pypdfium2 as pdfium
 
 from kmyreport.build import compile_issue
+from kmyreport.files import link_or_copy
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -52,12 +52,7 @@ def compile_with(root: Path, tokens: dict[str, str]) -> Path:
         assert token in text, token
         text = text.replace(token, value)
     layout.write_text(text, encoding="utf-8")
-    (root / "fonts").mkdir()
-    for font in (REPO / "fonts").iterdir():
-        try:
-            os.link(font, root / "fonts" / font.name)
-        except OSError:
-            shutil.copy2(font, root / "fonts" / font.name)
+    shutil.copytree(REPO / "fonts", root / "fonts", copy_function=link_or_copy)
     (root / "sources" / "t" / "articles").mkdir(parents=True)
     (root / "sources" / "t" / "articles" / "a.md").write_text(ARTICLE, encoding="utf-8")
     (root / "sources" / "t" / "issue.yaml").write_text(MANIFEST, encoding="utf-8")

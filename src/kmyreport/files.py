@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -57,3 +58,12 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def link_or_copy(src: str | Path, dst: str | Path) -> None:
+    """Hard-link `src` to `dst`, or copy it where links cannot be made (another file system).
+    A `copy_function` for `shutil.copytree`: scratch workspaces share the repo's font files."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
