@@ -7,12 +7,14 @@ Each test runs the real command line in this process and reads its messages and 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pikepdf
 import pytest
 import yaml
 
+from kmyreport import i18n
 from kmyreport.verapdf import VeraResult
 
 from .conftest import MANIFEST, REPO, Scratch
@@ -26,6 +28,17 @@ def desk(tmp_path: Path) -> Scratch:
     root = tmp_path / "desk"
     root.mkdir()
     return Scratch(root)
+
+
+@pytest.fixture
+def chinese() -> Iterator[None]:
+    """Messages in Chinese for one test (the import report is checked in the editors' wording), then
+    English again, as the tests read it."""
+    i18n.set_language("zh")
+    try:
+        yield
+    finally:
+        i18n.set_language("en")
 
 
 def pdfa_claiming(path: Path, *, lang: bool = True) -> Path:
@@ -103,14 +116,38 @@ COMMENTED = "# 第3期：只改这里的文章顺序\n" + MANIFEST.replace("  - 
     "      # - articles/held-back.md   (next week)\n"
 
 
-def test_import_pairs_each_caption_with_its_photo_file(desk: Scratch) -> None:
+def incoming_photos(desk: Scratch) -> None:
+    """Three photo files for the four captions of RAW."""
     for name in ("a.jpg", "b.jpg", "c.jpg"):
         desk.write(f"incoming/{name}", b"\xff\xd8 not decoded by import")
+
+
+@pytest.mark.usefixtures("chinese")
+def test_import_report_pairs_each_caption_with_its_photo_file(desk: Scratch) -> None:
+    incoming_photos(desk)
     run = desk.cli("import", str(RAW), "--photos", "incoming", "--dry-run")
     assert run.returncode == 0, run.stderr
     assert "图片与说明（4 条说明，3 张图片按文件名顺序配对，1 张缺图）：" in run.stdout
     assert "  1. 第4行  “世界魔鬼城景区迎来客流高峰。”  ← incoming/a.jpg（文中：photos/a.jpg）" in run.stdout
     assert "  4. 第7行  “乌尔禾区的胡杨林。”  ← 缺图，暂用占位文件名 photos/MISSING-4.jpg" in run.stdout
+
+    desk.write("sources/t/issue.yaml", MANIFEST)
+    run = desk.cli("import", str(RAW), "--photos", "incoming", "-o", "sources/t/articles/tour.md")
+    assert run.returncode == 0, run.stderr
+    assert "  第5行“黑油山景区游人如织。”：incoming/b.jpg → photos/b.jpg" in run.stderr
+    assert "  第7行“乌尔禾区的胡杨林。”：没有图片文件，文中暂用占位文件名 photos/MISSING-4.jpg" in run.stderr
+    assert "图片目录只有 3 个图片文件，图片说明有 4 条；第 4 张起使用占位文件名 MISSING-n.jpg" in run.stderr
+
+
+def test_import_pairs_each_caption_with_its_photo_file(desk: Scratch) -> None:
+    incoming_photos(desk)
+    run = desk.cli("import", str(RAW), "--photos", "incoming", "--dry-run")
+    assert run.returncode == 0, run.stderr
+    assert ("Photos and captions (4 captions, 3 paired with photo files in order of file name, 1 without a "
+            "photo):") in run.stdout
+    assert "  1. line 4  “世界魔鬼城景区迎来客流高峰。”  ← incoming/a.jpg (in the article: photos/a.jpg)" in run.stdout
+    assert "  4. line 7  “乌尔禾区的胡杨林。”  ← no photo; placeholder file name photos/MISSING-4.jpg for now" \
+        in run.stdout
 
     desk.write("sources/t/issue.yaml", MANIFEST)
     run = desk.cli("import", str(RAW), "--photos", "incoming", "-o", "sources/t/articles/tour.md")

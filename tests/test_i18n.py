@@ -180,6 +180,112 @@ def test_messages_are_translated_when_raised(language, tmp_path):
     assert "the key 'number' ends with a full-width colon" in str(read_yaml(text, tmp_path / "x.yaml")[2][0])
 
 
+# A small raw file with one line of each common kind, and what its import report says in each language
+# (written out by hand from the file: title, byline, bulleted head, paragraph with an indent, a half-width
+# comma and an emoji, photo caption with credit, editor line, end mark; no photo folder).
+RAW_COPY = "油城新闻\n克拉玛依融媒记者 张三\n■ 一线传真\n  今天,油城天气晴朗🔥。\n友谊大桥夜景。 李四 摄\n编辑：王五\n（完）\n"
+REPORT_EN = """\
+Encoding: UTF-8
+
+Recognised lines:
+  line 1  [title]  油城新闻
+  line 2  [byline]  克拉玛依融媒记者 张三
+      → authors: 张三 (记者, 克拉玛依融媒)
+  line 3  [section head]  ■ 一线传真
+      → 一线传真
+  line 4  [paragraph]  今天,油城天气晴朗。
+  line 5  [photo caption]  友谊大桥夜景。 李四 摄
+      → caption: 友谊大桥夜景。 | credit: 李四 摄 | photographer/supplier: 李四
+  line 6  [editors]  编辑：王五
+      → 编辑: 王五
+  line 7  [end matter (dropped)]  （完）
+      → end mark (at the end, dropped)
+
+Photos and captions (1 caption, 0 paired with photo files in order of file name, 1 without a photo):
+  1. line 5  “友谊大桥夜景。”  ← no photo; placeholder file name photos/MISSING-1.jpg for now
+
+Punctuation normalised (2 changes):
+  line 3 column 1  “■␠” → “(removed)”  bullet or bold marks of the section head removed  (original: …■ 一线传真…)
+  line 4 column 3  “,” → “，”  half-width punctuation made full-width  (original: …今天,油城天气晴朗…)
+
+Characters cleaned:
+  line 4: indent at the start of the line removed
+
+Emoji removed (1):
+  line 4 column 12  🔥  U+1F525
+
+Lines dropped:
+  line 7  “（完）”  end mark (at the end, dropped)
+
+Warnings:
+  - no photo folder given: 1 photo has the placeholder file name MISSING-n.jpg; add the photo
+"""
+# The same in Chinese: the wording the report had before it was translated (the editors know it).
+REPORT_ZH = """\
+编码：UTF-8
+
+识别结果：
+  第1行  [标题]  油城新闻
+  第2行  [署名]  克拉玛依融媒记者 张三
+      → 作者：张三（记者，克拉玛依融媒）
+  第3行  [小标题]  ■ 一线传真
+      → 一线传真
+  第4行  [正文段落]  今天,油城天气晴朗。
+  第5行  [图片说明]  友谊大桥夜景。 李四 摄
+      → 说明：友谊大桥夜景。 ｜ 署名：李四 摄 ｜ 摄影/供图：李四
+  第6行  [编辑人员]  编辑：王五
+  第7行  [文末杂项（已删除）]  （完）
+      → 结束标记（文末，已删除）
+
+图片与说明（1 条说明，0 张图片按文件名顺序配对，1 张缺图）：
+  1. 第5行  “友谊大桥夜景。”  ← 缺图，暂用占位文件名 photos/MISSING-1.jpg
+
+标点规范化（2 处）：
+  第3行第1列  “■␠” → “（删除）”  去掉小标题的项目符号或加粗记号  （原文：…■ 一线传真…）
+  第4行第3列  “,” → “，”  半角标点改全角  （原文：…今天,油城天气晴朗…）
+
+字符清理：
+  第4行：删除行首缩进
+
+删除的表情符号（1 个）：
+  第4行第12列  🔥  U+1F525
+
+删除的行：
+  第7行  “（完）”  结束标记（文末，已删除）
+
+警告：
+  - 未指定图片目录：1 张图片使用占位文件名 MISSING-n.jpg，请补上图片
+"""
+
+
+@pytest.mark.parametrize(("lang", "heading", "expected"), [
+    ("en", "Import report: ", REPORT_EN), ("zh", "导入报告：", REPORT_ZH)])
+def test_the_import_report_reads_in_the_chosen_language(language, tmp_path, lang, heading, expected):
+    from kmyreport.ingest import import_raw
+
+    path = tmp_path / "raw.txt"
+    path.write_text(RAW_COPY, encoding="utf-8")
+    language(lang)  # the import's details and warnings are translated as it runs, the report as it is written
+    result = import_raw(path)
+    first, rest = result.report.to_text().split("\n", 1)
+    assert first == heading + result.report.source and result.report.source.endswith("raw.txt")
+    assert rest == expected
+
+
+def test_the_report_names_punctuation_changes_as_normalize_does_in_chinese(language):
+    """The report names a punctuation change in English by its rule (ingest.report.CHANGE_LABELS); in
+    Chinese it says what normalize.RULE_LABELS says."""
+    from kmyreport.ingest.report import CHANGE_LABELS, KIND_LABELS
+    from kmyreport.normalize import RULE_LABELS
+
+    assert CHANGE_LABELS.keys() == RULE_LABELS.keys()
+    language("zh")
+    assert {rule: i18n._(label) for rule, label in CHANGE_LABELS.items()} == RULE_LABELS
+    assert all(i18n._(label) != label for label in KIND_LABELS.values())  # N_ tables: translated where used
+    language("en")
+    assert {rule: i18n._(label) for rule, label in CHANGE_LABELS.items()} == CHANGE_LABELS
+
+
 @pytest.mark.parametrize(("environ", "argv", "expected"), [
     ({"LANG": "zh_CN.UTF-8"}, [], "zh"),
     ({"LANG": "C.UTF-8"}, [], "en"),

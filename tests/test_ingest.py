@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -22,6 +24,7 @@ from markdown_it import MarkdownIt
 from pydantic import ValidationError
 
 import kmyreport.ingest
+from kmyreport import i18n
 from kmyreport.articles import FrontMatter
 from kmyreport.errors import KmyError
 from kmyreport.ingest import ImportResult, import_raw, write_article
@@ -36,6 +39,28 @@ RAW = HERE / "raw"
 # ---------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------
+
+
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """Messages in `language` inside the block; the language before it afterwards (the tests read English).
+
+    An import's details and warnings are translated when it runs, the report's headings and labels when
+    `to_text` writes it: both have to happen inside."""
+    before = i18n.language()
+    i18n.set_language(language)
+    try:
+        yield
+    finally:
+        i18n.set_language(before)
+
+
+@pytest.fixture
+def chinese() -> Iterator[None]:
+    """The tests that read the Chinese report (its wording is the editors'): the import and the report
+    in Chinese, English again after the test."""
+    with in_language("zh"):
+        yield
 
 
 def split_article(source: str) -> tuple[dict, str, str]:
@@ -136,7 +161,8 @@ UNTITLED_PARAMS = [pytest.param("own"), pytest.param("seed", marks=requires_seed
 @pytest.fixture(scope="module", params=UNTITLED_PARAMS)
 def untitled(request) -> tuple[dict, ImportResult]:
     spec = UNTITLED[request.param]
-    return spec, import_raw(spec["path"])
+    with in_language("zh"):  # its warnings are read in Chinese (shared by the module: made once)
+        return spec, import_raw(spec["path"])
 
 
 def test_untitled_authors_and_byline(untitled: tuple[dict, ImportResult]) -> None:
@@ -180,6 +206,7 @@ def test_untitled_origin_and_editors(untitled: tuple[dict, ImportResult]) -> Non
     assert "责任编辑" not in body
 
 
+@pytest.mark.usefixtures("chinese")
 def test_untitled_junk_dropped_and_title_warned(untitled: tuple[dict, ImportResult]) -> None:
     _, result = untitled
     assert not any(line.strip() == "|" for line in result.article_source.splitlines())
@@ -226,6 +253,7 @@ def test_untitled_every_body_paragraph_in_order(untitled: tuple[dict, ImportResu
     assert [text for _, text, _ in rendered] == expected
 
 
+@pytest.mark.usefixtures("chinese")
 @pytest.mark.parametrize("name", UNTITLED_PARAMS)
 def test_untitled_title_option(name: str) -> None:
     title = UNTITLED[name]["title"]
@@ -242,6 +270,7 @@ def test_front_matter_round_trips(untitled: tuple[dict, ImportResult]) -> None:
     assert list(loaded)[:1] == ["title"]
 
 
+@pytest.mark.usefixtures("chinese")
 def test_report_text_lists_recognition_and_every_change(untitled: tuple[dict, ImportResult]) -> None:
     spec, result = untitled
     text = result.report.to_text()
@@ -633,6 +662,7 @@ def test_fixture_front_matter_loads_as_the_compilers(imported: tuple[dict, Impor
             FrontMatter.model_validate(loaded)
 
 
+@pytest.mark.usefixtures("chinese")
 def test_fixture_report_accounts_for_every_line(imported: tuple[dict, ImportResult], request) -> None:
     _, result = imported
     kinds = result.report.kinds()
@@ -668,6 +698,7 @@ def test_cr_only_and_crlf_give_the_same_article(tmp_path: Path) -> None:
     assert len(set(articles.values())) == 1
 
 
+@pytest.mark.usefixtures("chinese")
 def test_cleaning_is_reported(tmp_path: Path) -> None:
     text = (RAW / "05_cr_tebie.txt").read_text(encoding="utf-8")
     result = import_raw(write_raw(tmp_path, "x.txt", text, "utf-8", "\r"))
@@ -692,6 +723,7 @@ def rules_by_line(result: ImportResult, *rules: str) -> list[tuple[int, int, str
     return [(c.line, c.column, c.before, c.rule) for c in result.report.changes if c.rule in rules]
 
 
+@pytest.mark.usefixtures("chinese")
 def test_dateline_byline_is_recognised_in_the_lede_only(tmp_path: Path) -> None:
     result = import_fixture(tmp_path, "09_dateline_benbaoxun.txt")
     assert kinds_by_line(result) == [
@@ -707,6 +739,7 @@ def test_dateline_byline_is_recognised_in_the_lede_only(tmp_path: Path) -> None:
     assert later.front_matter["authors"] == []
 
 
+@pytest.mark.usefixtures("chinese")
 def test_trailing_byline_line_loses_its_brackets_and_is_reported(tmp_path: Path) -> None:
     result = import_fixture(tmp_path, "11_trailing_byline.txt")
     assert (5, "byline") in kinds_by_line(result) and (6, "editors") in kinds_by_line(result)
@@ -714,6 +747,7 @@ def test_trailing_byline_line_loses_its_brackets_and_is_reported(tmp_path: Path)
     assert not any("重复" in w for w in result.report.warnings)
 
 
+@pytest.mark.usefixtures("chinese")
 def test_byline_repeated_at_the_end_is_not_doubled(tmp_path: Path) -> None:
     text = "油城新闻\n记者 张三\n正文第一段。\n（记者 张三）\n"
     result = import_raw(write_raw(tmp_path, "twice.txt", text, "utf-8"))
@@ -727,6 +761,7 @@ def test_byline_repeated_at_the_end_is_not_doubled(tmp_path: Path) -> None:
     assert len(dateline.front_matter["authors"]) == 1
 
 
+@pytest.mark.usefixtures("chinese")
 def test_end_marks_go_only_at_the_end_and_are_reported(tmp_path: Path) -> None:
     result = import_fixture(tmp_path, "18_junk.txt")
     assert [(r.line, r.text, r.kind) for r in result.report.dropped] == [
@@ -747,6 +782,7 @@ def test_end_marks_go_only_at_the_end_and_are_reported(tmp_path: Path) -> None:
     assert kept.report.dropped == []
 
 
+@pytest.mark.usefixtures("chinese")
 def test_house_source_alone_is_dropped_other_sources_become_origin(tmp_path: Path) -> None:
     text = "油城新闻\n正文。\n来源：克拉玛依融媒\n"
     result = import_raw(write_raw(tmp_path, "house.txt", text, "utf-8"))
@@ -757,6 +793,7 @@ def test_house_source_alone_is_dropped_other_sources_become_origin(tmp_path: Pat
     assert kinds_by_line(footer)[3:] == [(4, "source"), (5, "junk"), (6, "editors"), (7, "junk")]
 
 
+@pytest.mark.usefixtures("chinese")
 def test_second_origin_is_reported_not_used(tmp_path: Path) -> None:
     text = "油城新闻\n来源：新疆日报\n正文。\n转自《克拉玛依日报》2024年7月18日\n"
     result = import_raw(write_raw(tmp_path, "two.txt", text, "utf-8"))
@@ -786,6 +823,7 @@ def test_body_line_kinds(tmp_path: Path, line: str, kind: str) -> None:
     assert result.report.kinds()[3] == kind
 
 
+@pytest.mark.usefixtures("chinese")
 def test_heading_markers_are_reported(tmp_path: Path) -> None:
     result = import_fixture(tmp_path, "14_markers_heads.txt")
     assert rules_by_line(result, "head-marker") == [
@@ -815,6 +853,7 @@ def test_missing_raw_file(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("chinese")
 @pytest.mark.parametrize("name", UNTITLED_PARAMS)
 def test_photos_matched_in_name_order_rest_are_placeholders(tmp_path: Path, name: str) -> None:
     photos = tmp_path / "photos"
@@ -830,6 +869,7 @@ def test_photos_matched_in_name_order_rest_are_placeholders(tmp_path: Path, name
     assert [unquote(src) for src in rendered] == paths  # renderers percent-encode the space
 
 
+@pytest.mark.usefixtures("chinese")
 @pytest.mark.parametrize("name", UNTITLED_PARAMS)
 def test_photo_prefix_and_extra_files(tmp_path: Path, name: str) -> None:
     photos = tmp_path / "p"
@@ -942,6 +982,7 @@ raw_line = st.one_of(
 )
 
 
+@pytest.mark.usefixtures("chinese")  # a dropped own source note says so in its detail
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=st.lists(raw_line, max_size=12), newline=st.sampled_from(["\n", "\r\n", "\r"]))
 def test_nothing_is_lost(tmp_path: Path, lines: list[str], newline: str) -> None:
@@ -1044,6 +1085,7 @@ def test_ingest_modules_import_no_circle() -> None:
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("chinese")
 def test_emoji_are_listed_in_the_report(tmp_path: Path) -> None:
     text = (RAW / "23_wechat_repost.txt").read_text(encoding="utf-8").replace(
         "每到傍晚", "跑团获得第1️⃣名 ©2024。\n每到傍晚")
@@ -1065,6 +1107,7 @@ def test_wechat_import_leaves_no_emoji(tmp_path: Path) -> None:
         assert emoji.emoji_list(import_raw(raw).article_source) == []
 
 
+@pytest.mark.usefixtures("chinese")
 def test_a_recommendations_marker_before_more_text_drops_nothing(tmp_path: Path) -> None:
     text = "标题行\n正文第一段。\n推荐阅读\n这是后面的正文，一句完整的话。\n"
     result = import_raw(write_raw(tmp_path, "r.txt", text, "utf-8"))

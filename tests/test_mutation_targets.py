@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from kmyreport import i18n
 from kmyreport.articles import Author, Origin
 from kmyreport.errors import KmyError
 from kmyreport.ingest.rules.bylines import describe_author
@@ -195,10 +196,18 @@ def test_parse_source_value(value: str, expected) -> None:
 
 
 def test_describe_origin_and_author() -> None:
-    assert describe_origin(Origin.model_construct(publication="新疆日报", date=date(2024, 7, 16), page="第5版")) == (
-        "报刊：新疆日报，日期：2024-07-16，版次：第5版")
-    assert describe_origin(Origin.model_construct(publication="新疆日报", date=None, page=None)) == "报刊：新疆日报"
-    assert describe_author(Author(name="张纪东", role="通讯员", org="克拉玛依融媒")) == "张纪东（通讯员，克拉玛依融媒）"
+    """As the import report shows them, in Chinese (its editors' wording) and in English (the tests' language)."""
+    origin = Origin.model_construct(publication="新疆日报", date=date(2024, 7, 16), page="第5版")
+    author = Author(name="张纪东", role="通讯员", org="克拉玛依融媒")
+    i18n.set_language("zh")
+    try:
+        assert describe_origin(origin) == "报刊：新疆日报，日期：2024-07-16，版次：第5版"
+        assert describe_origin(Origin.model_construct(publication="新疆日报", date=None, page=None)) == "报刊：新疆日报"
+        assert describe_author(author) == "张纪东（通讯员，克拉玛依融媒）"
+    finally:
+        i18n.set_language("en")
+    assert describe_origin(origin) == "publication: 新疆日报, date: 2024-07-16, page: 第5版"
+    assert describe_author(author) == "张纪东 (通讯员, 克拉玛依融媒)"
 
 
 def test_editor_fields() -> None:

@@ -84,11 +84,13 @@ def import_raw(
     if title is not None:
         title = title.strip()
         if found.title and found.title != title:
-            report.warnings.append(f"原稿标题“{found.title}”已由 --title 指定的“{title}”代替")
+            report.warnings.append(_("the copy's title “{found}” is replaced by “{title}” given with --title").format(
+                found=found.title, title=title))
     elif not found.title:
-        report.warnings.append("原稿没有可识别的标题行：title 为空，请用 --title 指定或在 front matter 中补上")
+        report.warnings.append(_("the copy has no line recognisable as its title: title is empty; give it with "
+                                 "--title or fill it in in the front matter"))
     if not found.authors:
-        report.warnings.append("没有识别出署名行：authors 为空")
+        report.warnings.append(_("no byline recognised: authors is empty"))
     front_matter = build_front_matter(found, title)
     return ImportResult(
         article_source=render_article(front_matter, found.blocks),

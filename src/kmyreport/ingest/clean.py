@@ -14,6 +14,7 @@ import unicodedata
 
 import emoji
 
+from ..i18n import _, ngettext
 from .model import SPACES, RawLine
 from .report import ImportReport, LineRecord
 
@@ -59,22 +60,25 @@ def _clean_line(raw: str, number: int, report: ImportReport) -> str:
     raw = remove_emoji(raw, number, report)
     zero_width = sum(1 for ch in raw if ord(ch) in ZERO_WIDTH)
     if zero_width:
-        notes.append(f"删除零宽字符 {zero_width} 个")
+        notes.append(ngettext("{count} zero-width character removed", "{count} zero-width characters removed",
+                              zero_width).format(count=zero_width))
     text = raw.translate(ZERO_WIDTH)
     odd = sum(1 for ch in text if ch in ODD_SPACES)
     if odd:
-        notes.append(f"不换行空格等 {odd} 个改为普通空格")
+        notes.append(ngettext("{count} no-break (or other odd) space made an ordinary space",
+                              "{count} no-break (or other odd) spaces made ordinary spaces", odd).format(count=odd))
         text = "".join(" " if ch in ODD_SPACES else ch for ch in text)
     controls = [ch for ch in text if unicodedata.category(ch) == "Cc" and ch != "\t"]
     if controls:
-        notes.append(f"删除控制字符 {len(controls)} 个")
+        notes.append(ngettext("{count} control character removed", "{count} control characters removed",
+                              len(controls)).format(count=len(controls)))
         text = "".join(ch for ch in text if ch == "\t" or unicodedata.category(ch) != "Cc")
     text = text.replace("\t", " ")
     stripped = text.strip(SPACES)
     if stripped and text[: len(text) - len(text.lstrip(SPACES))]:
-        notes.append("删除行首缩进")
+        notes.append(_("indent at the start of the line removed"))
     if notes and stripped:
-        report.cleaning.append(f"第{number}行：" + "；".join(notes))
+        report.cleaning.append(_("line {line}: {notes}").format(line=number, notes=_("; ").join(notes)))
     return stripped
 
 
@@ -103,9 +107,11 @@ def _drop_junk_at_ends(lines: list[RawLine], report: ImportReport) -> list[RawLi
         if start <= index < end and not is_separator(raw.text):
             kept.append(raw)
             if is_junk(raw.text):
-                report.warnings.append(f"第{raw.line}行只有符号“{raw.text}”，已按正文保留，请核对")
+                report.warnings.append(_("line {line} is only symbols, “{text}”; kept as text, please check").format(
+                    line=raw.line, text=raw.text))
             continue
-        detail = "分隔线" if start <= index < end else "只有符号、没有文字的行（开头或结尾的杂字）"
+        detail = (_("separator line") if start <= index < end
+                  else _("a line of symbols without any text (junk at the start or the end)"))
         record = LineRecord(raw.line, "junk", raw.text, detail)
         report.dropped.append(record)
         report.lines.append(record)

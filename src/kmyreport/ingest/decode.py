@@ -10,20 +10,22 @@ from pathlib import Path
 
 from ..cjk import is_han
 from ..errors import KmyError
+from ..i18n import _
 
-_BOMS = [
-    (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8（带 BOM）"),
-    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32LE（带 BOM）"),
-    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32BE（带 BOM）"),
-    (b"\xff\xfe", "utf-16-le", "UTF-16LE（带 BOM）"),
-    (b"\xfe\xff", "utf-16-be", "UTF-16BE（带 BOM）"),
+_BOMS = [  # (byte-order mark, codec, the encoding's name in the report)
+    (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32LE"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32BE"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16LE"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16BE"),
 ]
 
 
 def decode_bytes(data: bytes, path: Path) -> tuple[str, str, str]:
     """Return (text, codec name, label for the report) or raise KmyError."""
-    for bom, codec, label in _BOMS:
+    for bom, codec, name in _BOMS:
         if data.startswith(bom):
+            label = _("{encoding} (with BOM)").format(encoding=name)
             try:
                 return data[len(bom) :].decode(codec.replace("-sig", "")), codec, label
             except UnicodeDecodeError as exc:
@@ -41,7 +43,7 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str, str]:
         try:
             text = data.decode(codec)
             if _plausible(text):
-                return text, codec, f"{codec.upper()}（无 BOM，按字符分布判断）"
+                return text, codec, _("{encoding} (no BOM; judged by its characters)").format(encoding=codec.upper())
         except UnicodeDecodeError:
             pass
     try:
@@ -131,4 +133,5 @@ def _charset_normalizer_guess(data: bytes) -> tuple[str, str, str] | None:
     han_share = sum(1 for ch in letters if is_han(ch)) / max(1, len(letters))
     if not _plausible(text) or han_share < 0.3:
         return None
-    return text, best.encoding, f"{best.encoding}（charset-normalizer 推测，请核对）"
+    return text, best.encoding, _("{encoding} (charset-normalizer's guess; please check)").format(
+        encoding=best.encoding)

@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 from ..errors import KmyError
-from ..i18n import _
+from ..i18n import _, ngettext
 from .model import Recognised
-from .report import ImportReport, ImportResult, PhotoRecord
+from .report import ImportReport, ImportResult, PhotoRecord, name_list
 
 PHOTO_EXTENSIONS = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp"}
 
@@ -27,15 +27,23 @@ def assign_photos(
                         None if missing else files[number - 1])
         )
     if photos_dir is None and photos:
-        report.warnings.append(f"未指定图片目录：{len(photos)} 张图片使用占位文件名 MISSING-n.jpg，请补上图片")
+        report.warnings.append(ngettext(
+            "no photo folder given: {count} photo has the placeholder file name MISSING-n.jpg; add the photo",
+            "no photo folder given: {count} photos have the placeholder file name MISSING-n.jpg; add the photos",
+            len(photos)).format(count=len(photos)))
     elif len(files) < len(photos):
-        report.warnings.append(
-            f"图片目录只有 {len(files)} 个图片文件，图片说明有 {len(photos)} 条；"
-            f"第 {len(files) + 1} 张起使用占位文件名 MISSING-n.jpg"
-        )
+        report.warnings.append(ngettext(
+            "the photo folder has only {files} photo file for {captions} captions; from photo {first} on the "
+            "placeholder file name MISSING-n.jpg is used",
+            "the photo folder has only {files} photo files for {captions} captions; from photo {first} on the "
+            "placeholder file name MISSING-n.jpg is used", len(files)).format(
+            files=len(files), captions=len(photos), first=len(files) + 1))
     elif len(files) > len(photos):
-        unused = "、".join(f.name for f in files[len(photos) :])
-        report.warnings.append(f"图片目录中有 {len(files) - len(photos)} 个文件没有对应的说明：{unused}")
+        unused = name_list([f.name for f in files[len(photos) :]])
+        report.warnings.append(ngettext(
+            "{count} file in the photo folder has no caption: {files}",
+            "{count} files in the photo folder have no caption: {files}", len(files) - len(photos)).format(
+            count=len(files) - len(photos), files=unused))
 
 
 def _photo_files(photos_dir: Path) -> list[Path]:

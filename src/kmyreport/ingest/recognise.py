@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 
 from ..articles import Author, Origin
+from ..i18n import N_, _
 from ..normalize import Change, normalize_text
 from .model import SPACES, Block, RawLine, Recognised
-from .report import ImportReport, LineRecord
+from .report import ImportReport, LineRecord, name_list
 from .rules.bylines import describe_author, parse_byline, parse_dateline, parse_trailing_byline
 from .rules.captions import CaptionSplit, split_caption
 from .rules.editors import CreditLine, parse_credit_line
@@ -54,7 +55,7 @@ class _Recogniser:
             subtitle_label = SUBTITLE_LABEL_RE.match(text)
             subtitle_dash = SUBTITLE_DASH_RE.match(text)
             if found.title is None and not found.bylines and end_matter_kind(text) == "公众号引导语":
-                self._drop(raw, "boilerplate", "公众号引导语（文首，已删除）")
+                self._drop(raw, "boilerplate", _("account boilerplate (at the start, dropped)"))
             elif kicker and found.kicker is None and found.title is None:
                 found.kicker = self._normalised(raw, kicker.group("text"), kicker.start("text"))
                 self._record(raw, "kicker", found.kicker)
@@ -74,7 +75,7 @@ class _Recogniser:
             elif (authors := parse_byline(text)) is not None:
                 found.bylines.append(text)
                 found.authors.extend(authors)
-                self._record(raw, "byline", "作者：" + "；".join(describe_author(a) for a in authors))
+                self._record(raw, "byline", _authors_detail(authors))
             elif (credit := parse_credit_line(text)) is not None and not self._origin_taken(index, credit):
                 self._add_credit(raw, credit)
             elif found.title is None and not found.bylines and self._is_title_at(index):
@@ -126,10 +127,11 @@ class _Recogniser:
         # (a second source note there would otherwise be kept as text after dropped end matter).
         in_list = self.recommend_index is not None and index >= self.recommend_index
         if in_list and (credit is None or self._origin_taken(index, credit)):
-            self._drop_end_matter(raw, "往期推荐" if index > self.recommend_index else "往期推荐标记")
+            self._drop_end_matter(raw, "recommendations" if index > self.recommend_index else "recommendations-mark")
             return
         if credit is not None and self._origin_taken(index, credit):
-            self.report.warnings.append(f"第{raw.line}行又有一条来源说明，只采用了第一条；这一行按正文保留")
+            self.report.warnings.append(_("line {line} has another source note; only the first one is used, and "
+                                          "this line is kept as text").format(line=raw.line))
             self._add_paragraph(raw, is_last=False)
             return
         if credit is not None:
@@ -179,14 +181,15 @@ class _Recogniser:
         self.note_open = ("rest" if note.after_the_story else "next") if not note.text else None
         text = self._normalised(raw, raw.text, 0)
         self.found.blocks.append(Block("note", text, raw.line))
-        self._record(raw, "note", f"{note.name}（单独成块，版式可另行排版）")
+        self._record(raw, "note", _("{note} (a block of its own; the layout may set it apart)").format(
+            note=note.name))
 
     def _add_note_paragraph(self, raw: RawLine, is_last: bool) -> None:
         if self.note_open == "next":
             self.note_open = None
         text = self._without_end_mark(raw) if is_last else raw.text
         self.found.blocks.append(Block("note", self._normalised(raw, text, 0), raw.line))
-        self._record(raw, "note", "编者按／编后的正文")
+        self._record(raw, "note", _("text of the editor's note"))
 
     def _add_paragraph(self, raw: RawLine, is_last: bool) -> None:
         text = self._without_end_mark(raw) if is_last else raw.text
@@ -195,10 +198,11 @@ class _Recogniser:
         self.found.blocks.append(Block("paragraph", paragraph, raw.line))
         details, kind = [], "paragraph"
         dateline = parse_dateline(text) if is_lede else None
-        for authors, where in ((dateline, "电头"), (parse_trailing_byline(text), "段末")):
+        for authors, where in ((dateline, N_("byline in the dateline: {authors}")),
+                               (parse_trailing_byline(text), N_("byline at the end of the paragraph: {authors}"))):
             if authors is not None:
                 kind = "byline-in-text"
-                details.append(f"{where}署名：" + "；".join(describe_author(a) for a in authors))
+                details.append(_(where).format(authors=_("; ").join(describe_author(a) for a in authors)))
                 self._add_authors(authors, raw, in_text=True)
                 self.found.authors_in_text = True
         origin = parse_origin(paragraph)
@@ -206,8 +210,9 @@ class _Recogniser:
             kind = "origin"
             details.append(self._take_origin(raw, origin))
         if end_matter_kind(text):
-            self.report.warnings.append(f"第{raw.line}行“{text}”不在文末，已按正文保留，请核对")
-        self._record(raw, kind, "；".join(details))
+            self.report.warnings.append(_("line {line} “{text}” is not at the end; kept as text, please check").format(
+                line=raw.line, text=text))
+        self._record(raw, kind, _("; ").join(details))
 
     def _without_end_mark(self, raw: RawLine) -> str:
         """The last paragraph without a closing `（完）` / `—END—`, which is recorded as a change."""
@@ -222,9 +227,10 @@ class _Recogniser:
     def _take_origin(self, raw: RawLine, origin: Origin) -> str:
         if self.found.origin is None:
             self.found.origin = origin
-            return "原载：" + describe_origin(origin)
-        self.report.warnings.append(f"第{raw.line}行又有一条原载或来源说明，只采用了第一条")
-        return "原载（未采用）：" + describe_origin(origin)
+            return _("origin: {origin}").format(origin=describe_origin(origin))
+        self.report.warnings.append(_("line {line} has another origin or source note; only the first one is "
+                                      "used").format(line=raw.line))
+        return _("origin (not used): {origin}").format(origin=describe_origin(origin))
 
     def _add_authors(self, authors: list[Author], raw: RawLine, in_text: bool = False) -> bool:
         """Add the authors not known yet; False when all of them were."""
@@ -232,10 +238,10 @@ class _Recogniser:
         new = [a for a in authors if (a.name, a.role, a.org) not in known]
         self.found.authors.extend(new)
         if in_text and new:
-            self.report.warnings.append(
-                f"第{raw.line}行正文中的署名已记入 authors，正文保持原样；"
-                "没有单独的署名行时写 byline: false，标题下不再重复印出署名，请核对"
-            )
+            self.report.warnings.append(_(
+                "line {line}: the byline in the text is recorded in authors and the text is left as it is; with no "
+                "byline line of its own the article says byline: false, so the byline is not printed again under "
+                "the title; please check").format(line=raw.line))
         return bool(new)
 
     def _add_body_byline(self, raw: RawLine, authors: list[Author]) -> None:
@@ -246,10 +252,11 @@ class _Recogniser:
             )
             text = text[1:-1].strip(SPACES)
         if not self._add_authors(authors, raw):
-            self.report.warnings.append(f"第{raw.line}行的署名与前面的署名重复，请核对")
+            self.report.warnings.append(_("line {line}: the byline repeats one above; please check").format(
+                line=raw.line))
         if text not in self.found.bylines:
             self.found.bylines.append(text)
-        self._record(raw, "byline", "作者：" + "；".join(describe_author(a) for a in authors))
+        self._record(raw, "byline", _authors_detail(authors))
 
     def _add_credit(self, raw: RawLine, credit: CreditLine) -> None:
         details = []
@@ -258,26 +265,29 @@ class _Recogniser:
         if credit.origin:
             details.append(self._take_origin(raw, credit.origin))
         if credit.house:
-            details.append(f"本台来源“{credit.house}”不作原载说明，已删除")
+            details.append(_("own source note “{note}” is no origin; removed").format(note=credit.house))
         if not credit.editors and not credit.origin:
-            self._drop_end_matter(raw, "本台来源说明")
+            self._drop_end_matter(raw, "house-source")
             return
         if credit.house:
             self.report.changes.append(
                 Change(raw.line, credit.house_column, credit.house, "", "house-source", excerpt=raw.text[:16])
             )
-        self._record(raw, "editors" if credit.editors else "source", "；".join(details))
+        self._record(raw, "editors" if credit.editors else "source", _("; ").join(details))
 
     def _merge_editors(self, raw: RawLine, editors: dict[str, str]) -> str:
         for role, value in editors.items():
             if role in self.found.editors:
-                self.report.warnings.append(f"第{raw.line}行：{role}出现不止一次，已合并")
+                self.report.warnings.append(_("line {line}: {role} appears more than once; merged").format(
+                    line=raw.line, role=role))
                 value = f"{self.found.editors[role]}、{value}"
             self.found.editors[role] = value
-        return "；".join(f"{role}：{name}" for role, name in editors.items())
+        return _("; ").join(_("{role}: {names}").format(role=role, names=name) for role, name in editors.items())
 
     def _drop_end_matter(self, raw: RawLine, what: str) -> None:
-        record = LineRecord(raw.line, "end-matter", raw.text, f"{what}（文末，已删除）")
+        """Drop an end-matter line; `what` is an `end_matter_kind` or a key of END_MATTER_NAMES."""
+        name = _(END_MATTER_NAMES[what]) if what in END_MATTER_NAMES else what
+        record = LineRecord(raw.line, "end-matter", raw.text, _("{what} (at the end, dropped)").format(what=name))
         self.report.dropped.append(record)
         self.report.lines.append(record)
 
@@ -288,22 +298,22 @@ class _Recogniser:
             caption = above.text
             for record in self.report.lines:
                 if record.line == above.line:
-                    record.kind, record.detail = "photo", "图片说明（署名在下一行）"
+                    record.kind, record.detail = "photo", _("photo caption (its credit on the next line)")
         if split.brackets:
             self.report.changes.append(
                 Change(raw.line, split.credit_start, split.brackets, "", "credit-brackets",
                        excerpt=raw.text[max(0, split.credit_start - 7) :])
             )
         if not caption:
-            self.report.warnings.append(f"第{raw.line}行只有图片署名，没有说明文字")
+            self.report.warnings.append(_("line {line} has a photo credit but no caption").format(line=raw.line))
         if not split.credit:
-            self.report.warnings.append(f"第{raw.line}行的图片没有署名（摄影者），请核对")
+            self.report.warnings.append(_("line {line}: the photo has no credit (photographer); please "
+                                          "check").format(line=raw.line))
         self.found.blocks.append(
             Block("photo", caption, raw.line, credit=split.credit, credit_names=split.names)
         )
-        self._record(
-            raw, "photo", f"说明：{caption or '（无）'} ｜ 署名：{split.credit} ｜ 摄影/供图：{'、'.join(split.names)}"
-        )
+        self._record(raw, "photo", _("caption: {caption} | credit: {credit} | photographer/supplier: {names}").format(
+            caption=caption or _("(none)"), credit=split.credit, names=name_list(split.names)))
 
     def _caption_above(self, raw: RawLine) -> bool:
         """The paragraph just above is a caption (`图为…`) waiting for this credit line."""
@@ -331,6 +341,22 @@ class _Recogniser:
         self.report.lines.append(LineRecord(raw.line, kind, raw.text, detail))
 
 
+# What the report calls the end matter it drops: the kinds `end_matter_kind` tells (its Chinese names are
+# data it returns) and the recogniser's own.
+END_MATTER_NAMES = {
+    "结束标记": N_("end mark"),
+    "公众号引导语": N_("account boilerplate"),
+    "recommendations": N_("recommended articles"),
+    "recommendations-mark": N_("recommended-articles mark"),
+    "house-source": N_("own source note"),
+}
+
+
+def _authors_detail(authors: list[Author]) -> str:
+    """`authors: 张纪东 (通讯员, 克拉玛依融媒); …`, as the report shows a byline."""
+    return _("authors: {authors}").format(authors=_("; ").join(describe_author(a) for a in authors))
+
+
 # `文/ X  图/ Y`, `文丨X`: an author line, never a photo credit.
 AUTHOR_LINE_RE = re.compile(r"^(?:文|图|文图|图文|摄影|撰文)[/／丨|｜:：]")
 # A caption on its own line, its credit on the next: `图为园区数据中心机房。` + `中新网记者 X 摄`.
@@ -350,7 +376,8 @@ def _recommendations_index(lines: list[RawLine], report: ImportReport) -> int | 
         if all(parse_credit_line(r.text) is not None or end_matter_kind(r.text)
                or (len(r.text) <= 40 and "。" not in r.text) for r in rest):
             return index
-        report.warnings.append(f"第{raw.line}行“{raw.text}”之后还有正文，没有当作往期推荐列表删除，请核对")
+        report.warnings.append(_("line {line} “{text}” is followed by more text; not dropped as a list of "
+                                 "recommended articles, please check").format(line=raw.line, text=raw.text))
     return None
 
 

@@ -1,30 +1,62 @@
-"""What an import found and changed: per-line records, photo records, the report and the result."""
+"""What an import found and changed: per-line records, photo records, the report and the result.
+
+The report's texts are English message ids translated through `kmyreport.i18n` (the Chinese wording is in
+the catalogue); the copy's own text in it (lines, names, editors' roles) is shown as written.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import N_, _, ngettext
 from ..normalize import Change
 from .model import Block
 
+# What each kind of line is called in the report (translated where the report is written).
 KIND_LABELS = {
-    "kicker": "引题",
-    "title": "标题",
-    "subtitle": "副题",
-    "byline": "署名",
-    "heading": "小标题",
-    "photo": "图片说明",
-    "paragraph": "正文段落",
-    "origin": "正文（含原载说明）",
-    "editors": "编辑人员",
-    "junk": "杂字行（已删除）",
-    "source": "来源说明",
-    "end-matter": "文末杂项（已删除）",
-    "byline-in-text": "正文（含署名）",
-    "note": "编者按／编后",
-    "boilerplate": "公众号引导语（已删除）",
+    "kicker": N_("kicker"),
+    "title": N_("title"),
+    "subtitle": N_("subtitle"),
+    "byline": N_("byline"),
+    "heading": N_("section head"),
+    "photo": N_("photo caption"),
+    "paragraph": N_("paragraph"),
+    "origin": N_("paragraph (with an origin note)"),
+    "editors": N_("editors"),
+    "junk": N_("junk line (dropped)"),
+    "source": N_("source note"),
+    "end-matter": N_("end matter (dropped)"),
+    "byline-in-text": N_("paragraph (with a byline)"),
+    "note": N_("editor's note"),
+    "boilerplate": N_("account boilerplate (dropped)"),
 }
+
+# The report's names of the punctuation changes (`Change.rule`; `normalize.RULE_LABELS` has the Chinese
+# ones, which are their translations in the catalogue).
+CHANGE_LABELS = {
+    "fullwidth": N_("half-width punctuation made full-width"),
+    "full-stop": N_("half-width full stop made 。"),
+    "parens": N_("pair of brackets made full-width"),
+    "quotes": N_("straight quotes made curly"),
+    "ellipsis": N_("ellipsis made “……”"),
+    "dash": N_("dash made “——”"),
+    "name-dot": N_("dot between names made “·”"),
+    "space-punct": N_("space beside Chinese punctuation removed"),
+    "space-phrase": N_("space between phrases made a full-width space (the pause kept)"),
+    "credit-brackets": N_("brackets around the photo credit removed"),
+    "subtitle-dash": N_("dash before the subtitle removed"),
+    "head-marker": N_("bullet or bold marks of the section head removed"),
+    "byline-brackets": N_("brackets around the byline removed"),
+    "house-source": N_("own source note removed"),
+    "end-mark": N_("end mark at the end removed"),
+}
+
+
+def change_label(change: Change) -> str:
+    """What a punctuation change did, in the chosen language."""
+    label = CHANGE_LABELS.get(change.rule)
+    return _(label) if label else change.label
 
 
 @dataclass
@@ -50,18 +82,22 @@ class PhotoRecord:
     def pairing(self) -> str:
         """Which file goes with this caption, in one line (for the CLI after an import is written)."""
         if self.source is None:
-            return PAIRING_MISSING.format(line=self.line, caption=_short(self.caption), path=self.path)
-        return PAIRING.format(line=self.line, caption=_short(self.caption), file=_shown_file(self.source),
+            return _(PAIRING_MISSING).format(line=self.line, caption=_short(self.caption), path=self.path)
+        return _(PAIRING).format(line=self.line, caption=_short(self.caption), file=_shown_file(self.source),
                               path=self.path)
 
 
-PAIRING = "line {line} “{caption}”: {file} → {path}"
-PAIRING_MISSING = "line {line} “{caption}”: no photo file; the article refers to {path} (a placeholder)"
+PAIRING = N_("line {line} “{caption}”: {file} → {path}")
+PAIRING_MISSING = N_("line {line} “{caption}”: no photo file; the article refers to {path} (a placeholder)")
 
 
 @dataclass
 class ImportReport:
-    """Everything an editor needs to check an import: recognition, changes, drops."""
+    """Everything an editor needs to check an import: recognition, changes, drops.
+
+    In the language chosen in `kmyreport.i18n`: the details and warnings are translated as the import
+    runs, the headings and labels as `to_text` writes the report (the command does both in one language).
+    """
 
     source: str
     encoding: str
@@ -77,55 +113,75 @@ class ImportReport:
         return {record.line: record.kind for record in self.lines}
 
     def to_text(self) -> str:
-        out = [f"导入报告：{self.source}", f"编码：{self.encoding}", "", "识别结果："]
+        """The report an editor reads (`kmyreport import --dry-run`), in the chosen language."""
+        out = [_("Import report: {source}").format(source=self.source),
+               _("Encoding: {encoding}").format(encoding=self.encoding), "", _("Recognised lines:")]
         for record in self.lines:
-            label = KIND_LABELS.get(record.kind, record.kind)
-            out.append(f"  第{record.line}行  [{label}]  {record.text}")
+            label = _(KIND_LABELS[record.kind]) if record.kind in KIND_LABELS else record.kind
+            out.append("  " + _("line {line}  [{label}]  {text}").format(line=record.line, label=label,
+                                                                        text=record.text))
             if record.detail:
                 out.append(f"      → {record.detail}")
         if self.photos:
             out.append("")
             out.extend(self.photo_section())
         out.append("")
-        out.append(f"标点规范化（{len(self.changes)} 处）：")
+        out.append(ngettext("Punctuation normalised ({count} change):", "Punctuation normalised ({count} changes):",
+                            len(self.changes)).format(count=len(self.changes)))
         for change in self.changes:
-            out.append(
-                f"  第{change.line}行第{change.column}列  “{_visible(change.before)}” → "
-                f"“{_visible(change.after)}”  {change.label}  （原文：…{change.excerpt}…）"
-            )
+            out.append("  " + _("line {line} column {column}  “{before}” → “{after}”  {label}  "
+                                "(original: …{excerpt}…)").format(
+                line=change.line, column=change.column, before=_visible(change.before),
+                after=_visible(change.after), label=change_label(change), excerpt=change.excerpt))
         if self.cleaning:
             out.append("")
-            out.append("字符清理：")
+            out.append(_("Characters cleaned:"))
             out.extend(f"  {note}" for note in self.cleaning)
         if self.emoji:
             out.append("")
-            out.append(f"删除的表情符号（{len(self.emoji)} 个）：")
+            out.append(_("Emoji removed ({count}):").format(count=len(self.emoji)))
             for line, column, char, replacement in self.emoji:
-                instead = f"，改为“{replacement}”" if replacement else ""
-                out.append(f"  第{line}行第{column}列  {char}  U+{ord(char[0]):04X}{instead}")
+                where = _("line {line} column {column}").format(line=line, column=column)
+                code = f"U+{ord(char[0]):04X}"
+                out.append("  " + (_("{where}  {emoji}  {code}, replaced by “{replacement}”") if replacement
+                                   else _("{where}  {emoji}  {code}")).format(
+                    where=where, emoji=char, code=code, replacement=replacement))
         if self.dropped:
             out.append("")
-            out.append("删除的行：")
+            out.append(_("Lines dropped:"))
             for record in self.dropped:
-                out.append(f"  第{record.line}行  “{record.text}”  {record.detail}")
+                out.append("  " + _("line {line}  “{text}”  {detail}").format(line=record.line, text=record.text,
+                                                                            detail=record.detail))
         out.append("")
-        out.append("警告：" if self.warnings else "警告：无")
+        out.append(_("Warnings:") if self.warnings else _("Warnings: none"))
         out.extend(f"  - {warning}" for warning in self.warnings)
         return "\n".join(out) + "\n"
 
-
     def photo_section(self) -> list[str]:
-        """图片与说明: each caption with the photo file that goes with it (matched in file-name order),
-        or the placeholder the article refers to when there is none."""
+        """Photos and captions: each caption with the photo file that goes with it (matched in file-name
+        order), or the placeholder the article refers to when there is none."""
         missing = sum(photo.source is None for photo in self.photos)
-        head = f"图片与说明（{len(self.photos)} 条说明，{len(self.photos) - missing} 张图片按文件名顺序配对"
-        lines = [head + (f"，{missing} 张缺图）：" if missing else "）：")]
+        counts = {"captions": len(self.photos), "paired": len(self.photos) - missing, "missing": missing}
+        if missing:
+            head = ngettext("Photos and captions ({captions} caption, {paired} paired with photo files in order "
+                            "of file name, {missing} without a photo):",
+                            "Photos and captions ({captions} captions, {paired} paired with photo files in order "
+                            "of file name, {missing} without a photo):", len(self.photos))
+        else:
+            head = ngettext("Photos and captions ({captions} caption, {paired} paired with photo files in order "
+                            "of file name):",
+                            "Photos and captions ({captions} captions, {paired} paired with photo files in order "
+                            "of file name):", len(self.photos))
+        lines = [head.format(**counts)]
         for number, photo in enumerate(self.photos, start=1):
             if photo.source is None:
-                lines.append(f"  {number}. 第{photo.line}行  “{_short(photo.caption)}”  ← 缺图，暂用占位文件名 {photo.path}")
+                row = _("line {line}  “{caption}”  ← no photo; placeholder file name {path} for now").format(
+                    line=photo.line, caption=_short(photo.caption), path=photo.path)
             else:
-                lines.append(f"  {number}. 第{photo.line}行  “{_short(photo.caption)}”  ← {_shown_file(photo.source)}"
-                             f"（文中：{photo.path}）")
+                row = _("line {line}  “{caption}”  ← {file} (in the article: {path})").format(
+                    line=photo.line, caption=_short(photo.caption), file=_shown_file(photo.source),
+                    path=photo.path)
+            lines.append(f"  {number}. {row}")
         return lines
 
 
@@ -138,10 +194,18 @@ class ImportResult:
     blocks: list[Block] = field(default_factory=list)  # the body before Markdown escaping
 
 
+def name_list(names: list[str]) -> str:
+    """Names in a row, as the report lists them: `a, b, c` in English, `a、b、c` in Chinese."""
+    listed = names[0] if names else ""
+    for name in names[1:]:
+        listed = _("{names}, {name}").format(names=listed, name=name)
+    return listed
+
+
 def _visible(text: str) -> str:
     """Make spaces visible in the report."""
-    names = {" ": "␠", "\u3000": "［全角空格］", "\t": "␉"}
-    return "".join(names.get(ch, ch) for ch in text) if text else "（删除）"
+    names = {" ": "␠", "\u3000": _("[full-width space]"), "\t": "␉"}
+    return "".join(names.get(ch, ch) for ch in text) if text else _("(removed)")
 
 
 def _short(caption: str, limit: int = 24) -> str:

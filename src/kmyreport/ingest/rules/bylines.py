@@ -7,6 +7,7 @@ import re
 
 from ...articles import Author
 from ...cjk import IDEOGRAPH_CLASS
+from ...i18n import _
 from ...normalize import MIDDLE_DOT, NAME_DOTS
 from ..model import SPACES
 from .frame import strip_frame
@@ -111,6 +112,6 @@ def parse_trailing_byline(text: str) -> list[Author] | None:
 
 
 def describe_author(author: Author) -> str:
-    """`张纪东（通讯员，克拉玛依融媒）`, as the import report lists an author."""
-    extra = "，".join(x for x in (author.role, author.org) if x)
-    return f"{author.name}（{extra}）"
+    """`张纪东（通讯员，克拉玛依融媒）`, as the import report lists an author (in the chosen language)."""
+    extra = _(", ").join(x for x in (author.role, author.org) if x)
+    return _("{name} ({details})").format(name=author.name, details=extra)

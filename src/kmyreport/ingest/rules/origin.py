@@ -6,6 +6,7 @@ import datetime as _dt
 import re
 
 from ...articles import Origin
+from ...i18n import N_, _
 from ..model import SPACES
 from .frame import VALUE_TRIM
 
@@ -66,9 +67,10 @@ def _origin_page(note: str) -> str | None:
 
 
 def describe_origin(origin: Origin) -> str:
-    """`报刊：新疆日报，日期：2024-07-16`, as the import report shows an origin."""
-    return "，".join(
-        f"{label}{value}"
-        for label, value in (("报刊：", origin.publication), ("日期：", origin.date), ("版次：", origin.page))
+    """`报刊：新疆日报，日期：2024-07-16` (`publication: 新疆日报, date: 2024-07-16`), as the import report shows an origin."""
+    return _(", ").join(
+        _(label).format(value=value)
+        for label, value in ((N_("publication: {value}"), origin.publication), (N_("date: {value}"), origin.date),
+                             (N_("page: {value}"), origin.page))
         if value
     )
