@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..cjk import is_han
 from ..errors import KmyError
-from ..i18n import _
+from ..i18n import N_, _
 
 _BOMS = [  # (byte-order mark, codec, the encoding's name in the report)
     (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"),
@@ -29,7 +29,7 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str, str]:
             try:
                 return data[len(bom) :].decode(codec.replace("-sig", "")), codec, label
             except UnicodeDecodeError as exc:
-                raise _undecodable(path, f"it starts with a {label} byte-order mark but {exc.reason}") from None
+                raise KmyError(_("cannot decode the text of this file (it starts with a {encoding} byte-order mark but {reason}); save it as UTF-8 and import again").format(encoding=label, reason=exc.reason), path) from None
     try:
         text = data.decode("utf-8")
         if "\x00" not in text:  # ASCII in UTF-16 is valid UTF-8, with a NUL after every letter
@@ -38,7 +38,8 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str, str]:
         pass
     codec = _bomless_utf16(data)
     if not codec and _binary(data):
-        raise _undecodable(path, f"it is not text but {_binary(data)}")
+        raise KmyError(_("cannot decode the text of this file (it is not text but {what}); save it as UTF-8 "
+                         "and import again").format(what=_binary(data)), path)
     if codec:
         try:
             text = data.decode(codec)
@@ -55,27 +56,20 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str, str]:
     guess = _charset_normalizer_guess(data)
     if guess:
         return guess
-    raise _undecodable(path, "it is neither UTF-8, UTF-16 nor GB18030/GBK")
+    raise KmyError(_("cannot decode the text of this file (it is neither UTF-8, UTF-16 nor GB18030/GBK); save it as UTF-8 and import again"), path)
 
 
-_MAGIC = [(b"\xff\xd8\xff", "a JPEG photo"), (b"\x89PNG", "a PNG image"), (b"%PDF", "a PDF"),
-          (b"PK\x03\x04", "a zip archive (a .docx?)"), (b"\xd0\xcf\x11\xe0", "an Office document (.doc?)"),
-          (b"GIF8", "a GIF image"), (b"OTTO", "a font"), (b"\x00\x01\x00\x00", "a font")]
+_MAGIC = [(b"\xff\xd8\xff", N_("a JPEG photo")), (b"\x89PNG", N_("a PNG image")), (b"%PDF", N_("a PDF")),
+          (b"PK\x03\x04", N_("a zip archive (a .docx?)")), (b"\xd0\xcf\x11\xe0", N_("an Office document (.doc?)")),
+          (b"GIF8", N_("a GIF image")), (b"OTTO", N_("a font")), (b"\x00\x01\x00\x00", N_("a font"))]
 
 
 def _binary(data: bytes) -> str:
     """What a binary file looks like ('a JPEG photo', 'binary data'), or '' for text."""
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            return what
-    return "binary data" if b"\x00" in data[:4096] else ""
-
-
-def _undecodable(path: Path, why: str) -> KmyError:
-    return KmyError(
-        f"cannot decode the text of this file ({why}); save it as UTF-8 and import again",
-        file=path,
-    )
+            return _(what)
+    return _("binary data") if b"\x00" in data[:4096] else ""
 
 
 def _bomless_utf16(data: bytes) -> str | None:
