@@ -124,6 +124,34 @@ def workspace(tmp_path: Path, font_store: Path) -> Scratch:
     return make_workspace(tmp_path / "ws", font_store)
 
 
+def snippet_chars(workspace: Scratch, tmp_path: Path, faces: dict[str, str], style: str, body: str) -> list[dict]:
+    """Render a small page through kmyreport's render layer (the typography extension on) and read back the
+    characters of its first page (pdfplumber). `faces`: font-weight → a font file under fonts/, loaded as
+    family T."""
+    import pdfplumber
+
+    from kmyreport.render import RenderJob, render_pdf
+    from kmyreport.workspace import Workspace
+
+    rules = "".join(f'@font-face {{ font-family: T; font-weight: {weight}; src: url("fonts/{name}") }}'
+                    for weight, name in faces.items())
+    html = f'<html lang="zh-CN"><style>{rules}{style}</style>{body}</html>'
+    pdf = render_pdf(RenderJob(html=html, base_url="file:///kmyreport-workspace/", workspace=Workspace(workspace.root),
+                               source_name="test")).pdf
+    path = tmp_path / "snippet.pdf"
+    path.write_bytes(pdf)
+    with pdfplumber.open(path) as doc:
+        return doc.pages[0].chars
+
+
+def chars_by_line(chars: list[dict]) -> list[list[dict]]:
+    """Characters grouped into lines (by their rounded top), each line left to right, lines top to bottom."""
+    rows: dict[int, list[dict]] = {}
+    for char in chars:
+        rows.setdefault(round(char["top"]), []).append(char)
+    return [sorted(rows[top], key=lambda c: c["x0"]) for top in sorted(rows)]
+
+
 MANIFEST = """\
 publication:
   name: 克拉玛依融媒

@@ -20,7 +20,7 @@ import pytest
 
 from kmyreport.build import compile_issue
 
-from .conftest import CompiledSample, Scratch, body_text, squash
+from .conftest import CompiledSample, Scratch, body_text, snippet_chars, squash
 
 EM = 10.5  # the bulletin's body size, in pt
 
@@ -278,20 +278,11 @@ def test_boundaries_are_between_han_and_latin() -> None:
 def test_a_shrink_to_fit_box_with_han_latin_spacing_keeps_its_text_on_one_line(workspace, tmp_path) -> None:
     """Flex items (like the cover's 第7期 · 总第128期 · date) are as wide as their text: the max-content
     width must count the Han–Latin spacing as drawn, or the last character wraps (总第128 / 期)."""
-    import pdfplumber
-
-    from kmyreport.render import RenderJob, render_pdf
-    from kmyreport.workspace import Workspace
 
     labels = ["第7期", "总第128期", "2024年7月20日", "CCUS工程第3期", "5G基站"]
     spans = "".join(f"<span>{label}</span>" for label in labels)
-    html = ('<html lang="zh-CN"><style>@font-face { font-family: T; src: url("fonts/NotoSansSC-Regular.otf") }'
-            'body { font: 11pt T } .line { display: flex; justify-content: space-between; width: 150mm }</style>'
-            f'<div class="line">{spans}</div></html>')
-    pdf = render_pdf(RenderJob(html=html, base_url="file:///kmyreport-workspace/", workspace=Workspace(workspace.root),
-                               source_name="test")).pdf
-    path = tmp_path / "flex.pdf"
-    path.write_bytes(pdf)
-    with pdfplumber.open(path) as doc:
-        tops = {round(char["top"]) for char in doc.pages[0].chars}
+    chars = snippet_chars(workspace, tmp_path, {"normal": "NotoSansSC-Regular.otf"},
+                          "body { font: 11pt T } .line { display: flex; justify-content: space-between; width: 150mm }",
+                          f'<div class="line">{spans}</div>')
+    tops = {round(char["top"]) for char in chars}
     assert len(tops) == 1, f"the labels wrapped onto {len(tops)} lines"

@@ -12,7 +12,10 @@ from kmyreport.build import compile_issue
 from kmyreport.cjk import is_justifiable as justifiable
 from kmyreport.render.justify import justifiable_gaps
 
-from .conftest import CompiledSample, Scratch, body_text, squash
+from .conftest import CompiledSample, Scratch, body_text, chars_by_line, snippet_chars, squash
+
+REGULAR = {"normal": "NotoSerifSC-Regular.otf"}
+REGULAR_AND_BOLD = REGULAR | {"bold": "NotoSerifSC-Bold.otf"}
 
 BODY_SIZE = 10.5
 
@@ -145,21 +148,9 @@ def test_url_break_points(text: str, pieces: str) -> None:
 def test_rules_apply_across_inline_element_edges(workspace, tmp_path) -> None:
     """A Han–Latin boundary or a pair of marks that meets across a bold or link edge is spaced or compressed as
     within one element (the gap lost at the join is restored)."""
-    from kmyreport.render import RenderJob, render_pdf
-    from kmyreport.workspace import Workspace
-
-    html = ('<html lang="zh-CN"><style>@font-face { font-family: T; src: url("fonts/NotoSerifSC-Regular.otf") }'
-            '@font-face { font-family: T; font-weight: bold; src: url("fonts/NotoSerifSC-Bold.otf") }'
-            'body { font: 10pt T } p { width: 150mm }</style>'
-            '<p>推进<b>重点</b>AI项目，<b>GPT</b>模型和<b>“重点”</b>，还说：<b>“好”</b>的<a href="https://x.cn">链接</a>5G网络。</p>'
-            '<p>iPhone 15和<b>AI</b>模型。'
-            '</p></html>')
-    pdf = render_pdf(RenderJob(html=html, base_url="file:///kmyreport-workspace/", workspace=Workspace(workspace.root),
-                               source_name="test")).pdf
-    path = tmp_path / "edges.pdf"
-    path.write_bytes(pdf)
-    with pdfplumber.open(path) as doc:
-        chars = doc.pages[0].chars
+    chars = snippet_chars(workspace, tmp_path, REGULAR_AND_BOLD, "body { font: 10pt T } p { width: 150mm }",
+                          '<p>推进<b>重点</b>AI项目，<b>GPT</b>模型和<b>“重点”</b>，还说：<b>“好”</b>的'
+                          '<a href="https://x.cn">链接</a>5G网络。</p><p>iPhone 15和<b>AI</b>模型。</p>')
     pairs = [(a, b) for a, b in zip(chars, chars[1:]) if abs(a["top"] - b["top"]) < 1]
     assert len(pairs) == len(chars) - 2, "each paragraph on one line"
     gaps = {a["text"] + b["text"]: (b["x0"] - a["x1"]) / 10 for a, b in pairs}
@@ -189,22 +180,10 @@ def test_a_justified_line_with_an_underlined_link_is_drawn(workspace, tmp_path) 
 def test_an_opening_mark_at_a_line_start_is_half_width(workspace, tmp_path) -> None:
     """Inside a paragraph, a line that starts with an opening bracket sets it half-width, so the text after it
     starts half an em from the margin; a paragraph's first line keeps it full width."""
-    from kmyreport.render import RenderJob, render_pdf
-    from kmyreport.workspace import Workspace
-
     text = "（克拉玛依）推进。</p><p>克拉玛依持续推进示范" + "（二氧化碳）捕集工程" + "（五分钟）刷新一次数据" + "依托专网实时监测。"
-    html = ('<html lang="zh-CN"><style>@font-face { font-family: T; src: url("fonts/NotoSerifSC-Regular.otf") }'
-            f'body {{ font: 10pt T }} p {{ width: 100pt; text-align: justify }}</style><p>{text}</p></html>')
-    pdf = render_pdf(RenderJob(html=html, base_url="file:///kmyreport-workspace/", workspace=Workspace(workspace.root),
-                               source_name="test")).pdf
-    path = tmp_path / "brackets.pdf"
-    path.write_bytes(pdf)
-    with pdfplumber.open(path) as doc:
-        chars = doc.pages[0].chars
-    rows = collections.defaultdict(list)
-    for char in chars:
-        rows[round(char["top"])].append(char)
-    lines = [sorted(rows[top], key=lambda c: c["x0"]) for top in sorted(rows)]
+    lines = chars_by_line(snippet_chars(workspace, tmp_path, REGULAR,
+                                        "body { font: 10pt T } p { width: 100pt; text-align: justify }",
+                                        f"<p>{text}</p>"))
     margin = lines[0][0]["x0"]
     def start(line: list) -> float:  # where the second character starts, in em, less the justification spacing
         spacing = statistics.median(b["x0"] - a["x1"] for a, b in zip(line[2:], line[3:]))
@@ -223,21 +202,9 @@ def test_an_opening_mark_at_a_line_start_is_half_width(workspace, tmp_path) -> N
 def test_no_opening_where_an_element_edge_falls_at_a_line_end(workspace, tmp_path, body: str) -> None:
     """A Han–Latin boundary at an inline element's edge that a line break falls on opens nothing: the line
     before ends flush, the line after starts at the margin."""
-    from kmyreport.render import RenderJob, render_pdf
-    from kmyreport.workspace import Workspace
-
-    html = ('<html lang="zh-CN"><style>@font-face { font-family: T; src: url("fonts/NotoSerifSC-Regular.otf") }'
-            '@font-face { font-family: T; font-weight: bold; src: url("fonts/NotoSerifSC-Bold.otf") }'
-            f'body {{ font: 10pt T }} p {{ width: 100pt; text-align: justify }}</style><p>{body}</p></html>')
-    pdf = render_pdf(RenderJob(html=html, base_url="file:///kmyreport-workspace/", workspace=Workspace(workspace.root),
-                               source_name="test")).pdf
-    path = tmp_path / "edge.pdf"
-    path.write_bytes(pdf)
-    with pdfplumber.open(path) as doc:
-        rows = collections.defaultdict(list)
-        for char in doc.pages[0].chars:
-            rows[round(char["top"])].append(char)
-    lines = [sorted(rows[top], key=lambda c: c["x0"]) for top in sorted(rows)]
+    lines = chars_by_line(snippet_chars(workspace, tmp_path, REGULAR_AND_BOLD,
+                                        "body { font: 10pt T } p { width: 100pt; text-align: justify }",
+                                        f"<p>{body}</p>"))
     margin, edge = lines[0][0]["x0"], max(line[-1]["x1"] for line in lines)
     assert len(lines) >= 3
     assert all(abs(line[0]["x0"] - margin) < 0.05 for line in lines), [line[0]["x0"] for line in lines]
