@@ -134,7 +134,7 @@ def check_issue(manifest_path: Path, *, edition: str = "print", level: str | Non
         try:
             result = compile_issue(Path(manifest_path), edition=edition, level=level, workspace_root=workspace_root,
                                    output=Path(scratch) / issue.edition.file_name(issue.manifest.issue_id),
-                                   validate=False)
+                                   validate=False, cache=False)  # a scratch output: a record could never be hit
         except KmyError as exc:
             report.findings.append(_from_error(exc))
             return report
