@@ -278,7 +278,9 @@ def test_open_decodes_a_large_jpeg_at_a_reduced_scale(tmp_path: Path) -> None:
     image, upright = _open(jpeg(1000, 750), source, None, placement)
     assert upright == (1000, 750) and image.size == (250, 188)  # 1/4: 1000 // 236 and 750 // 177 are 4
     image, upright = _open(jpeg(472, 300), source, None, placement)
-    assert image.size == (472, 300)  # 236 × 2 wide but 150 × 2 tall is less than 177 × 2: no reduction
+    assert image.size == (236, 150)  # 1/2: exactly the target, 236 × 150
+    image, upright = _open(jpeg(471, 300), source, None, placement)
+    assert image.size == (471, 300)  # less than twice the target: decoded whole
     image, upright = _open(jpeg(473, 400), source, None, placement)
     assert image.size == (237, 200)  # 1/2
 
