@@ -76,7 +76,7 @@ def build_one(manifest: str, edition: str = "print", level: str | None = None, w
     try:
         result = compile_issue(Path(manifest), edition=edition, level=level,
                                workspace_root=Path(workspace_root) if workspace_root else None,
-                               cache=cache, validate=validate)
+                               cache=cache, validate=validate, jobs=1)  # the batch runs issues side by side
     except KmyError as exc:
         return Outcome(manifest, edition, FAILED, time.perf_counter() - started, error=str(exc))
     except Exception as exc:  # an internal fault: reported, and the batch goes on

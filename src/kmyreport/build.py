@@ -69,6 +69,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     files: list[Path] = field(default_factory=list)  # written beside the PDF (a newspaper's single pages)
     cached: bool = False  # up to date: nothing was rendered, the outputs are those of the last build
+    parts: dict[str, int] = field(default_factory=dict)  # rendered in parts: how many, rendered, reused, again
 
 
 def prepare_issue(manifest_path: Path, *, edition: str = "print", level: str | None = None,
@@ -129,7 +130,8 @@ class _Stopwatch:
 
 def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | None = None,
                   workspace_root: Path | None = None, output: Path | None = None,
-                  validate: bool = True, overflow: str = "error", cache: bool = True) -> BuildResult:
+                  validate: bool = True, overflow: str = "error", cache: bool = True,
+                  jobs: int | None = None) -> BuildResult:
     """Compile one edition of an issue to PDF. A failed build leaves any earlier PDF untouched.
 
     The edition adds to the render (attachments, XMP) and stores the result its own way: the
@@ -139,6 +141,9 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
     With `cache` (the default), a build whose inputs, options and tools are those of the last
     build of the same output, and whose outputs are still as that build left them, renders
     nothing: the result is the recorded one, with `cached` set (`kmyreport.cache`).
+
+    `jobs`: how many processes render the parts of the issue (`render.parts`): None, as many as
+    the machine has cores (at most `MAX_JOBS`); 1 renders the issue whole, in this process.
     """
     started = time.perf_counter()
     slot = record = key = None
@@ -151,15 +156,15 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
                           overflow=overflow)
     clock = _Stopwatch()
     extras = issue.edition.render_extras(issue)
-    result = render_pdf(RenderJob(
+    target = Path(output) if output else issue.output_path
+    result = _render(issue, RenderJob(
         html=issue.html, base_url=issue.layout.base_url,
         workspace=issue.workspace, source_name=display_path(issue.layout.folder),
         pdf_variant=issue.edition.pdf_variant, identifier=_identifier(issue),
         attachments=extras.attachments, xmp_transform=extras.xmp_transform,
-        output_intent=extras.output_intent, measure=issue.composer.measure_render))
+        output_intent=extras.output_intent, measure=issue.composer.measure_render), target, jobs, reuse=cache)
     checked = issue.composer.rendered(result.measures)  # a newspaper: stories fit
     clock.lap("layout+pdf")
-    target = Path(output) if output else issue.output_path
     if slot is not None:
         build_cache.forget(slot)  # the outputs are about to change: no record may vouch for them meanwhile
     storing = time.time_ns()
@@ -174,10 +179,50 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
                         seconds=time.perf_counter() - started, articles=len(issue.articles),
                         photos=sum(len(a.photos) for a in issue.articles),
                         warnings=issue.warnings + checked + result.warnings + stored,
-                        timings=issue.timings | clock.laps, files=files)
+                        timings=issue.timings | clock.laps, files=files, parts=result.parts)
     if slot is not None and key is not None:
         _record_build(slot, key, record, issue, result.resources, built, storing)
     return built
+
+
+MAX_JOBS = 4  # more processes than this gain little on an issue and cost memory
+
+
+def default_jobs() -> int:
+    """How many processes render an issue's parts when not told: the cores there are, at most `MAX_JOBS`."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_JOBS))
+
+
+def _render(issue: PreparedIssue, job: RenderJob, target: Path, jobs: int | None, *, reuse: bool):
+    """Render the issue: in parts, several at a time, when it has parts and more than one process may
+    be used; else whole, in this process. `reuse`: parts rendered by an earlier build from the same
+    sources may be used again."""
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs > 1:
+        from .render.parts import split, splittable
+
+        pieces = split(job.html)
+        if splittable(job, pieces) is None:
+            from .render.parts import render_in_parts
+
+            store = issue.workspace.cache_dir / "parts" / hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:24]
+            files = [*issue.layout.font_files(), *(photo.source for a in issue.articles for photo in a.photos)]
+            environment = build_cache.environment_key({"files": [_stamp(path) for path in files]})
+            return render_in_parts(job, pieces, jobs=jobs, store=store, font_files=issue.layout.font_files(),
+                                   environment=environment, reuse=reuse)
+    return render_pdf(job)
+
+
+def _stamp(path: Path) -> str:
+    try:
+        stat = path.stat()
+    except OSError:
+        return f"{path}:-"
+    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def _cache_slot(manifest_path: Path, edition: str, level: str | None, workspace_root: Path | None,

@@ -214,6 +214,9 @@ def compile_command(
     no_cache: Annotated[bool, typer.Option("--no-cache", help=_("Build even when the output is up to date "
                                                                 "(nothing it depends on changed since the last "
                                                                 "build)."))] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help=_(
+        "Render the parts of the issue (each article that starts a page) in this many processes at once "
+        "(default: the machine's cores, at most 4; 1: the whole issue in one process)."))] = None,
     debug: DebugOption = False,
 ) -> None:
     from .build import compile_issue
@@ -228,7 +231,7 @@ def compile_command(
         try:
             run(lambda: watch_issue(manifest, on_build=lambda r: report_build(r, timings), on_error=failed,
                                     edition=edition, level=level, workspace_root=workspace, output=output,
-                                    cache=not no_cache),
+                                    cache=not no_cache, jobs=jobs),
                 debug)
         except typer.Exit as stop:
             if stop.exit_code != 130:
@@ -237,7 +240,7 @@ def compile_command(
     with progress(_("compiling"), quiet):
         result = run(lambda: compile_issue(manifest, edition=edition, level=level, workspace_root=workspace,
                                            output=output, overflow="warn" if overflow_warns else "error",
-                                           cache=not no_cache), debug)
+                                           cache=not no_cache, jobs=jobs), debug)
     report_build(result, timings, quiet=quiet)
     if png:
         from .page_images import write_page_images
@@ -314,6 +317,10 @@ def report_build(result: BuildResult, timings: bool = False, *, quiet: bool = Fa
         out.print("  " + " · ".join(_("{stage} {seconds} s").format(stage=_(STAGES.get(stage, stage)),
                                                                     seconds=f"{seconds:.2f}")
                                     for stage, seconds in result.timings.items()), markup=False, soft_wrap=True)
+        if result.parts:
+            out.print("  " + _("in {parts} parts: {rendered} rendered, {reused} as the last build left them, "
+                               "{again} rendered again (their first page number or contents changed)").format(
+                                   **result.parts), markup=False, soft_wrap=True)
 
 
 @app.command("archive", cls=LazyHelp, help=_("Build archival PDF/A copies with their sources inside, validated, "

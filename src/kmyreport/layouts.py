@@ -38,6 +38,7 @@ from .errors import KmyError, Problems
 from .i18n import _
 from .manifest import read_text
 from .photos import Placement
+from .render.parts import PART_BREAK
 from .workspace import Workspace
 from .yamlfile import Positions, StrictModel, load_yaml, located, validation_errors
 
@@ -187,6 +188,9 @@ class Layout:
         )
         env.filters["cn_date"] = cn_date
         env.filters["css_string"] = css_string
+        # Written just before an element that always starts a new page: the issue may be rendered in
+        # parts, several at a time, cut there (render/parts.py).
+        env.globals["new_part"] = Markup(PART_BREAK)
         return env
 
 

@@ -18,6 +18,8 @@ Modules:
   it also applies `punctuation` (compression of adjacent marks), `autospace`
   (a quarter em between Han and Latin) and `lastline` (no lone last-line
   character), each where its custom property asks for it;
+- `pagination`: a part of a longer document paginated as its pages in the whole
+  (first folio and side, folios settled after layout, anchors in other parts);
 - `finish`: what is done to the PDF objects before they are written (XMP
   transform, associated-file list);
 - `measure`: where marked boxes and lines fell, as plain data (a newspaper's
@@ -72,6 +74,10 @@ class RenderJob:
     output_intent: tuple[tuple[str, str], ...] = ()
     cjk_justify: bool = True       # justify Chinese by spacing between characters
     measure: bool = False          # also return where the marked boxes and lines fell (`measure`)
+    # A part of a longer document (`parts`): the folio of its first page (its side follows), and the
+    # pages of the anchors in other parts that `target-counter()` and links refer to (`pagination`).
+    first_page: int = 1
+    external_anchors: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass
@@ -81,13 +87,19 @@ class RenderResult:
     warnings: list[str] = field(default_factory=list)
     measures: list | None = None   # per page, a `measure.PageMeasure` (when the job asked for it)
     resources: list[str] = field(default_factory=list)  # the workspace files the render read (the build cache)
+    anchors: dict[str, int] = field(default_factory=dict)  # each id's page (0-based), where it first is
+    first_page: int = 1            # the folio the first page got (a part's, when it was settled after layout)
+    parts: dict[str, int] = field(default_factory=dict)  # rendered in parts: how many, rendered, reused, again
 
 
-def render_pdf(job: RenderJob) -> RenderResult:
-    """Lay out and write one PDF. Resources outside the workspace fail the render with a `KmyError`."""
+def render_pdf(job: RenderJob, settle: Callable[[int], int] | None = None) -> RenderResult:
+    """Lay out and write one PDF. Resources outside the workspace fail the render with a `KmyError`.
+
+    `settle` (a part whose first folio was a guess): called with the number of pages once they are
+    laid out, it answers the true first folio (`pagination`)."""
     from .engine import render
 
-    return render(job)
+    return render(job, settle)
 
 
 def forget_fonts() -> None:

@@ -7,6 +7,7 @@ the fetcher refused fail the render with one message listing them.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -21,8 +22,11 @@ from .fetcher import WorkspaceURLFetcher
 from .finish import finisher
 from .justify import OPT_IN_STYLESHEET, install
 from .measure import measure_document
+from .pagination import PartSettings, Repaginate, active
+from .pagination import install as install_pagination
 
 install()  # Chinese justification, once per process; fails clearly on another WeasyPrint
+install_pagination()  # parts of a longer document (pagination.py); a whole document is WeasyPrint's own
 
 _FONT_CONFIG: FontConfiguration | None = None
 
@@ -64,7 +68,19 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render(job: RenderJob) -> RenderResult:
+def render(job: RenderJob, settle=None) -> RenderResult:
+    """Render one job; a part laid out on the wrong side for the folio `settle` answered is laid out
+    again from that folio."""
+    try:
+        return _render(job, settle)
+    except Repaginate as again:
+        return _render(dataclasses.replace(job, first_page=again.first_page), None)
+
+
+def _render(job: RenderJob, settle) -> RenderResult:
+    part = None
+    if job.first_page != 1 or job.external_anchors or settle is not None:
+        part = PartSettings(first_page=job.first_page, external_anchors=dict(job.external_anchors), settle=settle)
     fetcher = _RecordingFetcher(job.workspace)
     collector = _Collect()
     logger = logging.getLogger("weasyprint")
@@ -81,10 +97,11 @@ def render(job: RenderJob) -> RenderResult:
                                   description=item.description, created=item.created, modified=item.modified)
             for item in job.attachments]
     try:
-        # The variant is given to layout too: tagged variants (PDF/A-a, PDF/UA) need it there.
-        document = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
-            font_config=font_config, pdf_variant=job.pdf_variant, stylesheets=stylesheets)
-        pdf = document.write_pdf(**options)
+        with active(part):
+            # The variant is given to layout too: tagged variants (PDF/A-a, PDF/UA) need it there.
+            document = weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
+                font_config=font_config, pdf_variant=job.pdf_variant, stylesheets=stylesheets)
+            pdf = document.write_pdf(**options)
     finally:
         logger.removeHandler(collector)
     if fetcher.refused:
@@ -93,5 +110,10 @@ def render(job: RenderJob) -> RenderResult:
                          "files inside the workspace and use relative paths").format(resources=listed),
                        job.source_name)
     measures = measure_document(document) if job.measure else None
+    first = job.first_page + (part.shift if part else 0)
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, number)
     return RenderResult(pdf=pdf, pages=len(document.pages), warnings=collector.messages, measures=measures,
-                        resources=sorted(fetcher.served))
+                        resources=sorted(fetcher.served), anchors=anchors, first_page=first)

@@ -1,0 +1,469 @@
+"""Rendering an issue in parts, several at a time, and assembling one PDF.
+
+A layout marks where a new part begins with `{{ new_part }}` (an HTML comment)
+just before an element that always starts a new page: the bulletin, before each
+article when articles start on a new page. `split` cuts the HTML there; every
+part is a whole document (the same head and stylesheet, one piece of the body).
+
+`render_in_parts` renders the parts in worker processes (forked: they start
+with WeasyPrint imported and any fonts the parent loaded) and assembles them
+(`assemble`). The parts are laid out at once, each with a guess of its first
+folio; once a part's pages are counted it waits for the counts of the parts
+before it, which gives its true first folio (`pagination`), so a folio is never
+wrong and waiting happens only after layout. A part that refers to anchors in
+other parts (the contents) is rendered again at the end, when their pages are
+known. Every part is checked against the counts at the end; a part whose first
+folio or anchors came out otherwise is rendered again.
+
+Each part's PDF is kept in the build's own folder of the cache, named by what it
+was made from (its HTML, its first folio, the pages of the anchors it refers to,
+the engine and the code): a rebuild renders only the parts that changed and
+those after a part whose page count changed. The page counts found are also kept
+as the next build's guesses.
+
+Whether an issue can be rendered in parts is decided by `splittable`: not when
+the document counts anything across parts (CSS counters other than the page's,
+`counter(pages)`, running strings), styles a document's `:first` page, or is
+tagged (the assembler does not merge structure trees yet).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html import escape as html_escape
+from html.parser import HTMLParser
+from pathlib import Path
+
+from ..errors import KmyError
+from . import RenderJob, RenderResult
+
+#: What `{{ new_part }}` writes into a layout's HTML.
+PART_BREAK = "<!--kmy:part-->"
+
+_BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+_BODY_CLOSE = re.compile(r"</body\s*>", re.IGNORECASE)
+_IDS = re.compile(r"""\sid\s*=\s*["']([^"']+)["']""")
+_REFS = re.compile(r"""\shref\s*=\s*["']#([^"']+)["']""")
+_ACROSS = [  # what a part cannot know of the parts before it
+    (re.compile(r"counter-(?:increment|reset|set)\s*:\s*(?!none\b)(?!page\b)[a-z_-]", re.IGNORECASE),
+     "CSS counters"),
+    (re.compile(r"counters?\(\s*pages\s*[,)]"), "counter(pages)"),
+    (re.compile(r"string-set\s*:\s*(?!none\b)"), "running strings (string-set)"),
+    (re.compile(r"position\s*:\s*running\("), "running elements"),
+    (re.compile(r"@page[^{]*:first\b"), "an @page :first rule"),
+]
+FAILED = -2  # a part's count when its render failed: the parts waiting for it stop
+
+
+@dataclass(frozen=True)
+class Part:
+    index: int
+    html: str                 # a whole document: the head, this part of the body, the tail
+    anchors: frozenset[str]   # the ids it holds
+    refers: frozenset[str]    # the ids of other parts it links to or counts (`#id`)
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.html.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """A document cut where `{{ new_part }}` stands: the pieces of its body between the head and tail."""
+
+    head: str
+    tail: str
+    pieces: list[str]
+
+    def __len__(self) -> int:
+        return len(self.pieces)
+
+    def weights(self) -> list[int]:
+        return [len(piece) for piece in self.pieces]
+
+    def parts(self, bounds: list[int]) -> list[Part]:
+        """The parts made of the pieces from each bound to the next (`bounds` starts with 0).
+
+        Each part keeps, around its own pieces, an empty hidden shell of every top-level element of
+        the others, so that selectors that look at siblings (`.article + .article`, `:first-child`,
+        `:nth-of-type()`) match in a part as they do in the whole document."""
+        shells = [_shells(piece) for piece in self.pieces]
+        ids = [frozenset(_IDS.findall(piece)) for piece in self.pieces]
+        parts = []
+        ends = [*bounds[1:], len(self.pieces)]
+        for index, (start, stop) in enumerate(zip(bounds, ends)):
+            own = frozenset().union(*ids[start:stop])
+            refers = frozenset().union(*(_REFS.findall(piece) for piece in self.pieces[start:stop])) - own
+            html = "".join([self.head, *shells[:start], *self.pieces[start:stop], *shells[stop:], self.tail])
+            parts.append(Part(index, html, own, refers))
+        return parts
+
+
+def split(html: str) -> Pieces | None:
+    """The pieces of a document (None when it has no `{{ new_part }}`)."""
+    opened, closed = _BODY_OPEN.search(html), None
+    if opened:
+        closed = next((m for m in _BODY_CLOSE.finditer(html, opened.end())), None)
+    if opened is None or closed is None or PART_BREAK not in html:
+        return None
+    head, body, tail = html[:opened.end()], html[opened.end():closed.start()], html[closed.start():]
+    pieces = body.split(PART_BREAK)
+    if not pieces[0].strip():
+        pieces = pieces[1:]
+    return Pieces(head, tail, pieces)
+
+
+#: A part holds at most about this much of the body's HTML (about 150 to 300 pages): a worker's
+#: memory stays bounded however long the issue.
+MAX_PART_WEIGHT = 400_000
+
+
+def group(weights: list[int], jobs: int) -> list[int]:
+    """Where each part starts: consecutive pieces in parts of about equal weight, two per process
+    (a part costs a document's fixed work: its stylesheet, its fonts), more when a part would be
+    heavier than `MAX_PART_WEIGHT`."""
+    total = sum(weights)
+    count = min(len(weights), max(2 * jobs, -(-total // MAX_PART_WEIGHT)))
+    bounds, held, left = [0], 0, total
+    for index, weight in enumerate(weights[:-1]):
+        held += weight
+        chunks_left = count - len(bounds) + 1  # this part and those after it
+        if chunks_left > 1 and (held >= left / chunks_left or len(weights) - index - 1 < chunks_left):
+            bounds.append(index + 1)
+            left -= held
+            held = 0
+    return bounds
+
+
+class _TopLevel(HTMLParser):
+    """The top-level elements of a piece of HTML, as empty hidden shells (ids left out)."""
+
+    VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.shells: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth == 0:
+            kept = "".join(f' {name}="{html_escape(value or "", quote=True)}"' for name, value in attrs
+                           if name not in ("id", "style", "hidden"))
+            self.shells.append(f'<{tag}{kept} hidden style="display: none !important"></{tag}>')
+        if tag not in self.VOID:
+            self.depth += 1
+
+    def handle_startendtag(self, tag, attrs):
+        depth, self.depth = self.depth, self.depth
+        self.handle_starttag(tag, attrs)
+        self.depth = depth
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID:
+            self.depth = max(0, self.depth - 1)
+
+
+def _shells(piece: str) -> str:
+    parser = _TopLevel()
+    parser.feed(piece)
+    parser.close()
+    return "".join(parser.shells)
+
+
+def splittable(job: RenderJob, pieces: Pieces | None) -> str | None:
+    """Why this job must be rendered whole (None: it can be rendered in parts)."""
+    if pieces is None or len(pieces) < 2:
+        return "one part"
+    if job.measure:
+        return "the composer measures the render"
+    if job.attachments:
+        return "attachments"
+    variant = (job.pdf_variant or "").lower()
+    if variant.startswith("pdf/ua") or (variant.startswith("pdf/a-") and variant[-1] in "au"):
+        return "a tagged PDF"
+    html = pieces.head + "".join(pieces.pieces)
+    for pattern, what in _ACROSS:
+        if pattern.search(html):
+            return what
+    return None
+
+
+# ------------------------------------------------------------------ the worker side
+
+_shared: tuple | None = None  # (the page counts of the parts, their condition): set before forking
+
+
+@dataclass
+class PartOutcome:
+    index: int
+    file: str
+    pages: int
+    first_page: int
+    anchors: dict[str, int]     # id → page index in the part
+    warnings: list[str]
+    resources: list[str]
+    error: tuple | None = None  # a KmyError's (message, file, line, column): raised by the parent
+    seconds: float = 0.0
+
+
+class _Abandoned(Exception):
+    """A part before this one failed: this one stops waiting."""
+
+
+def _settler(index: int):
+    counts, condition = _shared
+
+    def settle(pages: int) -> int:
+        with condition:
+            counts[index] = pages
+            condition.notify_all()
+            while True:
+                before = counts[:index]
+                if FAILED in before:
+                    raise _Abandoned()
+                if all(count >= 0 for count in before):
+                    return 1 + sum(before)
+                condition.wait(timeout=1.0)
+    return settle
+
+
+def _publish(index: int, pages: int) -> None:
+    counts, condition = _shared
+    with condition:
+        counts[index] = pages
+        condition.notify_all()
+
+
+def _render_part(index: int, job: RenderJob, target: str, wait: bool) -> PartOutcome:
+    """Render one part into `target` (in a worker)."""
+    from . import render_pdf
+
+    started = time.perf_counter()
+    try:
+        result = render_pdf(job, _settler(index) if wait else None)
+    except KmyError as exc:
+        if wait:
+            _publish(index, FAILED)
+        return PartOutcome(index, "", 0, 0, {}, [], [], error=(exc.message, str(exc.file) if exc.file else None,
+                                                                exc.line, exc.column))
+    except BaseException:
+        if wait:
+            _publish(index, FAILED)
+        raise
+    if wait:
+        _publish(index, result.pages)  # again: a part laid out anew may have come out longer
+    _write_atomic(Path(target), result.pdf)
+    return PartOutcome(index, target, result.pages, result.first_page, result.anchors, result.warnings,
+                       result.resources, seconds=time.perf_counter() - started)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    scratch = path.with_name(path.name + f".{os.getpid()}.tmp")
+    scratch.write_bytes(data)
+    os.replace(scratch, path)
+
+
+# ------------------------------------------------------------------ the parent side
+
+@dataclass
+class _Plan:
+    part: Part
+    first_page: int
+    anchors: tuple[tuple[str, int], ...]
+    key: str = ""
+    outcome: PartOutcome | None = None
+
+
+@dataclass
+class PartsReport:
+    """How the parts went (for timings and the benchmark)."""
+
+    parts: int = 0
+    rendered: int = 0
+    reused: int = 0
+    again: int = 0           # rendered a second time (a guessed folio of the wrong side, the contents)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def render_in_parts(job: RenderJob, pieces: Pieces, *, jobs: int, store: Path, font_files: Sequence[Path] = (),
+                    environment: str = "", reuse: bool = True, report: PartsReport | None = None) -> RenderResult:
+    """Render `job` part by part in `jobs` worker processes and assemble one PDF.
+
+    `store`: the folder of this build's parts (kept between builds); `font_files`: the files of the
+    faces the parts use (each is embedded once, for all parts: `assemble`); `environment`: what else the
+    parts depend on (fonts, code), part of each part's name; `reuse`: parts an earlier build
+    rendered from the same sources are used again (else every part is rendered; the page counts
+    an earlier build found still serve as guesses)."""
+    from .assemble import assemble
+
+    report = report if report is not None else PartsReport()
+    store.mkdir(parents=True, exist_ok=True)
+    hints = _read_hints(store)
+    bounds = hints.get("bounds") if hints.get("pieces") == len(pieces) else None  # the last build's cuts
+    bounds = bounds or group(pieces.weights(), jobs)
+    parts = pieces.parts(bounds)
+    report.parts = len(parts)
+    base = dataclasses.replace(job, html="", identifier=None)
+    plans = _first_plans(parts, hints.get("parts", {}), hints.get("order", []) if hints.get("pieces") == len(pieces)
+                         else [])
+    clock = time.perf_counter()
+    for round_number in range(4):
+        for plan in plans:
+            if plan.outcome is None:
+                plan.key = _part_key(base, plan, environment)
+                plan.outcome = _load_outcome(store, plan) if reuse else None
+                report.reused += plan.outcome is not None
+        todo = [plan for plan in plans if plan.outcome is None]
+        if todo:
+            _run(base, plans, todo, jobs, store, environment, wait=round_number == 0)
+            if round_number:
+                report.again += len(todo)
+            else:
+                report.rendered += len(todo)
+        corrected = _settled(plans)
+        if not corrected:
+            break
+        for plan in corrected:
+            plan.outcome = None
+    else:
+        raise RuntimeError("the parts' page numbers did not settle")  # pragma: no cover
+    report.seconds["parts"] = time.perf_counter() - clock
+    _write_hints(store, plans, len(pieces), bounds)
+    clock = time.perf_counter()
+    files = [Path(plan.outcome.file) for plan in plans]
+    pdf = assemble([file.read_bytes() for file in files], identifier=job.identifier, font_files=font_files)
+    report.seconds["assemble"] = time.perf_counter() - clock
+    _prune(store, {f"{plan.key}.pdf" for plan in plans} | {f"{plan.key}.json" for plan in plans} | {"hints.json"})
+    outcomes = [plan.outcome for plan in plans]
+    anchors = {name: plan.first_page - 1 + page for plan in plans for name, page in plan.outcome.anchors.items()}
+    return RenderResult(pdf=pdf, pages=sum(o.pages for o in outcomes),
+                        warnings=[w for o in outcomes for w in o.warnings],
+                        resources=sorted({r for o in outcomes for r in o.resources}), anchors=anchors,
+                        parts={"parts": report.parts, "rendered": report.rendered, "reused": report.reused,
+                               "again": report.again})
+
+
+def _first_plans(parts: list[Part], hints: dict, order: list[dict]) -> list[_Plan]:
+    """Each part with its guessed first folio and anchor pages: the last build's counts of the same
+    part, else of the part in its place (an edited one), else one page."""
+    plans, first, where = [], 1, {}
+    for part in parts:
+        known = hints.get(part.digest) or (order[part.index] if part.index < len(order) else {})
+        for name, page in known.get("anchors", {}).items():
+            where[name] = first + page
+        plans.append(_Plan(part, first, ()))
+        first += known.get("pages", 1)
+    for plan in plans:
+        plan.anchors = tuple(sorted((name, where.get(name, 0)) for name in plan.part.refers))
+    return plans
+
+
+def _settled(plans: list[_Plan]) -> list[_Plan]:
+    """The parts whose first folio or anchor pages differ from what the counts say, fixed up for
+    another round (none: the document is settled)."""
+    first, where = 1, {}
+    for plan in plans:
+        for name, page in plan.outcome.anchors.items():
+            where[name] = first + page
+        plan.first_page, first = first, first + plan.outcome.pages
+    wrong = []
+    for plan in plans:
+        anchors = tuple(sorted((name, where.get(name, 0)) for name in plan.part.refers))
+        if plan.outcome.first_page != plan.first_page or anchors != plan.anchors:
+            plan.anchors = anchors
+            wrong.append(plan)
+    return wrong
+
+
+def _run(base: RenderJob, plans: list[_Plan], todo: list[_Plan], jobs: int, store: Path, environment: str, *,
+         wait: bool) -> None:
+    """Render the `todo` parts in worker processes; with `wait`, each settles its first folio by the
+    counts of the parts before it."""
+    global _shared
+    context = multiprocessing.get_context("fork")
+    counts = context.Array("i", [-1] * len(plans), lock=False)
+    for plan in plans:
+        if plan.outcome is not None:
+            counts[plan.part.index] = plan.outcome.pages
+    _shared = (counts, context.Condition())
+    from . import engine  # noqa: F401  (the workers start with WeasyPrint imported)
+
+    tasks = [(plan.part.index, dataclasses.replace(base, html=plan.part.html, first_page=plan.first_page,
+                                                   external_anchors=plan.anchors),
+              str(store / f"{plan.key}.pdf"), wait) for plan in todo]
+    try:
+        with context.Pool(min(jobs, len(tasks))) as pool:
+            outcomes = pool.starmap(_render_part, tasks, chunksize=1)
+    finally:
+        _shared = None
+    failed = [o for o in outcomes if o.error is not None]
+    if failed:
+        message, file, line, column = failed[0].error
+        raise KmyError(message, file, line, column)
+    for plan, outcome in zip(todo, outcomes):
+        if outcome.first_page != plan.first_page:  # settled after layout: named by the folio it has
+            plan.first_page = outcome.first_page
+            plan.key = _part_key(base, plan, environment)
+            os.replace(outcome.file, store / f"{plan.key}.pdf")
+            outcome.file = str(store / f"{plan.key}.pdf")
+        plan.outcome = outcome
+        (store / f"{plan.key}.json").write_text(json.dumps(dataclasses.asdict(outcome), ensure_ascii=False))
+
+
+def _part_key(base: RenderJob, plan: _Plan, environment: str) -> str:
+    facts = [environment, plan.part.digest, plan.first_page, plan.anchors, base.base_url, base.pdf_variant,
+             base.output_intent, base.cjk_justify, _describe(base.xmp_transform)]
+    return hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()[:40]
+
+
+def _describe(function) -> str:
+    """A callable as stable text (a functools.partial of a module function, or nothing)."""
+    if function is None:
+        return ""
+    inner = getattr(function, "func", function)
+    name = f"{getattr(inner, '__module__', '')}.{getattr(inner, '__qualname__', '')}"
+    return f"{name}{getattr(function, 'args', ())!r}{sorted(getattr(function, 'keywords', {}).items())!r}"
+
+
+def _load_outcome(store: Path, plan: _Plan) -> PartOutcome | None:
+    pdf, facts = store / f"{plan.key}.pdf", store / f"{plan.key}.json"
+    try:
+        outcome = PartOutcome(**json.loads(facts.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+    if not pdf.is_file() or outcome.error is not None:
+        return None
+    outcome.file = str(pdf)
+    return outcome
+
+
+def _read_hints(store: Path) -> dict:
+    try:
+        return json.loads((store / "hints.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_hints(store: Path, plans: list[_Plan], pieces: int, bounds: list[int]) -> None:
+    facts = [{"pages": plan.outcome.pages, "anchors": plan.outcome.anchors} for plan in plans]
+    hints = {"pieces": pieces, "bounds": bounds, "order": facts,
+             "parts": {plan.part.digest: fact for plan, fact in zip(plans, facts)}}
+    _write_atomic(store / "hints.json", json.dumps(hints, ensure_ascii=False, sort_keys=True).encode())
+
+
+def _prune(store: Path, keep: set[str]) -> None:
+    """Remove the parts of earlier builds that this build did not use."""
+    for path in store.iterdir():
+        if path.name not in keep:
+            try:
+                path.unlink()
+            except OSError:
+                pass

@@ -1,0 +1,244 @@
+"""Rendering in parts (render/parts.py, render/pagination.py): an issue rendered part by part in
+worker processes, then assembled, is the issue rendered whole: the same characters at the same
+places on the same pages, the same folios, bookmarks and contents numbers, one font program per
+face, about the same size. And a rebuild renders only the parts that changed."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pdfplumber
+import pikepdf
+import pytest
+
+from kmyreport.build import compile_issue
+from kmyreport.errors import KmyError
+from kmyreport.render import RenderJob
+from kmyreport.render.parts import PART_BREAK, group, split, splittable
+
+from .conftest import Scratch, jpeg_bytes
+
+PHRASES = ["克拉玛依油田今年新建产能120万吨，", "调控中心依托5G专网实时掌握每口井的压力，", "社区服务中心累计服务居民3.5万人次，",
+           "防护林带新植梭梭1,200余亩，", "“家门口”的小事办成了大事，", "GDP增长6.1%，", "河畔步道全长18.6 km，"]
+
+
+def article(number: int, paragraphs: int) -> str:
+    body = []
+    for p in range(paragraphs):
+        body.append("".join(PHRASES[(number + p + k) % len(PHRASES)] for k in range(9)) + f"第{number}篇第{p + 1}段完。")
+        if p == 2:
+            body.append(f"## 第{number}篇小标题")
+    photo = f'\n![第{number}篇图片说明。](photos/p{number}.jpg "通讯员 某某 摄")\n' if number % 3 == 1 else ""
+    return (f"---\ntitle: 第{number}篇测试稿件\nauthors:\n  - {{name: 张纪东, role: 通讯员, org: 克拉玛依融媒}}\n"
+            f"editors: {{责任编辑: 陈丽}}\n---\n\n" + "\n\n".join(body[:2]) + photo + "\n\n"
+            + "\n\n".join(body[2:]) + "\n")
+
+
+LENGTHS = [3, 14, 9, 22, 5, 17, 11]  # paragraphs: articles of one to four pages, so parts start on odd and even pages
+
+
+def make_issue(ws: Scratch, lengths: list[int] = LENGTHS) -> Path:
+    entries = []
+    for number, paragraphs in enumerate(lengths, start=1):
+        ws.write(f"sources/t/articles/a{number}.md", article(number, paragraphs))
+        if number % 3 == 1:
+            ws.write(f"sources/t/photos/p{number}.jpg", jpeg_bytes(1200, 800, (30 * number % 255, 90, 160)))
+        entries.append(f"      - articles/a{number}.md")
+    sections = "sections:\n  - title: 要闻\n    articles:\n" + "\n".join(entries[:4]) + "\n"
+    if entries[4:]:
+        sections += "  - title: 综合\n    articles:\n" + "\n".join(entries[4:]) + "\n"
+    return ws.write("sources/t/issue.yaml",
+                    "publication: {name: 克拉玛依融媒}\nissue: {number: 3, date: 2024-05-01}\n" + sections)
+
+
+def pages_of(pdf: Path) -> list[list[tuple[str, float, float]]]:
+    """Every character of every page with where it stands (rounded to 0.01 pt)."""
+    with pdfplumber.open(pdf) as doc:
+        return [[(c["text"], round(c["x0"], 2), round(c["top"], 2)) for c in page.chars] for page in doc.pages]
+
+
+def bookmarks(pdf: Path) -> list[tuple[int, str, int]]:
+    found = []
+    with pikepdf.open(pdf) as doc:
+        pages = {page.objgen: number for number, page in enumerate(doc.pages)}
+
+        def visit(items, depth):
+            for item in items:
+                target = item.destination[0].objgen if item.destination is not None else None
+                found.append((depth, item.title, pages.get(target)))
+                visit(item.children, depth + 1)
+        with doc.open_outline() as outline:
+            visit(outline.root, 0)
+    return found
+
+
+def font_programs(pdf: Path) -> list[str]:
+    """The font name of each embedded font program."""
+    names = []
+    with pikepdf.open(pdf) as doc:
+        for obj in doc.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                if any(key in obj for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                    names.append(str(obj.FontName).split("+")[-1])
+    return names
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, font_store) -> dict:
+    from .conftest import make_workspace
+
+    ws = make_workspace(tmp_path_factory.mktemp("parts") / "ws", font_store)
+    manifest = make_issue(ws)
+    whole = compile_issue(manifest, edition="screen", jobs=1, output=ws.root / "whole.pdf")
+    parted = compile_issue(manifest, edition="screen", jobs=2, output=ws.root / "parts.pdf")
+    return {"ws": ws, "manifest": manifest, "whole": whole, "parts": parted}
+
+
+def test_parts_are_the_whole_issue_character_for_character(built) -> None:
+    whole, parted = built["whole"], built["parts"]
+    assert parted.parts["parts"] >= 2 and parted.parts["rendered"] == parted.parts["parts"]
+    assert whole.parts == {}
+    expected, got = pages_of(whole.output), pages_of(parted.output)
+    assert len(expected) >= 12, "the issue is long enough for parts to start on left and right pages"
+    assert len(got) == len(expected) == parted.pages == whole.pages
+    for number, (mine, theirs) in enumerate(zip(got, expected), start=1):
+        assert mine == theirs, f"page {number}: text or positions differ"
+
+
+def test_folios_run_on_across_parts_on_the_right_side(built) -> None:
+    """Page n's folio reads "— n —" in the bottom margin, centred on the text block of a right or a left
+    page (the inside margin is 22 mm, the outside 20 mm: the centres differ by 2 mm)."""
+    with pdfplumber.open(built["parts"].output) as doc:
+        for number, page in enumerate(doc.pages, start=1):
+            bottom = [c for c in page.chars if c["top"] > page.height - 24 * 72 / 25.4]
+            if number == 1:
+                assert not bottom, "the cover has no folio"
+                continue
+            digits = "".join(c["text"] for c in bottom if c["text"].isdigit())
+            assert digits == str(number)
+            centre = (min(c["x0"] for c in bottom) + max(c["x1"] for c in bottom)) / 2
+            inside_left = number % 2 == 1  # right pages have the inside margin on the left
+            expected = (22 + (210 - 42) / 2 if inside_left else 20 + (210 - 42) / 2) * 72 / 25.4
+            assert abs(centre - expected) < 1.0, f"page {number}: folio at {centre:.1f} pt, not {expected:.1f}"
+
+
+def test_contents_bookmarks_and_links_point_at_the_same_pages(built) -> None:
+    whole, parted = built["whole"].output, built["parts"].output
+    assert bookmarks(parted) == bookmarks(whole)
+    titles = [title for depth, title, _ in bookmarks(parted) if depth == 0]
+    assert titles == [f"第{n}篇测试稿件" for n in range(1, len(LENGTHS) + 1)]
+    with pdfplumber.open(parted) as doc:
+        contents = doc.pages[1].extract_text()
+    starts = {title: page + 1 for depth, title, page in bookmarks(parted) if depth == 0}
+    for title, page in starts.items():  # each contents line ends with its article's first page
+        line = next(line for line in contents.splitlines() if line.startswith(title))
+        assert re.search(rf"\D{page}$", line), f"{line!r} should end with {page}"
+    assert link_targets(parted) == link_targets(whole)
+    assert {page for _, page in link_targets(parted)} == set(starts.values())
+
+
+def link_targets(pdf: Path) -> list[tuple[str, int]]:
+    """Each link of the contents page: its named destination and the page (1-based) it leads to."""
+    with pikepdf.open(pdf) as doc:
+        names = dict(pikepdf.NameTree(doc.Root.Names.Dests).items())
+        pages = {page.objgen: number for number, page in enumerate(doc.pages, start=1)}
+        links = [annot for annot in doc.pages[1].get("/Annots", []) if annot.get("/Subtype") == "/Link"]
+        assert links, "the contents links to its articles"
+        return [(str(link.Dest), pages[names[str(link.Dest)][0].objgen]) for link in links]
+
+
+def test_one_font_program_per_face_and_about_the_same_size(built) -> None:
+    whole, parted = built["whole"], built["parts"]
+    assert sorted(font_programs(parted.output)) == sorted(font_programs(whole.output))
+    assert len(set(font_programs(parted.output))) == len(font_programs(parted.output))
+    assert abs(parted.size_bytes / whole.size_bytes - 1) <= 0.05
+
+
+def test_a_rebuild_renders_only_the_part_that_changed(built, tmp_path) -> None:
+    ws, manifest = built["ws"], built["manifest"]
+    output = ws.root / "edit.pdf"
+    first = compile_issue(manifest, edition="screen", jobs=2, output=output)
+    assert first.parts["rendered"] == first.parts["parts"]
+    last = ws.issue_dir() / "articles" / f"a{len(LENGTHS)}.md"
+    original = last.read_text(encoding="utf-8")
+    try:
+        last.write_text(original.replace("第7篇第1段完。", "第7篇第1段完，改过了。"), encoding="utf-8")
+        again = compile_issue(manifest, edition="screen", jobs=2, output=output)
+        assert again.parts["rendered"] == 1 and again.parts["reused"] == again.parts["parts"] - 1
+        assert "改过了" in "".join(c for page in pages_of(output) for c, _, _ in page)
+        whole = compile_issue(manifest, edition="screen", jobs=1, output=tmp_path / "whole.pdf")
+        assert pages_of(output) == pages_of(whole.output)
+    finally:
+        last.write_text(original, encoding="utf-8")
+
+
+def test_same_inputs_same_bytes(built, tmp_path) -> None:
+    one = compile_issue(built["manifest"], edition="screen", jobs=2, cache=False, output=tmp_path / "a.pdf")
+    two = compile_issue(built["manifest"], edition="screen", jobs=2, cache=False, output=tmp_path / "b.pdf")
+    assert one.output.read_bytes() == two.output.read_bytes() == built["parts"].output.read_bytes()
+
+
+def test_a_part_that_fails_fails_the_build_with_the_message(workspace: Scratch) -> None:
+    manifest = make_issue(workspace, [2, 2, 2, 2])
+    template = workspace.root / "layouts" / "bulletin" / "templates" / "article.html.j2"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "</article>", '{% if article.anchor == "article-3" %}<img src="http://example.com/x.png">{% endif %}'
+        "</article>"), encoding="utf-8")
+    messages = []
+    for jobs in (1, 2):
+        with pytest.raises(KmyError) as failed:
+            compile_issue(manifest, edition="screen", jobs=jobs)
+        messages.append(str(failed.value))
+    assert messages[0] == messages[1]
+    assert "http://example.com/x.png" in messages[1] and "outside the workspace" in messages[1]
+    assert not workspace.output().exists()
+
+
+@pytest.mark.parametrize("css, reason", [
+    ("figure { counter-increment: photo; }", "CSS counters"),
+    ("@page { @top-right { content: counter(pages); } }", "counter(pages)"),
+    ("h1 { string-set: head content(); }", "running strings (string-set)"),
+    ("@page :first { margin-top: 40mm; }", "an @page :first rule"),
+])
+def test_what_a_part_cannot_know_keeps_the_issue_whole(css: str, reason: str) -> None:
+    html = f"<html><head><style>{css}</style></head><body><p>a</p>{PART_BREAK}<p>b</p></body></html>"
+    job = RenderJob(html=html, base_url="file:///x/", workspace=None, source_name="x")  # type: ignore[arg-type]
+    assert splittable(job, split(html)) == reason
+    plain = html.replace(css, "p { margin: 0 }")
+    assert splittable(RenderJob(html=plain, base_url="", workspace=None, source_name="x"), split(plain)) is None  # type: ignore[arg-type]
+    assert splittable(RenderJob(html=plain, base_url="", workspace=None, source_name="x",  # type: ignore[arg-type]
+                                pdf_variant="pdf/a-3a"), split(plain)) == "a tagged PDF"
+
+
+def test_split_keeps_sibling_shells_and_group_balances() -> None:
+    html = ('<html><head></head><body class="b"><section id="c">封面</section>' + PART_BREAK
+            + '<article class="x" id="a1"><p>甲</p></article>' + PART_BREAK
+            + '<article class="x" id="a2"><img src="p.jpg"><p>乙 <a href="#a1">见上</a></p></article></body></html>')
+    pieces = split(html)
+    assert pieces is not None and len(pieces) == 3
+    parts = pieces.parts([0, 1, 2])
+    assert parts[2].html == ('<html><head></head><body class="b">'
+                             '<section hidden style="display: none !important"></section>'
+                             '<article class="x" hidden style="display: none !important"></article>'
+                             '<article class="x" id="a2"><img src="p.jpg"><p>乙 <a href="#a1">见上</a></p></article>'
+                             '</body></html>')
+    assert parts[2].anchors == {"a2"} and parts[2].refers == {"a1"}
+    assert parts[1].refers == frozenset()
+    assert split("<html><body><p>no parts</p></body></html>") is None
+    assert group([10, 10, 10, 10, 10, 10, 10, 10], 2) == [0, 2, 4, 6]
+    assert group([50, 5, 5, 5, 5, 30], 2) == [0, 1, 4, 5]
+    assert group([1, 1, 1, 1, 100], 2) == [0, 2, 3, 4]
+    assert group([10, 10], 4) == [0, 1]
+
+
+def test_the_command_renders_in_parts_and_says_so(built) -> None:
+    ws = built["ws"]
+    run = ws.cli("compile", "sources/t/issue.yaml", "--edition", "screen", "--jobs", "2", "--no-cache", "--timings")
+    assert run.returncode == 0, run.stderr
+    assert re.search(r"in \d+ parts: \d+ rendered", run.stdout)
+    whole = ws.cli("compile", "sources/t/issue.yaml", "--edition", "screen", "-j", "1", "--no-cache", "--timings",
+                   "-o", "one.pdf")
+    assert whole.returncode == 0 and " parts:" not in whole.stdout
+    shutil.rmtree(ws.root / "out" / ".cache" / "parts", ignore_errors=True)
