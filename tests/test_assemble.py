@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from kmyreport.render import RenderJob, render_pdf
-from kmyreport.render.assemble import TAGGED, assemble
+from kmyreport.render.assemble import TAGGED, assemble, deferred_font_programs
 from kmyreport.workspace import Workspace
 
 from .conftest import REPO, Scratch, make_workspace
@@ -251,3 +251,22 @@ def test_tagged_parts_are_refused(root: Scratch, font_files: list[Path]) -> None
         assemble(parts, font_files=font_files)
     with pytest.raises(ValueError):
         assemble([])
+
+
+def test_parts_rendered_without_font_programs_assemble_to_the_same_bytes(root: Scratch, rendered,
+                                                                         font_files: list[Path]) -> None:
+    whole, parts, assembled = rendered
+    with deferred_font_programs(font_files):
+        deferred = Issue(root).parts()
+    deferred[0] = with_links(deferred[0], whole)
+    with pikepdf.open(io.BytesIO(deferred[1])) as part:
+        assert all(part.get_object(*stream).Length < 200 for streams in programs(part).values()
+                   for stream in streams)
+    assert sum(map(len, deferred)) < sum(map(len, parts)) / 10
+    assert assemble(deferred, font_files=font_files) == assembled
+    with pytest.raises(ValueError, match="deferred_font_programs"):
+        assemble(deferred, font_files=font_files[:1])
+    # Outside the context, parts have their programs again.
+    with pikepdf.open(io.BytesIO(Issue(root).parts(CHUNKS[1:2])[0])) as part:
+        assert all(part.get_object(*stream).Length > 1000 for streams in programs(part).values()
+                   for stream in streams)

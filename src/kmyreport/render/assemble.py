@@ -47,7 +47,7 @@ import io
 import re
 import threading
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -543,16 +543,15 @@ def _names_in(path: str) -> dict[str, tuple[str, int]]:
 
 
 def _source_of(program: pikepdf.Object, font_files: list[str]) -> tuple[str, int] | None:
-    """The original face of an embedded program, by its PostScript name."""
-    from fontTools.ttLib import TTFont
-
-    name = program.get("/KmyFace")
+    """The original face of an embedded program (or of a stand-in for one), by its PostScript name."""
+    name = _deferred_name(program)
     if name is None:
+        from fontTools.ttLib import TTFont
+
         try:
-            name = TTFont(io.BytesIO(program.read_bytes()), lazy=True)["name"].getDebugName(6)
+            name = str(TTFont(io.BytesIO(program.read_bytes()), lazy=True)["name"].getDebugName(6))
         except Exception:
             return None
-    name = str(name)
     for path in font_files:
         face = _names_in(path).get(name)
         if face is not None:
@@ -629,15 +628,62 @@ def _subset(source: tuple[str, int], glyphs: list[int], *, missing: bool) -> byt
 
 # Parts without font programs --------------------------------------------------------------------------
 
+_MARK = b"\0kmyreport: deferred font program\0"
+_deferred = threading.local()
+_original_clean = None
+
+
+def _deferred_name(program: pikepdf.Object) -> str | None:
+    """The PostScript name a stand-in program names (None: a real program)."""
+    if int(program.get("/Length", 0)) > 512:
+        return None
+    data = program.read_bytes()
+    if data[4:4 + len(_MARK)] != _MARK:
+        return None
+    return data[4 + len(_MARK):].split(b"\0")[0].decode()
+
+
 def _is_placeholder(part: _PartFont) -> bool:
     found = _font_program(part.descendant)
-    return found is not None and "/KmyFace" in found[1]
+    return found is not None and _deferred_name(found[1]) is not None
 
 
-def deferred_font_programs() -> contextlib.AbstractContextManager:
-    """Not implemented yet."""
-    raise NotImplementedError
+@contextlib.contextmanager
+def deferred_font_programs(font_files: Sequence[Path | str]) -> Iterator[None]:
+    """While active (in this thread), WeasyPrint writes for each face of `font_files` a stand-in of a
+    few bytes instead of the face's subset (widths, text map and glyph ids as usual): such parts are
+    for `assemble` only, which embeds the subset for all parts (given the same `font_files`). Faces
+    from elsewhere (system fonts), variable, bitmap and colour faces are subset as usual."""
+    from weasyprint.pdf import fonts
+
+    global _original_clean
+    if _original_clean is None:
+        _original_clean = fonts.Font.clean
+        fonts.Font.clean = _clean
+    names = set()
+    for path in font_files:
+        names.update(_names_in(str(path)))
+    before = getattr(_deferred, "names", None)
+    _deferred.names = names
+    try:
+        yield
+    finally:
+        _deferred.names = before
 
 
+def _clean(self, to_unicode, hinting):
+    """WeasyPrint's `Font.clean`, or a stand-in program for a face `assemble` will subset."""
+    names = getattr(_deferred, "names", None)
+    if names and to_unicode and not (self.bitmap or self.png or self.svg or self.colr) and "fvar" not in self.tables:
+        from fontTools.ttLib import TTFont
 
-
+        try:
+            font = TTFont(io.BytesIO(self.file_content), lazy=True, fontNumber=self.index)
+            name = str(font["name"].getDebugName(6))
+        except Exception:
+            name = None
+        if name in names:
+            # The first four bytes (the sfnt version) are kept: WeasyPrint tells CFF from TrueType by them.
+            self.file_content = self.file_content[:4] + _MARK + name.encode() + b"\0"
+            return
+    return _original_clean(self, to_unicode, hinting)
