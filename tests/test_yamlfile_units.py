@@ -11,6 +11,7 @@ from typing import Literal
 
 import pydantic
 import pytest
+import yaml
 
 from kmyreport.errors import KmyError, KmyErrors
 from kmyreport.yamlfile import (
@@ -18,6 +19,7 @@ from kmyreport.yamlfile import (
     StrictModel,
     _original_column,
     _scan_rest,
+    _syntax_error,
     control_character_error,
     find_slips,
     format_loc,
@@ -355,6 +357,10 @@ def test_too_many_values_without_aliases() -> None:
                        "line above (a key with a value on its own line cannot have keys under it)", 2, 4)]),
     ("a: 1\n- b", [("YAML syntax error: expected <block end>, but found '-'; check the indentation, colons and quotes "
                     "on this line", 2, 1)]),
+    ("a: : b", [('YAML syntax error: a second \': \' on this line; if it is part of the value, put the value in '
+                 'quotes: a: "…"', 1, 4)]),
+    ("Xy: b: c", [('YAML syntax error: a second \': \' on this line; if it is part of the value, put the value in '
+                   'quotes: Xy: "…"', 1, 6)]),
     # a slip is mended first, and the error's column is the column as written
     ("a：b: c", [(FULL.format(key="a", example="a: b: c"), 1, 2),
                 ('YAML syntax error: a second \': \' on this line; if it is part of the value, put the value in '
@@ -466,6 +472,7 @@ class Doc(StrictModel):
     code: str = ""
     tag: str = pydantic.Field(default="", max_length=4)
     tags: list[str] = pydantic.Field(default=[], max_length=2)
+    names: list[str] = pydantic.Field(default=["a"], min_length=1)
 
     @pydantic.field_validator("code")
     @classmethod
@@ -483,12 +490,13 @@ class Doc(StrictModel):
         return self
 
 
-ALLOWED = "title, number, date, ratio, draft, colour, parts, sub, logo, code, tag, tags"
+ALLOWED = "title, number, date, ratio, draft, colour, parts, sub, logo, code, tag, tags, names"
 
 
 def check(text: str, first_line: int = 1) -> list[tuple]:
     model, _, _, errors = read_model(text, F, Doc, "the doc", "title and parts", first_line=first_line)
     assert model is None or errors == []
+    assert all(e.file == F for e in errors)
     return [(e.message, e.line, e.column) for e in errors]
 
 
@@ -537,6 +545,16 @@ def check(text: str, first_line: int = 1) -> list[tuple]:
      [("date: cannot read the value '2024-13-01' (month must be in 1..12); dates are written YYYY-MM-DD", 2, 7)]),
     ("title: x\ncolour: green", [("colour should be one of the values allowed here, not 'green'", 2, 9)]),
     ("title: x\nlogo: [a]", [("logo should be text, not a list", 2, 7)]),
+    ("title: x\nlogo: [a]\ntag: abcdef", [("logo should be text, not a list", 2, 7),
+                                          ("tag: String should have at most 4 characters (got 'abcdef')", 3, 6)]),
+    ("parts:\n  - {pages: 2}\ntag: abcdef",
+     [("required key 'title' is missing in the doc; add it", 1, 1),
+      ("parts[0]: required keys 'name', 'kind' are missing in the doc; add them", 2, 5),
+      ("tag: String should have at most 4 characters (got 'abcdef')", 3, 6)]),
+    ("title: x\ncolour: ''", [("colour should be one of the values allowed here, not ''", 2, 9)]),
+    ("title: x\nnames: []", [("names is empty; write its value after 'names: '", 2, 1)]),
+    ("title: x\nnames: [a]", []),
+    ("title: x\nnumbxxxx: 1", [("numbxxxx: unknown key 'numbxxxx' in the doc; did you mean 'number'?", 2, 1)]),
     ("title: x\nlogo: true", [("logo should be text, not true", 2, 7)]),
     ("title: x\nparts:\n  - {name: a, kind: b, pages: 0}",
      [("parts[0].pages should be 1 or more, not 0", 3, 31)]),
@@ -585,7 +603,12 @@ def test_load_model() -> None:
     assert model == Doc(title="x") and positions.values[("title",)] == (2, 8)
     with pytest.raises(KmyError) as one:
         load_model("title: x\nnumber: y", F, Doc, "the doc", "title")
-    assert (one.value.message, one.value.line) == ("number should be a whole number, e.g. 8, not 'y'", 2)
+    assert (one.value.message, one.value.file, one.value.line) == (
+        "number should be a whole number, e.g. 8, not 'y'", F, 2)
+    with pytest.raises(KmyError) as slip:  # mended, and the model is there: still an error
+        load_model("title：x", F, Doc, "the doc", "title")
+    assert (slip.value.message, slip.value.file, slip.value.line, slip.value.column) == (
+        FULL.format(key="title", example="title: x"), F, 1, 6)
     with pytest.raises(KmyErrors) as several:
         load_model("titel: x\nnumber: y", F, Doc, "the doc", "title")
     assert [e.line for e in several.value.errors] == [1, 2]
@@ -599,8 +622,8 @@ def test_validation_errors_from_a_list_and_the_first_one() -> None:
     with pytest.raises(pydantic.ValidationError) as caught:
         Doc.model_validate(data)
     first = validation_error(caught.value, Doc, data, positions, F, "the doc")
-    assert (first.message, first.line, first.column) == (
-        "titel: unknown key 'titel' in the doc; did you mean 'title'?", 3, 1)
+    assert (first.message, first.file, first.line, first.column) == (
+        "titel: unknown key 'titel' in the doc; did you mean 'title'?", F, 3, 1)
     listed = validation_errors(caught.value.errors(), Doc, positions, F, "the doc")
     assert [(e.message, e.line) for e in listed] == [
         ("titel: unknown key 'titel' in the doc; did you mean 'title'?", 3),
@@ -623,3 +646,94 @@ def test_format_loc_and_located() -> None:
     assert format_loc(("a", "b")) == "a.b"
     assert located(("a", 1), "m") == "a[1]: m"
     assert located("x.y", "m") == "x.y: m"
+
+
+def test_syntax_errors_pydyaml_rarely_gives() -> None:
+    def at(mark: yaml.Mark) -> tuple[int, int]:
+        return mark.line + 1, mark.column + 1
+
+    mark = yaml.Mark("doc", 4, 0, 4, None, None)
+    error = _syntax_error(yaml.MarkedYAMLError(context="while doing this", context_mark=mark), "ab: c", F, at)
+    assert (error.message, error.file, error.line, error.column) == (
+        "YAML syntax error: while doing this; check the indentation, colons and quotes on this line", F, 1, 5)
+    error = _syntax_error(yaml.MarkedYAMLError(), "ab: c", F, at)
+    assert (error.message, error.line, error.column) == (
+        "YAML syntax error: invalid YAML; check the indentation, colons and quotes on this line", None, None)
+    for index in (2, 10):  # the quote's place beyond the text: a double quote is said
+        beyond = yaml.Mark("doc", index, 0, index, None, None)
+        error = _syntax_error(yaml.MarkedYAMLError(context="while scanning a quoted scalar", context_mark=beyond),
+                              "ab", F, at)
+        assert (error.message, error.line, error.column) == (
+            f'YAML syntax error: the quote " opened here is never closed (the parser stopped at line 1, column '
+            f'{index + 1}); add the closing " at the end of the value', 1, index + 1)
+
+
+def test_an_alias_of_an_empty_value() -> None:
+    assert read_yaml("a: &x []\nb: *x\nc: &y {}\nd: [*y]", F)[0] == {"a": [], "b": [], "c": {}, "d": [{}]}
+    # an empty list is one level: at the 31st level it fits, at the 32nd it does not
+    assert _errors("a: &x []\nb: " + "[" * 30 + "*x" + "]" * 30) == []
+    assert _errors("a: &x []\nb: " + "[" * 31 + "*x" + "]" * 31) == [
+        ("the alias *x nests values more than 32 levels deep; write the values out", 2, 35)]
+
+
+class Mixed(pydantic.BaseModel):
+    """Plain pydantic (no trimming): its union branches are named 'str', 'int', 'float', ..."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+    flag: int | float | bool | dt.date | None = None
+    either: list | dict | None = None
+    text: str | int | None = None
+    meta: dict[str, int | str] = {}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("flag: abc", [("flag should be a whole number, e.g. 8, not 'abc'", 1, 7)]),
+    ("either: abc", [("either should be a list (one item per line, each after '- '), not 'abc'", 1, 9)]),
+    ("text: [1]", [("text should be text, not a list", 1, 7)]),
+    ("text: {a: 1}", [("text should be text, not keys with values", 1, 7)]),
+    ("meta: {x: [1]}", [("meta.x should be a whole number, e.g. 8, not a list", 1, 11)]),
+    ("meta: {x: 1, y: b}", []),
+])
+def test_union_branches_are_one_error(text: str, expected: list[tuple]) -> None:
+    model, _, _, errors = read_model(text, F, Mixed, "the file", "keys")
+    assert [(e.message, e.line, e.column) for e in errors] == expected
+
+
+class Note(StrictModel):
+    text: str
+
+
+class Item(StrictModel):
+    note: Note | None = None
+
+
+class When(StrictModel):
+    date: dt.date
+    time: str
+
+
+class Entry(StrictModel):
+    when: When | None = None
+    items: list[Item] = []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("when: {}", [("when: required keys 'date', 'time' are missing in the entry; add them", 1, 7)]),
+    ("when: {time: x}", [("when: required key 'date' is missing in the entry; add it", 1, 7)]),
+    ("when: {dat: 2024-01-01}", [("when.dat: unknown key 'dat' in the entry; did you mean 'date'?", 1, 8),
+                                 ("when: required key 'time' is missing in the entry; add it", 1, 7)]),
+    ("items:\n  - note: {txet: x}",
+     [("items[0].note.txet: unknown key 'txet' in the entry; did you mean 'text'?", 2, 12)]),
+    ("items:\n  - note: {zzz: x, text: y}",
+     [("items[0].note.zzz: unknown key 'zzz' in the entry; allowed keys here: text", 2, 12)]),
+])
+def test_nested_keys(text: str, expected: list[tuple]) -> None:
+    model, _, _, errors = read_model(text, F, Entry, "the entry", "keys")
+    assert [(e.message, e.line, e.column) for e in errors] == expected
+
+
+def test_an_empty_value_with_no_key_to_name() -> None:
+    positions = Positions(values={(): (1, 1), (0,): (2, 3)})
+    errors = validation_errors([{"type": "string_type", "loc": (0,), "msg": "Input should be a valid string",
+                                 "input": None}], Doc, positions, F, "the list")
+    assert [(e.message, e.file, e.line, e.column) for e in errors] == [("[0] should be text, not None", F, 2, 3)]
