@@ -270,3 +270,19 @@ def test_parts_rendered_without_font_programs_assemble_to_the_same_bytes(root: S
     with pikepdf.open(io.BytesIO(Issue(root).parts(CHUNKS[1:2])[0])) as part:
         assert all(part.get_object(*stream).Length > 1000 for streams in programs(part).values()
                    for stream in streams)
+
+
+def test_a_pdf_a_1b_part_stays_pdf_1_4_with_one_cidset_per_face(root: Scratch, font_files: list[Path]) -> None:
+    issue = Issue(root, "pdf/a-1b")
+    whole = issue.render("".join(CHUNKS[:3])).pdf
+    assembled = assemble(issue.parts(CHUNKS[:3]), font_files=font_files)
+    assert page_texts(assembled) == page_texts(whole)
+    assert b"/ObjStm" not in assembled  # PDF 1.4 has no object streams
+
+    def cidsets(pdf: pikepdf.Pdf) -> dict[str, bytes]:
+        return {str(font.BaseFont): font.DescendantFonts[0].FontDescriptor.CIDSet.read_bytes()
+                for page in pdf.pages for _key, font in page.Resources.Font.items()}
+
+    with pikepdf.open(io.BytesIO(assembled)) as pdf, pikepdf.open(io.BytesIO(whole)) as reference:
+        assert pdf.pdf_version == "1.4" and "/Metadata" in pdf.Root
+        assert cidsets(pdf) == cidsets(reference) and len(cidsets(pdf)) == 2

@@ -95,9 +95,12 @@ def assemble(parts: Sequence[bytes], *, identifier: bytes | None = None,
         out.trailer.ID = Array([String(identifier), String(identifier)])
     elif "/ID" in out.trailer:
         del out.trailer.ID
+    # Object streams came with PDF 1.5: a PDF/A-1 (1.4) part is written without them, as WeasyPrint does.
+    modern = tuple(int(n) for n in out.pdf_version.split(".")) >= (1, 5)
+    streams = pikepdf.ObjectStreamMode.generate if modern else pikepdf.ObjectStreamMode.disable
     buffer = io.BytesIO()
-    out.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
-             deterministic_id=True, fix_metadata_version=False)
+    out.save(buffer, object_stream_mode=streams, compress_streams=True, deterministic_id=True,
+             fix_metadata_version=False)
     return buffer.getvalue()
 
 
