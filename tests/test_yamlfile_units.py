@@ -270,6 +270,13 @@ def test_brackets_too_deep() -> None:
     assert read_yaml("a: " + "{}" * 1 + "\nb: " + "[" * 31 + "]" * 31, F)[2] == []
 
 
+def test_depth_goes_back_down_after_each_collection() -> None:
+    # the mapping under 'a' is the 2nd level; {y: 1} the 3rd, closed again; z's lists go from the 3rd to the 33rd
+    text = "a:\n  x: {y: 1}\n  z: " + "[" * 31 + "]" * 31
+    assert _errors(text) == [(TOO_DEEP, 3, 36)]
+    assert _errors(text.replace("[", "", 1).replace("]", "", 1)) == []
+
+
 def test_nesting_too_deep_while_composing() -> None:
     deep = "\n".join("  " * level + "k:" for level in range(33)) + " 1"
     data, _, errors = read_yaml(deep, F, first_line=2)
@@ -429,6 +436,7 @@ def test_positions_after_a_mend_are_as_written() -> None:
        1, 7)]),
     ("l:\n  - 2024-13-01", {"l": ["2024-13-01"]},
      [("l[0]: cannot read the value '2024-13-01' (month must be in 1..12); dates are written YYYY-MM-DD", 2, 5)]),
+    ("l:\n  - {a: 1, a: 2}", {"l": [{"a": 1}]}, [("l[0].a: key given twice; keep one of them", 2, 12)]),
     ("1: a\ntrue: b\n2024-07-20: c", {"1": "a", "True": "b", "2024-07-20": "c"}, []),
     ("", None, []),
     ("# nothing", None, []),
@@ -436,6 +444,7 @@ def test_positions_after_a_mend_are_as_written() -> None:
 def test_what_cannot_be_read_is_reported_and_left_out(text: str, data, expected: list[tuple]) -> None:
     got, _, errors = read_yaml(text, F)
     assert got == data
+    assert all(e.file == F for e in errors)
     assert [(e.message, e.line, e.column) for e in errors] == expected
 
 
@@ -676,6 +685,11 @@ def test_an_alias_of_an_empty_value() -> None:
         ("the alias *x nests values more than 32 levels deep; write the values out", 2, 35)]
 
 
+class When(StrictModel):
+    date: dt.date
+    time: str
+
+
 class Mixed(pydantic.BaseModel):
     """Plain pydantic (no trimming): its union branches are named 'str', 'int', 'float', ..."""
 
@@ -684,6 +698,7 @@ class Mixed(pydantic.BaseModel):
     either: list | dict | None = None
     text: str | int | None = None
     meta: dict[str, int | str] = {}
+    rows: list[When] | int | None = None
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -693,6 +708,8 @@ class Mixed(pydantic.BaseModel):
     ("text: {a: 1}", [("text should be text, not keys with values", 1, 7)]),
     ("meta: {x: [1]}", [("meta.x should be a whole number, e.g. 8, not a list", 1, 11)]),
     ("meta: {x: 1, y: b}", []),
+    ("rows:\n  - {time: x}", [("rows[0]: required key 'date' is missing in the file; add it", 2, 5),
+                              ("rows should be a whole number, e.g. 8, not a list", 2, 3)]),
 ])
 def test_union_branches_are_one_error(text: str, expected: list[tuple]) -> None:
     model, _, _, errors = read_model(text, F, Mixed, "the file", "keys")
@@ -705,11 +722,6 @@ class Note(StrictModel):
 
 class Item(StrictModel):
     note: Note | None = None
-
-
-class When(StrictModel):
-    date: dt.date
-    time: str
 
 
 class Entry(StrictModel):
