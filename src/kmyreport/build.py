@@ -143,7 +143,8 @@ def compile_issue(manifest_path: Path, *, edition: str = "print", level: str | N
     nothing: the result is the recorded one, with `cached` set (`kmyreport.cache`).
 
     `jobs`: how many processes render the parts of the issue (`render.parts`): None, as many as
-    the machine has cores (at most `MAX_JOBS`); 1 renders the issue whole, in this process.
+    the machine has cores (at most `MAX_JOBS`) when the issue is long enough for parts to pay;
+    1 renders the issue whole, in this process.
     """
     started = time.perf_counter()
     slot = record = key = None
@@ -201,12 +202,13 @@ def _render(issue: PreparedIssue, job: RenderJob, target: Path, jobs: int | None
     """Render the issue: in parts, several at a time, when it has parts and more than one process may
     be used; else whole, in this process. `reuse`: parts rendered by an earlier build from the same
     sources may be used again."""
-    jobs = default_jobs() if jobs is None else jobs
+    asked = jobs is not None
+    jobs = jobs if asked else default_jobs()
     if jobs > 1:
-        from .render.parts import split, splittable
+        from .render.parts import WORTH_PARTS_WEIGHT, split, splittable
 
         pieces = split(job.html)
-        if splittable(job, pieces) is None:
+        if splittable(job, pieces) is None and (asked or sum(pieces.weights()) >= WORTH_PARTS_WEIGHT):
             from .render.parts import render_in_parts
 
             store = issue.workspace.cache_dir / "parts" / hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:24]

@@ -216,7 +216,8 @@ def compile_command(
                                                                 "build)."))] = False,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help=_(
         "Render the parts of the issue (each article that starts a page) in this many processes at once "
-        "(default: the machine's cores, at most 4; 1: the whole issue in one process)."))] = None,
+        "(default: the machine's cores, at most 4, once the issue is long enough to gain from it; 1: the whole issue "
+        "in one process)."))] = None,
     debug: DebugOption = False,
 ) -> None:
     from .build import compile_issue

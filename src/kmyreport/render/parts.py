@@ -121,6 +121,10 @@ def split(html: str) -> Pieces | None:
     return Pieces(head, tail, pieces)
 
 
+#: Below this much body HTML (about 20 to 30 pages) an issue is rendered whole unless more processes
+#: are asked for: a part costs a document's fixed work (its stylesheet, its fonts, its profile).
+WORTH_PARTS_WEIGHT = 24_000
+
 #: A part holds at most about this much of the body's HTML (about 150 to 300 pages): a worker's
 #: memory stays bounded however long the issue.
 MAX_PART_WEIGHT = 400_000
