@@ -9,6 +9,8 @@ part is the same <head> with one chunk of the body, its first folio set by
 from __future__ import annotations
 
 import io
+import os
+import shutil
 from pathlib import Path
 
 import pikepdf
@@ -17,7 +19,8 @@ import pytest
 from PIL import Image
 
 from kmyreport.render import RenderJob, render_pdf
-from kmyreport.render.assemble import TAGGED, assemble, deferred_font_programs
+from kmyreport.render.assemble import MIXED, assemble, deferred_font_programs
+from kmyreport.verapdf import find_verapdf_jar, run_verapdf_each
 from kmyreport.workspace import Workspace
 
 from .conftest import REPO, Scratch, make_workspace
@@ -37,7 +40,7 @@ h1, h2 {{ font-family: Head }}
 h1 {{ bookmark-level: 1; break-before: page }}
 h2 {{ bookmark-level: 2 }}
 nav h1 {{ break-before: auto }}
-img {{ width: 20mm }}
+img {{ width: 20mm; image-rendering: pixelated }}
 </style></head>"""
 
 PRINT_PROFILE = "@color-profile device-cmyk { src: url(p.icc); components: c, m, y, k; }"
@@ -46,13 +49,14 @@ PRINT_PROFILE = "@color-profile device-cmyk { src: url(p.icc); components: c, m,
 def article(number: int) -> str:
     sentence = f"克拉玛依区以铸牢中华民族共同体意识为主线，第{number}篇 Karamay {number}。"
     extra = "".join(chr(0x4E00 + 37 * number + i) for i in range(40))  # characters only this part uses
-    return (f'<section id="article-{number}"><h1>第{number}篇 文章 Article {number}</h1><img src="logo.png">'
+    return (f'<section id="article-{number}"><h1>第{number}篇 文章 Article {number}</h1><img src="logo.png" alt="标志">'
             f"<p>{sentence * (10 + 6 * number)}{extra}</p>"
             f"<h2>小标题 {number}.1</h2><p>{'新疆油田公司第二段正文 oil。' * 25}</p>"
-            f"<h2>小标题 {number}.2</h2><p>{'独山子区第三段。' * 12}</p></section>")
+            f"<h2>小标题 {number}.2</h2><p>{'独山子区第三段。' * 12}</p>"
+            f'<p><a href="#article-{number}">回到本篇开头</a></p></section>')
 
 
-CONTENTS = ('<nav><h1>目录 Contents</h1><img src="logo.png"><ul>'
+CONTENTS = ('<nav><h1>目录 Contents</h1><img src="logo.png" alt="标志"><ul>'
             + "".join(f'<li><a href="#article-{n}">第{n}篇 文章</a></li>' for n in range(1, ARTICLES + 1))
             + "</ul></nav>")
 CHUNKS = [CONTENTS] + [article(n) for n in range(1, ARTICLES + 1)]
@@ -245,9 +249,41 @@ def test_a_print_part_keeps_one_output_intent_and_one_profile(root: Scratch, fon
     assert len(assembled) < 1.05 * len(parts[0]) + sum(len(p) for p in parts[1:]) / 2
 
 
-def test_tagged_parts_are_refused(root: Scratch, font_files: list[Path]) -> None:
+def test_tagged_parts_get_one_structure_tree(root: Scratch, font_files: list[Path]) -> None:
+    issue = Issue(root, "pdf/ua-1")
+    whole = issue.render("".join(CHUNKS[:3])).pdf
+    assembled = assemble(issue.parts(CHUNKS[:3]), font_files=font_files)
+    assert page_texts(assembled) == page_texts(whole)
+    with pikepdf.open(io.BytesIO(assembled)) as pdf, pikepdf.open(io.BytesIO(whole)) as reference:
+        # The elements under /Document: the whole's, in order, all under the first part's /Document.
+        document = pdf.Root.StructTreeRoot.K[0]
+        assert [str(kid.S) for kid in document.K] == [str(kid.S) for kid in reference.Root.StructTreeRoot.K[0].K]
+        assert all(kid.P.objgen == document.objgen for kid in document.K)
+        # One parent tree: each page's marked content, each annotation's element, numbered on.
+        nums = list(pdf.Root.StructTreeRoot.ParentTree.Nums)
+        keys = [int(key) for key in nums[::2]]
+        assert keys == sorted(set(keys))
+        tree = dict(zip(keys, nums[1::2]))
+        links = 0
+        for page in pdf.pages:
+            elements = tree[int(page.StructParents)]
+            assert len(elements) and all(element.Pg.objgen == page.objgen for element in elements)
+            for annotation in page.get("/Annots", ()):
+                element = tree[int(annotation.StructParent)]
+                assert element.S == "/Link" and element.K[0].Obj.objgen == annotation.objgen
+                links += 1
+        assert links == 2  # one link per article, back to its start (the contents' links: dropped)
+    jar_and_java = find_verapdf_jar() is not None and shutil.which("java") is not None
+    if jar_and_java or os.environ.get("CI") == "true":
+        path = root.write("assembled-ua1.pdf", assembled)
+        result, = run_verapdf_each([(path, ["ua1"])])
+        assert result.compliant, result.failures
+
+
+def test_tagged_and_untagged_parts_are_refused(root: Scratch, font_files: list[Path]) -> None:
     parts = Issue(root).parts(CHUNKS[:2], variant="pdf/ua-1")
-    with pytest.raises(ValueError, match=TAGGED):
+    parts[1:] = Issue(root).parts(CHUNKS[1:2])
+    with pytest.raises(ValueError, match=MIXED):
         assemble(parts, font_files=font_files)
     with pytest.raises(ValueError):
         assemble([])

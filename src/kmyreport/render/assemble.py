@@ -30,8 +30,11 @@ given:
 - the same parts give the same bytes; the trailer /ID is [identifier, hash of
   the content] (what WeasyPrint writes for `pdf_identifier`), or twice the hash.
 
-Tagged parts (a /StructTreeRoot: PDF/A-a, PDF/UA) are refused: their structure
-trees, parent trees and /StructParents numbers are not merged yet.
+Tagged parts (a /StructTreeRoot: PDF/A-a, PDF/UA) get one structure tree: the
+elements under each part's /Document element under the first part's, one
+parent tree, the pages' /StructParents and the annotations' /StructParent
+numbered on from part to part (WeasyPrint numbers the pages from 0, then the
+annotations). Tagged and untagged parts together are refused.
 
 `deferred_font_programs()` makes the renders inside it write a tiny stand-in
 for each font program (WeasyPrint's subsetting is a good part of a small
@@ -46,6 +49,7 @@ import hashlib
 import io
 import re
 import threading
+import warnings
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -54,9 +58,9 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf, String
 
-__all__ = ["assemble", "deferred_font_programs", "TAGGED"]
+__all__ = ["assemble", "deferred_font_programs", "MIXED"]
 
-TAGGED = "tagged parts cannot be assembled yet"
+MIXED = "some parts are tagged and others are not: they cannot be assembled"
 
 
 def assemble(parts: Sequence[bytes], *, identifier: bytes | None = None,
@@ -70,19 +74,24 @@ def assemble(parts: Sequence[bytes], *, identifier: bytes | None = None,
     if not parts:
         raise ValueError("no parts to assemble")
     sources = [pikepdf.open(io.BytesIO(part)) for part in parts]
-    for source in sources:
-        if "/StructTreeRoot" in source.Root:
-            raise ValueError(TAGGED)
+    tagged = ["/StructTreeRoot" in source.Root for source in sources]
+    if any(tagged) and not all(tagged):
+        raise ValueError(MIXED)
     out = sources[0]
     pages: list[list[pikepdf.Object]] = [[page.obj for page in out.pages]]
     page_maps: list[dict[tuple[int, int], pikepdf.Object]] = [{page.objgen: page for page in pages[0]}]
     for source in sources[1:]:
         start = len(out.pages)
-        out.pages.extend(source.pages)
+        with warnings.catch_warnings():
+            # pikepdf ≥ 10 warns that named destinations are not carried over: they are, below.
+            warnings.simplefilter("ignore", getattr(pikepdf.exceptions, "PageCopyWarning", UserWarning))
+            out.pages.extend(source.pages)
         copies = [out.pages[start + i].obj for i in range(len(source.pages))]
         pages.append(copies)
         page_maps.append({page.objgen: copy for page, copy in zip(source.pages, copies)})
 
+    if all(tagged):
+        _merge_structure(out, sources, pages)
     _merge_destinations(out, sources, page_maps)
     _merge_outlines(out, sources, page_maps)
     resources = _Resources(out)
@@ -219,6 +228,56 @@ def _merge_outlines(out: Pdf, sources: list[Pdf], page_maps: list[dict]) -> None
     root = out.make_indirect(Dictionary(Type=Name.Outlines))
     root.Count = _write_outlines(out, items, root)
     out.Root.Outlines = root
+
+
+# The structure tree (tagged PDF) ---------------------------------------------------------------------
+
+def _document_element(root: pikepdf.Object) -> pikepdf.Object:
+    """The one element under a structure tree root (WeasyPrint's /Document)."""
+    kids = root.get("/K")
+    if isinstance(kids, Array):
+        if len(kids) != 1:
+            raise ValueError("a tagged part's structure tree has more than one element at its root")
+        kids = kids[0]
+    if not isinstance(kids, Dictionary) or not kids.is_indirect:
+        raise ValueError("a tagged part's structure tree has no element at its root")
+    return kids
+
+
+def _merge_structure(out: Pdf, sources: list[Pdf], pages: list[list[pikepdf.Object]]) -> None:
+    """One structure tree: the elements under each part's /Document under the first part's, the parent
+    trees in one, the pages' /StructParents and the annotations' /StructParent numbered on."""
+    root = out.Root.StructTreeRoot
+    document = _document_element(root)
+    if not isinstance(document.get("/K"), Array):
+        document.K = Array([document.K]) if "/K" in document else Array()
+    namespaces = list(root.get("/Namespaces", ()))
+    nums = Array()
+    offset = 0
+    for index, (source, part_pages) in enumerate(zip(sources, pages)):
+        tree = source.Root.StructTreeRoot
+        entries = list(pikepdf.NumberTree(tree.ParentTree).items()) if "/ParentTree" in tree else []
+        for key, value in entries:
+            nums.append(key + offset)
+            nums.append(_direct(out, value))
+        if index:
+            for page in part_pages:
+                if "/StructParents" in page:
+                    page.StructParents = int(page.StructParents) + offset
+                for annotation in page.get("/Annots", ()):
+                    if "/StructParent" in annotation:
+                        annotation.StructParent = int(annotation.StructParent) + offset
+            for kid in out.copy_foreign(_document_element(tree)).get("/K", Array()):
+                if isinstance(kid, Dictionary) and kid.is_indirect:
+                    kid.P = document
+                    document.K.append(kid)
+            namespaces += [out.copy_foreign(namespace) for namespace in tree.get("/Namespaces", ())]
+        offset += max((key for key, _value in entries), default=-1) + 1
+    root.ParentTree = out.make_indirect(Dictionary(Nums=nums))
+    if "/ParentTreeNextKey" in root:
+        root.ParentTreeNextKey = offset
+    if namespaces:
+        root.Namespaces = Array(namespaces)
 
 
 # Resources: fonts to merge, profiles and images kept once ------------------------------------------
