@@ -36,10 +36,21 @@ parent tree, the pages' /StructParents and the annotations' /StructParent
 numbered on from part to part (WeasyPrint numbers the pages from 0, then the
 annotations). Tagged and untagged parts together are refused.
 
-`deferred_font_programs()` makes the renders inside it write a tiny stand-in
-for each font program (WeasyPrint's subsetting is a good part of a small
-part's time): `assemble` replaces them with the real programs, so parts
-rendered inside it are for `assemble` only.
+`deferred_font_programs(font_files)` makes the renders inside it (in the worker)
+write a stand-in of a few bytes for the program of each face of `font_files`
+(WeasyPrint's subsetting is about 0.1 s of a part's time, and the subsets make
+the parts some 250 kB larger each): `assemble`, given the same `font_files`,
+embeds the real programs, so parts rendered inside it are for `assemble` only.
+The assembled bytes are the same as from parts rendered without it.
+
+Not handled: a face not among `font_files` (a system fallback font), a variable,
+bitmap or colour face, or one embedded whole (form fields) keeps one font per
+part; parts that gave different characters the same code (characters missing
+from a face: WeasyPrint gives them made-up glyph ids from the face's glyph count
+on, all 0xFFFF for a CJK face of 65535 glyphs) keep their Type0 fonts over one
+shared descendant; bookmarks are concatenated, so a part's first bookmark is
+not nested under the previous part's last one; form fields (/AcroForm) and page
+labels of later parts are not carried over.
 """
 
 from __future__ import annotations
