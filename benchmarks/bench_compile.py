@@ -15,13 +15,18 @@ every side alike, it times:
   Dask LocalCluster of 2 worker processes (1 thread each; started and warmed first);
 - photos alone, cold: the issue's photos prepared for the archive edition (sRGB at 300 ppi,
   where a 2400 px photo at column width is passed through) with and without pass-through;
-- `kmyreport --version` as a new process.
+- `kmyreport --version` as a new process;
+- in parts: the warm compile rendered whole in one process (`--jobs 1`) and in parts on 2
+  processes (`--jobs 2`), as ratios to plain WeasyPrint, and their ratio;
+- a long issue (default about 750 pages: `--long-articles` articles of some 6 pages): a warm
+  `--no-cache` compile in a new process, whole (`--jobs 1`) and in parts (`--jobs 2`), with the
+  time and the peak memory (largest resident set) of any one process of each.
 
 Every figure is the best of `--repeat` rounds (default 3); ratios are to plain WeasyPrint
 (the batch on the cluster: to the serial batch) measured in the same run.
 
     python benchmarks/bench_compile.py [--articles 12] [--photos 2] [--repeat 3] [--edition print]
-                                       [--batch 20] [--no-batch]
+                                       [--batch 20] [--no-batch] [--long-articles 120] [--no-long]
 """
 
 from __future__ import annotations
@@ -126,6 +131,56 @@ def make_issue(root: Path, issue_id: str, articles: int, photos: int, seed: int)
     return path
 
 
+def make_long_issue(root: Path, articles: int, seed: int = 11) -> Path:
+    """An issue of `articles` articles of some 6 pages each (every fifth with a 1200×800 photo): a bound
+    volume's worth of copy."""
+    folder = root / "sources" / "long"
+    (folder / "articles").mkdir(parents=True)
+    (folder / "photos").mkdir()
+    rng = random.Random(seed)
+    entries = []
+    for number in range(1, articles + 1):
+        body = []
+        for part in range(6):
+            body.append(f"## 第{part + 1}部分")
+            for _ in range(6):
+                body.append("".join(rng.choice(SENTENCES) for _ in range(rng.randrange(4, 8))))
+        if number % 5 == 1:
+            draw_photo(folder / "photos" / f"l{number:03d}.jpg", seed * 1000 + number, size=(1200, 800))
+            body.insert(3, f'![第{number}篇图片说明。](photos/l{number:03d}.jpg "通讯员 某某 摄")')
+        (folder / "articles" / f"{number:03d}.md").write_text(
+            f"---\ntitle: 合订本文章第{number}篇\n---\n\n" + "\n\n".join(body) + "\n", encoding="utf-8")
+        entries.append(f"      - articles/{number:03d}.md")
+    path = folder / "issue.yaml"
+    path.write_text("publication: {name: 克拉玛依融媒}\nissue: {number: 1, date: 2024-12-31, title: 合订本}\n"
+                    "sections:\n  - title: 全年\n    articles:\n" + "\n".join(entries) + "\n", encoding="utf-8")
+    return path
+
+
+MEASURED_RUN = """
+import json, resource, sys, time
+from pathlib import Path
+from kmyreport.build import compile_issue
+started = time.perf_counter()
+result = compile_issue(Path(sys.argv[1]), edition=sys.argv[2], jobs=int(sys.argv[3]), cache=False)
+seconds = time.perf_counter() - started
+mine = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": seconds, "pages": result.pages, "size": result.size_bytes, "parent_kib": mine,
+                  "worker_kib": workers, "parts": result.parts}))
+"""
+
+
+def measured_compile(manifest: Path, edition: str, jobs: int) -> dict:
+    """One warm `--no-cache` compile in a new process: its seconds (the compile alone) and the peak
+    resident memory of the process and of the largest of its workers (KiB, as Linux counts it)."""
+    import json
+
+    done = subprocess.run([sys.executable, "-c", MEASURED_RUN, str(manifest), edition, str(jobs)], check=True,
+                          capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def make_workspace(root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "layouts", root / "layouts")
@@ -156,6 +211,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=20, help="issues in the batch (3 articles, 2 photos each)")
     parser.add_argument("--no-batch", action="store_true", help="leave the batch (and Dask) out")
     parser.add_argument("--keep", action="store_true", help="keep the scratch workspace")
+    parser.add_argument("--long-articles", type=int, default=120, help="articles in the long issue (about 6 pages each)")
+    parser.add_argument("--no-long", action="store_true", help="leave the long issue out")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="kmyreport-bench-")) / "ws"
@@ -202,6 +259,13 @@ def run(root: Path, args: argparse.Namespace) -> None:
     def warm() -> None:
         compile_issue(manifest, edition=edition, cache=False)
 
+    def warm_whole() -> None:
+        compile_issue(manifest, edition=edition, cache=False, jobs=1)
+
+    def warm_parts() -> None:
+        result = compile_issue(manifest, edition=edition, cache=False, jobs=2)
+        facts["parts"] = result.parts.get("parts")
+
     edits = 0
 
     def edited() -> None:
@@ -236,6 +300,7 @@ def run(root: Path, args: argparse.Namespace) -> None:
 
     steps: dict[str, Callable[[], None]] = {
         "plain": plain, "cold": cold, "unchanged": unchanged, "warm": warm, "edited": edited,
+        "warm whole": warm_whole, "warm parts": warm_parts,
         "photos passed": photos_cold(True), "photos processed": photos_cold(False),
         "version": lambda: None,
     }
@@ -280,6 +345,11 @@ def run(root: Path, args: argparse.Namespace) -> None:
         ("unchanged rebuild (build cache)", best["unchanged"], best["unchanged"] / plain_s, "≤ 0.15"),
         ("one article edited", best["edited"], best["edited"] / plain_s, "≤ 0.4"),
     ]
+    rows += [
+        ("warm, whole in one process (--jobs 1)", best["warm whole"], best["warm whole"] / plain_s, ""),
+        (f"warm, in {facts.get('parts')} parts on 2 processes", best["warm parts"], best["warm parts"] / plain_s, ""),
+        ("  … parts to whole", best["warm parts"], best["warm parts"] / best["warm whole"], "of whole"),
+    ]
     if batch:
         rows += [
             (f"batch of {len(batch)} issues, serial", best["batch serial"], None, ""),
@@ -300,6 +370,31 @@ def run(root: Path, args: argparse.Namespace) -> None:
     if stages:
         fastest = min(stages, key=lambda laps: sum(laps.values()))  # type: ignore[arg-type]
         print("  the fastest cold compile by stage: " + " · ".join(f"{k} {v:.2f} s" for k, v in fastest.items()))
+    if not args.no_long:
+        long_issue(root, args)
+
+
+def long_issue(root: Path, args: argparse.Namespace) -> None:
+    """The long issue, whole and in parts, each in a new process (its memory is its own), interleaved."""
+    manifest = make_long_issue(root, args.long_articles)
+    compile_issue(manifest, edition=args.edition, jobs=1)  # the photos prepared: the compiles below are warm
+    runs: dict[int, list[dict]] = {1: [], 2: []}
+    for _ in range(max(1, args.repeat // 2)):
+        for jobs in (1, 2):
+            runs[jobs].append(measured_compile(manifest, args.edition, jobs))
+    whole, parts = (min(runs[jobs], key=lambda run: run["seconds"]) for jobs in (1, 2))
+    gib = 1024 * 1024
+    print(f"long issue: {args.long_articles} articles, {whole['pages']} pages, {args.edition} edition, "
+          f"--no-cache compiles in new processes; best of {len(runs[1])}")
+    print(f"  {'':40} {'seconds':>8} {'ratio':>7}   {'peak memory, largest process':>28}")
+    print(f"  {'whole (--jobs 1)':40} {whole['seconds']:8.2f} {'':>7}   {whole['parent_kib'] / gib:24.2f} GiB")
+    label = f"in {parts['parts']['parts']} parts on 2 processes (--jobs 2)"
+    print(f"  {label:40} {parts['seconds']:8.2f} "
+          f"{parts['seconds'] / whole['seconds']:6.2f}x   "
+          f"{max(parts['parent_kib'], parts['worker_kib']) / gib:24.2f} GiB   targets ≤ 0.6 of whole, ≤ 1 GiB")
+    print(f"  sizes: whole {whole['size'] / 1e6:.1f} MB, parts {parts['size'] / 1e6:.1f} MB "
+          f"({parts['size'] / whole['size'] - 1:+.1%}); memory in parts: assembling process "
+          f"{parts['parent_kib'] / gib:.2f} GiB, largest worker {parts['worker_kib'] / gib:.2f} GiB")
 
 
 def _all_built(outcomes: list) -> None:

@@ -209,7 +209,7 @@ def test_what_a_part_cannot_know_keeps_the_issue_whole(css: str, reason: str) ->
     plain = html.replace(css, "p { margin: 0 }")
     assert splittable(RenderJob(html=plain, base_url="", workspace=None, source_name="x"), split(plain)) is None  # type: ignore[arg-type]
     assert splittable(RenderJob(html=plain, base_url="", workspace=None, source_name="x",  # type: ignore[arg-type]
-                                pdf_variant="pdf/a-3a"), split(plain)) == "a tagged PDF"
+                                measure=True), split(plain)) == "the composer measures the render"
 
 
 def test_split_keeps_sibling_shells_and_group_balances() -> None:
@@ -230,6 +230,8 @@ def test_split_keeps_sibling_shells_and_group_balances() -> None:
     assert group([10, 10, 10, 10, 10, 10, 10, 10], 2) == [0, 2, 4, 6]
     assert group([50, 5, 5, 5, 5, 30], 2) == [0, 1, 4, 5]
     assert group([1, 1, 1, 1, 100], 2) == [0, 2, 3, 4]
+    assert group([3] + [10] * 12, 2, alone=[0]) == [0, 1, 4, 7, 10], "the contents is a part of its own"
+    assert pieces.referring() == [2]
     assert group([10, 10], 4) == [0, 1]
 
 
@@ -242,3 +244,44 @@ def test_the_command_renders_in_parts_and_says_so(built) -> None:
                    "-o", "one.pdf")
     assert whole.returncode == 0 and " parts:" not in whole.stdout
     shutil.rmtree(ws.root / "out" / ".cache" / "parts", ignore_errors=True)
+
+
+def test_the_archive_edition_in_parts_is_tagged_whole_and_validates(built) -> None:
+    """PDF/A-3a is tagged: the parts' structure trees become one (assemble), the sources are attached
+    once, and the file passes the own checks, and veraPDF where it is installed (CI builds it)."""
+    from kmyreport.verapdf import find_verapdf_jar
+    from kmyreport.verify import COMPLIANT, NOT_VALIDATED, verify_pdf
+
+    ws, manifest = built["ws"], built["manifest"]
+    whole = compile_issue(manifest, edition="archive", jobs=1, output=ws.root / "archive-whole.pdf")
+    parted = compile_issue(manifest, edition="archive", jobs=2, output=ws.root / "archive-parts.pdf")
+    assert parted.parts["parts"] >= 2
+    assert pages_of(parted.output) == pages_of(whole.output)
+    assert bookmarks(parted.output) == bookmarks(whole.output)
+    with pikepdf.open(parted.output) as doc, pikepdf.open(whole.output) as reference:
+        attached = sorted(doc.attachments)
+        assert attached == sorted(reference.attachments)
+        assert {"issue.yaml", *(f"articles/a{n}.md" for n in range(1, len(LENGTHS) + 1))} <= set(attached)
+        for name in attached:
+            assert doc.attachments[name].get_file().read_bytes() == \
+                reference.attachments[name].get_file().read_bytes()
+        assert structure(doc) == structure(reference)
+        assert len(structure(doc)) > 100
+    verdict = verify_pdf(parted.output)
+    assert verdict.status == (COMPLIANT if find_verapdf_jar() else NOT_VALIDATED), verdict.failures()
+
+
+def structure(doc: pikepdf.Pdf) -> list[str]:
+    """The structure types of the tagged document, depth first."""
+    found: list[str] = []
+
+    def visit(node) -> None:
+        if isinstance(node, pikepdf.Array):
+            for item in node:
+                visit(item)
+        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+            found.append(str(node.S))
+            if "/K" in node:
+                visit(node.K)
+    visit(doc.Root.StructTreeRoot.K)
+    return found

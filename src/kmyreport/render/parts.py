@@ -89,6 +89,11 @@ class Pieces:
     def weights(self) -> list[int]:
         return [len(piece) for piece in self.pieces]
 
+    def referring(self) -> list[int]:
+        """The pieces that link to or count anchors of other pieces (the contents)."""
+        ids = [set(_IDS.findall(piece)) for piece in self.pieces]
+        return [index for index, piece in enumerate(self.pieces) if set(_REFS.findall(piece)) - ids[index]]
+
     def parts(self, bounds: list[int]) -> list[Part]:
         """The parts made of the pieces from each bound to the next (`bounds` starts with 0).
 
@@ -130,12 +135,29 @@ WORTH_PARTS_WEIGHT = 24_000
 MAX_PART_WEIGHT = 400_000
 
 
-def group(weights: list[int], jobs: int) -> list[int]:
+def group(weights: list[int], jobs: int, alone: Sequence[int] = ()) -> list[int]:
     """Where each part starts: consecutive pieces in parts of about equal weight, two per process
     (a part costs a document's fixed work: its stylesheet, its fonts), more when a part would be
-    heavier than `MAX_PART_WEIGHT`."""
+    heavier than `MAX_PART_WEIGHT`. The pieces `alone` (the contents: rendered again once the pages
+    they refer to are known) are parts of their own."""
+    bounds: list[int] = []
+    edges = sorted({0, len(weights)} | {i for a in alone for i in (a, a + 1) if 0 <= i <= len(weights)})
+    runs = list(zip(edges, edges[1:]))
     total = sum(weights)
-    count = min(len(weights), max(2 * jobs, -(-total // MAX_PART_WEIGHT)))
+    for start, stop in runs:
+        if start in alone:
+            bounds.append(start)
+            continue
+        share = sum(weights[start:stop])
+        count = max(1, round(max(2 * jobs, -(-total // MAX_PART_WEIGHT)) * share / total)) if total else 1
+        bounds += [start + b for b in _balanced(weights[start:stop], count)]
+    return bounds
+
+
+def _balanced(weights: list[int], count: int) -> list[int]:
+    """Where each of about `count` parts of `weights`, in order and of about equal weight, starts."""
+    count = min(count, len(weights))
+    total = sum(weights)
     bounds, held, left = [0], 0, total
     for index, weight in enumerate(weights[:-1]):
         held += weight
@@ -188,11 +210,6 @@ def splittable(job: RenderJob, pieces: Pieces | None) -> str | None:
         return "one part"
     if job.measure:
         return "the composer measures the render"
-    if job.attachments:
-        return "attachments"
-    variant = (job.pdf_variant or "").lower()
-    if variant.startswith("pdf/ua") or (variant.startswith("pdf/a-") and variant[-1] in "au"):
-        return "a tagged PDF"
     html = pieces.head + "".join(pieces.pieces)
     for pattern, what in _ACROSS:
         if pattern.search(html):
@@ -215,6 +232,7 @@ class PartOutcome:
     warnings: list[str]
     resources: list[str]
     error: tuple | None = None  # a KmyError's (message, file, line, column): raised by the parent
+    abandoned: bool = False     # stopped because a part before it failed
     seconds: float = 0.0
 
 
@@ -246,13 +264,18 @@ def _publish(index: int, pages: int) -> None:
         condition.notify_all()
 
 
-def _render_part(index: int, job: RenderJob, target: str, wait: bool) -> PartOutcome:
-    """Render one part into `target` (in a worker)."""
+def _render_part(index: int, job: RenderJob, target: str, wait: bool, font_files: tuple[str, ...]) -> PartOutcome:
+    """Render one part into `target` (in a worker), without its font programs (`assemble` embeds
+    each face once, for all parts)."""
     from . import render_pdf
+    from .assemble import deferred_font_programs
 
     started = time.perf_counter()
     try:
-        result = render_pdf(job, _settler(index) if wait else None)
+        with deferred_font_programs(font_files):
+            result = render_pdf(job, _settler(index) if wait else None)
+    except _Abandoned:
+        return PartOutcome(index, "", 0, 0, {}, [], [], abandoned=True)
     except KmyError as exc:
         if wait:
             _publish(index, FAILED)
@@ -309,13 +332,14 @@ def render_in_parts(job: RenderJob, pieces: Pieces, *, jobs: int, store: Path, f
     from .assemble import assemble
 
     report = report if report is not None else PartsReport()
+    fonts = tuple(str(path) for path in font_files)
     store.mkdir(parents=True, exist_ok=True)
     hints = _read_hints(store)
     bounds = hints.get("bounds") if hints.get("pieces") == len(pieces) else None  # the last build's cuts
-    bounds = bounds or group(pieces.weights(), jobs)
+    bounds = bounds or group(pieces.weights(), jobs, pieces.referring())
     parts = pieces.parts(bounds)
     report.parts = len(parts)
-    base = dataclasses.replace(job, html="", identifier=None)
+    base = dataclasses.replace(job, html="", identifier=None)  # each part's job: the document's, with its HTML
     plans = _first_plans(parts, hints.get("parts", {}), hints.get("order", []) if hints.get("pieces") == len(pieces)
                          else [])
     clock = time.perf_counter()
@@ -327,7 +351,7 @@ def render_in_parts(job: RenderJob, pieces: Pieces, *, jobs: int, store: Path, f
                 report.reused += plan.outcome is not None
         todo = [plan for plan in plans if plan.outcome is None]
         if todo:
-            _run(base, plans, todo, jobs, store, environment, wait=round_number == 0)
+            _run(base, plans, todo, jobs, store, environment, fonts, wait=round_number == 0)
             if round_number:
                 report.again += len(todo)
             else:
@@ -387,8 +411,8 @@ def _settled(plans: list[_Plan]) -> list[_Plan]:
     return wrong
 
 
-def _run(base: RenderJob, plans: list[_Plan], todo: list[_Plan], jobs: int, store: Path, environment: str, *,
-         wait: bool) -> None:
+def _run(base: RenderJob, plans: list[_Plan], todo: list[_Plan], jobs: int, store: Path, environment: str,
+         font_files: tuple[str, ...], *, wait: bool) -> None:
     """Render the `todo` parts in worker processes; with `wait`, each settles its first folio by the
     counts of the parts before it."""
     global _shared
@@ -401,8 +425,9 @@ def _run(base: RenderJob, plans: list[_Plan], todo: list[_Plan], jobs: int, stor
     from . import engine  # noqa: F401  (the workers start with WeasyPrint imported)
 
     tasks = [(plan.part.index, dataclasses.replace(base, html=plan.part.html, first_page=plan.first_page,
-                                                   external_anchors=plan.anchors),
-              str(store / f"{plan.key}.pdf"), wait) for plan in todo]
+                                                   external_anchors=plan.anchors,
+                                                   attachments=base.attachments if plan.part.index == 0 else ()),
+              str(store / f"{plan.key}.pdf"), wait, font_files) for plan in todo]
     try:
         with context.Pool(min(jobs, len(tasks))) as pool:
             outcomes = pool.starmap(_render_part, tasks, chunksize=1)
@@ -412,6 +437,8 @@ def _run(base: RenderJob, plans: list[_Plan], todo: list[_Plan], jobs: int, stor
     if failed:
         message, file, line, column = failed[0].error
         raise KmyError(message, file, line, column)
+    if any(o.abandoned for o in outcomes):  # pragma: no cover (a part failed without saying why)
+        raise RuntimeError("a part stopped waiting for one that failed")
     for plan, outcome in zip(todo, outcomes):
         if outcome.first_page != plan.first_page:  # settled after layout: named by the folio it has
             plan.first_page = outcome.first_page
@@ -423,8 +450,10 @@ def _run(base: RenderJob, plans: list[_Plan], todo: list[_Plan], jobs: int, stor
 
 
 def _part_key(base: RenderJob, plan: _Plan, environment: str) -> str:
+    attachments = [(a.name, a.relationship, a.description, str(a.created), str(a.modified),
+                    hashlib.sha256(a.data).hexdigest()) for a in base.attachments] if plan.part.index == 0 else []
     facts = [environment, plan.part.digest, plan.first_page, plan.anchors, base.base_url, base.pdf_variant,
-             base.output_intent, base.cjk_justify, _describe(base.xmp_transform)]
+             base.output_intent, base.cjk_justify, _describe(base.xmp_transform), attachments]
     return hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()[:40]
 
 
