@@ -37,18 +37,21 @@ def watch_issue(manifest_path: Path, *, on_build: Callable[[BuildResult], Any],
         except KmyError as exc:
             on_error(exc)
 
-    build()
-    for _changes in workspace_changes(workspace, stop):
+    # The first build runs once the watcher is up: a save made while it runs is then seen (and built).
+    for _changes in workspace_changes(workspace, stop, started=build):
         build()
 
 
 def workspace_changes(workspace: Workspace, stop: threading.Event | None = None, *,
-                      step_ms: int = 100) -> Iterator[set[Path]]:
+                      step_ms: int = 100, started: Callable[[], Any] | None = None) -> Iterator[set[Path]]:
     """The paths that changed, each time files of the workspace change, until `stop` is set.
 
     Everything counts (sources, photos, manifest, layouts, fonts) except `out/`, where builds
     write, and hidden files (editors' swap files). Changes are gathered until `step_ms` pass
     without another, so one save (or a save-all) gives one batch.
+
+    `started` (the first build) is called once the watcher is up, before any batch: what changes
+    while it runs comes in the first batch. Called before watching instead, it would miss them.
     """
     out_dir = workspace.out_dir.resolve()
 
@@ -56,6 +59,13 @@ def workspace_changes(workspace: Workspace, stop: threading.Event | None = None,
         resolved = Path(path)
         return out_dir not in resolved.parents and resolved != out_dir and not resolved.name.startswith(".")
 
+    # With `started`, the watcher yields (an empty batch) as soon as it has watched for a step.
     for changes in watchfiles.watch(workspace.root, watch_filter=relevant, stop_event=stop, debounce=300,
-                                    step=step_ms, rust_timeout=500, yield_on_timeout=False):
-        yield {Path(path) for _change, path in changes}
+                                    step=step_ms, rust_timeout=step_ms if started else 500,
+                                    yield_on_timeout=started is not None):
+        if started is not None:
+            first, started = started, None
+            first()  # what changed before it is in it: this batch needs no build of its own
+            continue
+        if changes:
+            yield {Path(path) for _change, path in changes}
