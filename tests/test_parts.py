@@ -285,3 +285,46 @@ def structure(doc: pikepdf.Pdf) -> list[str]:
                 visit(node.K)
     visit(doc.Root.StructTreeRoot.K)
     return found
+
+
+def test_a_part_laid_out_on_the_wrong_side_is_moved_not_laid_out_again(built) -> None:
+    """A part guessed to start on page 2 (a left page) that turns out to start on page 5 (a right page):
+    its pages move to the other side after layout (the bulletin mirrors its margins, so the text
+    block keeps its width) and come out as the part rendered from page 5 in the first place."""
+    import dataclasses
+
+    from kmyreport.build import prepare_issue
+    from kmyreport.render import render_pdf
+
+    issue = prepare_issue(built["manifest"], edition="screen")
+    pieces = split(issue.html)
+    part = pieces.parts([0, 2, 3])[1]
+    job = RenderJob(html=part.html, base_url=issue.layout.base_url, workspace=issue.workspace, source_name="t")
+    asked = []
+    settled = render_pdf(dataclasses.replace(job, first_page=2), settle=lambda pages: asked.append(pages) or 5)
+    direct = render_pdf(dataclasses.replace(job, first_page=5))
+    assert asked == [direct.pages] and settled.first_page == 5 and settled.flipped == direct.pages >= 2
+    (built["ws"].root / "settled.pdf").write_bytes(settled.pdf)
+    (built["ws"].root / "direct.pdf").write_bytes(direct.pdf)
+    assert pages_of(built["ws"].root / "settled.pdf") == pages_of(built["ws"].root / "direct.pdf")
+    same_side = render_pdf(dataclasses.replace(job, first_page=3), settle=lambda pages: 5)
+    assert same_side.flipped == 0 and same_side.first_page == 5
+
+
+def test_a_part_that_breaks_to_a_right_page_is_laid_out_again_on_the_right_side(built) -> None:
+    """Where the document breaks to a right page, a page's side decides how many pages there are: a
+    part laid out on the wrong side is laid out again (not moved) and comes out as if rendered right."""
+    import dataclasses
+
+    from kmyreport.build import prepare_issue
+    from kmyreport.render import render_pdf
+
+    issue = prepare_issue(built["manifest"], edition="screen")
+    html = split(issue.html).parts([0, 2, 3])[1].html.replace("</style>", ".article-body h2 { break-before: right; }</style>", 1)
+    job = RenderJob(html=html, base_url=issue.layout.base_url, workspace=issue.workspace, source_name="t")
+    settled = render_pdf(dataclasses.replace(job, first_page=2), settle=lambda pages: 5)
+    direct = render_pdf(dataclasses.replace(job, first_page=5))
+    assert settled.flipped == 0 and settled.first_page == 5 and settled.pages == direct.pages
+    (built["ws"].root / "r-settled.pdf").write_bytes(settled.pdf)
+    (built["ws"].root / "r-direct.pdf").write_bytes(direct.pdf)
+    assert pages_of(built["ws"].root / "r-settled.pdf") == pages_of(built["ws"].root / "r-direct.pdf")

@@ -90,6 +90,7 @@ class RenderResult:
     anchors: dict[str, int] = field(default_factory=dict)  # each id's page (0-based), where it first is
     first_page: int = 1            # the folio the first page got (a part's, when it was settled after layout)
     parts: dict[str, int] = field(default_factory=dict)  # rendered in parts: how many, rendered, reused, again
+    flipped: int = 0               # pages moved to the other side after layout (a part's guessed folio)
 
 
 def render_pdf(job: RenderJob, settle: Callable[[int], int] | None = None) -> RenderResult:

@@ -56,7 +56,6 @@ labels of later parts are not carried over.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import re
 import threading
@@ -302,7 +301,7 @@ class _Resources:
         self.font_slots: list[tuple[pikepdf.Object, str]] = []   # (a /Font dictionary, a key in it)
         self.fonts: dict[tuple[int, int], pikepdf.Object] = {}   # every font dictionary, in order met
         self.seen: set[tuple[int, int]] = set()
-        self.streams: dict[bytes, pikepdf.Object] = {}
+        self.streams: dict[tuple[bytes, int], list[pikepdf.Object]] = {}
         for intent in out.Root.get("/OutputIntents", ()):
             if "/DestOutputProfile" in intent:
                 intent.DestOutputProfile = self.once(intent.DestOutputProfile)
@@ -316,8 +315,16 @@ class _Resources:
         if "/ColorSpace" in stream:
             stream.ColorSpace = self.colour_space(stream.ColorSpace)
         entries = Dictionary({key: value for key, value in stream.stream_dict.items() if key != "/Length"})
-        key = hashlib.sha256(entries.unparse(resolved=False) + b"\0" + stream.read_raw_bytes()).digest()
-        return self.streams.setdefault(key, stream)
+        # Only streams of the same dictionary and length can be the same: their data is read and
+        # compared then, and only then (a photo met once is never read here).
+        same_size = self.streams.setdefault((entries.unparse(resolved=False), int(stream.stream_dict.Length)), [])
+        if same_size:
+            data = stream.read_raw_bytes()
+            for other in same_size:
+                if other.read_raw_bytes() == data:
+                    return other
+        same_size.append(stream)
+        return stream
 
     def colour_space(self, space: pikepdf.Object) -> pikepdf.Object:
         if isinstance(space, Array) and len(space) == 2 and space[0] == Name.ICCBased:

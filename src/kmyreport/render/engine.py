@@ -116,4 +116,5 @@ def _render(job: RenderJob, settle) -> RenderResult:
         for name in page.anchors:
             anchors.setdefault(name, number)
     return RenderResult(pdf=pdf, pages=len(document.pages), warnings=collector.messages, measures=measures,
-                        resources=sorted(fetcher.served), anchors=anchors, first_page=first)
+                        resources=sorted(fetcher.served), anchors=anchors, first_page=first,
+                        flipped=part.flipped if part else 0)

@@ -15,8 +15,11 @@ render and cleared after it), and a render that asks for nothing is WeasyPrint's
   out with a guess, and `settle(pages)` is asked once its pages are counted, before
   the margin boxes are made. It answers the true first folio: of the same parity
   the folios are shifted (the body does not depend on them); of the other parity
-  the layout is wrong (margins mirror) and `Repaginate` is raised, for the caller
-  to lay the part out again with the folio it now knows;
+  every page changes side too: where the other side's page box has the same
+  content width and height (mirrored margins), the page's content is moved to
+  the other side's content box and the page takes that side's style, else
+  `Repaginate` is raised, for the caller to lay the part out again with the folio
+  it now knows (as it is where the document breaks to a left or right page);
 - **anchors elsewhere**: `target-counter(…, page)` to an anchor in another part
   gives that anchor's page number, and a link to it is kept as a link to the named
   destination, which the assembled document holds (`assemble`).
@@ -28,8 +31,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from weasyprint import layout, pdf
+from weasyprint import document, layout, pdf
 from weasyprint.css.targets import TargetCollector, TargetLookupItem
+from weasyprint.formatting_structure import boxes
+from weasyprint.layout.page import page_height, page_width, set_page_type_computed_styles
+from weasyprint.layout.percent import resolve_percentages
 
 
 class Repaginate(Exception):
@@ -49,6 +55,8 @@ class PartSettings:
     shift: int = 0          # set when the folios were settled: added to each page's counter
     settled: bool = False
     pages: int = 0          # how many pages the part was laid out on
+    flipped: int = 0        # pages moved to the other side after layout
+    html: object = None     # the document being laid out (its page styles are computed from it)
 
 
 _local = threading.local()
@@ -100,14 +108,61 @@ def _make_margin_boxes(context, page, state):
             settings.pages = len(context.page_maker) - 1
             if settings.settle is not None:
                 first = settings.settle(settings.pages)
-                if (first - settings.first_page) % 2:
-                    raise Repaginate(first)
                 settings.shift = first - settings.first_page
+        if settings.shift % 2:
+            _flip(context, page, settings)
         if settings.shift:
             counters = dict(state[1])
             counters["page"] = [value + settings.shift for value in counters.get("page", [0])]
             state = (state[0], counters, *state[2:])
     return _original["make_margin_boxes"](context, page, state)
+
+
+_SIDE_BREAK = ("left", "right", "recto", "verso")
+
+
+def _flip(context, page, settings: PartSettings) -> None:
+    """Move a laid-out page to the other side, or raise `Repaginate` where that changes its layout."""
+    first = settings.first_page + settings.shift
+    old = page.page_type
+    if old.blank or settings.html is None or _breaks_to_a_side(context):
+        raise Repaginate(first)
+    new_type = old._replace(side="left" if old.side == "right" else "right")
+    set_page_type_computed_styles(new_type, settings.html, context.style_for)
+    style = context.style_for(new_type)
+    style["overflow"] = page.style["overflow"]
+    moved = boxes.PageBox(new_type, style)
+    width, height = moved.style["size"]
+    resolve_percentages(moved, (width, height))
+    moved.position_x = moved.position_y = 0
+    page_width(moved, context, width)
+    page_height(moved, context, height)
+    if (moved.width, moved.height, moved.content_box_y()) != (page.width, page.height, page.content_box_y()):
+        raise Repaginate(first)
+    dx = moved.content_box_x() - page.content_box_x()
+    for child in page.children:
+        child.translate(dx, 0)
+    page.page_type, page.style = new_type, style
+    for side in ("left", "right"):
+        for box_part in ("margin", "padding", "border"):
+            name = f"{box_part}_{side}" if box_part != "border" else f"border_{side}_width"
+            setattr(page, name, getattr(moved, name))
+    settings.flipped += 1
+
+
+def _breaks_to_a_side(context) -> bool:
+    """Whether the document breaks to a left or right page anywhere (then a side decides page counts)."""
+    for _resume_at, next_page, *_ in context.page_maker:
+        if next_page and next_page.get("break") in _SIDE_BREAK:
+            return True
+    return False
+
+
+def _layout_document(html, root_box, context, *args, **kwargs):
+    settings = current()
+    if settings is not None:
+        settings.html = html
+    return _original["layout_document"](html, root_box, context, *args, **kwargs)
 
 
 def _collector_init(self):
@@ -144,8 +199,9 @@ def install() -> None:
     if _original:
         return
     _original.update(initialize_page_maker=layout.initialize_page_maker,
-                     make_margin_boxes=layout.make_margin_boxes,
+                     make_margin_boxes=layout.make_margin_boxes, layout_document=document.layout_document,
                      collector_init=TargetCollector.__init__, resolve_links=pdf.resolve_links)
+    document.layout_document = _layout_document
     layout.initialize_page_maker = _initialize_page_maker
     layout.make_margin_boxes = _make_margin_boxes
     TargetCollector.__init__ = _collector_init

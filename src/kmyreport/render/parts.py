@@ -233,6 +233,7 @@ class PartOutcome:
     resources: list[str]
     error: tuple | None = None  # a KmyError's (message, file, line, column): raised by the parent
     abandoned: bool = False     # stopped because a part before it failed
+    flipped: int = 0            # pages moved to the other side after layout
     seconds: float = 0.0
 
 
@@ -289,7 +290,7 @@ def _render_part(index: int, job: RenderJob, target: str, wait: bool, font_files
         _publish(index, result.pages)  # again: a part laid out anew may have come out longer
     _write_atomic(Path(target), result.pdf)
     return PartOutcome(index, target, result.pages, result.first_page, result.anchors, result.warnings,
-                       result.resources, seconds=time.perf_counter() - started)
+                       result.resources, seconds=time.perf_counter() - started, flipped=result.flipped)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
