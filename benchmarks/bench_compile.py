@@ -164,8 +164,11 @@ from kmyreport.build import compile_issue
 started = time.perf_counter()
 result = compile_issue(Path(sys.argv[1]), edition=sys.argv[2], jobs=int(sys.argv[3]), cache=False)
 seconds = time.perf_counter() - started
-mine = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+# This process's own peak (VmHWM: getrusage's maxrss would carry the benchmark's over exec), and the
+# largest peak among its workers (forked, so counted from what they shared with it when they started).
+status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+mine = int(status["VmHWM"].split()[0])
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if result.parts else 0
 print(json.dumps({"seconds": seconds, "pages": result.pages, "size": result.size_bytes, "parent_kib": mine,
                   "worker_kib": workers, "parts": result.parts}))
 """

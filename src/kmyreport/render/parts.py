@@ -60,6 +60,7 @@ _ACROSS = [  # what a part cannot know of the parts before it
     (re.compile(r"position\s*:\s*running\("), "running elements"),
     (re.compile(r"@page[^{]*:first\b"), "an @page :first rule"),
 ]
+HINTS_FORMAT = 2  # bump when how parts are cut changes: the last build's cuts are then not kept
 FAILED = -2  # a part's count when its render failed: the parts waiting for it stop
 
 
@@ -336,13 +337,13 @@ def render_in_parts(job: RenderJob, pieces: Pieces, *, jobs: int, store: Path, f
     fonts = tuple(str(path) for path in font_files)
     store.mkdir(parents=True, exist_ok=True)
     hints = _read_hints(store)
-    bounds = hints.get("bounds") if hints.get("pieces") == len(pieces) else None  # the last build's cuts
+    same = (hints.get("format"), hints.get("pieces"), hints.get("jobs")) == (HINTS_FORMAT, len(pieces), jobs)
+    bounds = hints.get("bounds") if same else None  # the last build's cuts
     bounds = bounds or group(pieces.weights(), jobs, pieces.referring())
     parts = pieces.parts(bounds)
     report.parts = len(parts)
     base = dataclasses.replace(job, html="", identifier=None)  # each part's job: the document's, with its HTML
-    plans = _first_plans(parts, hints.get("parts", {}), hints.get("order", []) if hints.get("pieces") == len(pieces)
-                         else [])
+    plans = _first_plans(parts, hints.get("parts", {}), hints.get("order", []) if same else [])
     clock = time.perf_counter()
     for round_number in range(4):
         for plan in plans:
@@ -365,7 +366,7 @@ def render_in_parts(job: RenderJob, pieces: Pieces, *, jobs: int, store: Path, f
     else:
         raise RuntimeError("the parts' page numbers did not settle")  # pragma: no cover
     report.seconds["parts"] = time.perf_counter() - clock
-    _write_hints(store, plans, len(pieces), bounds)
+    _write_hints(store, plans, len(pieces), bounds, jobs)
     clock = time.perf_counter()
     files = [Path(plan.outcome.file) for plan in plans]
     pdf = assemble([file.read_bytes() for file in files], identifier=job.identifier, font_files=font_files)
@@ -486,9 +487,9 @@ def _read_hints(store: Path) -> dict:
         return {}
 
 
-def _write_hints(store: Path, plans: list[_Plan], pieces: int, bounds: list[int]) -> None:
+def _write_hints(store: Path, plans: list[_Plan], pieces: int, bounds: list[int], jobs: int) -> None:
     facts = [{"pages": plan.outcome.pages, "anchors": plan.outcome.anchors} for plan in plans]
-    hints = {"pieces": pieces, "bounds": bounds, "order": facts,
+    hints = {"format": HINTS_FORMAT, "pieces": pieces, "jobs": jobs, "bounds": bounds, "order": facts,
              "parts": {plan.part.digest: fact for plan, fact in zip(plans, facts)}}
     _write_atomic(store / "hints.json", json.dumps(hints, ensure_ascii=False, sort_keys=True).encode())
 
