@@ -107,6 +107,13 @@ def test_find_slips_on_one_line(text: str, expected: list[tuple]) -> None:
     ("body: |-\n  a：b", []),
     ("body: >+2\n  a：b", []),
     ("- |\n  a：b", []),
+    ("key:\n  |\n    a：b", []),  # the header on a line of its own
+    ("key:\n  > # note\n    a：b", []),
+    ("a: 'b' # c: |\n  d：e", [full(2, 4, "d", "d: e")]),  # a '|' in a comment opens nothing
+    ("a: b\n# c\n  d：e", []),  # a comment line between a value and its continuation
+    ("body: |\n# c\n  a：b", []),  # a comment line inside a block scalar
+    ('a: "x\n  y\nb：c"', []),  # still inside the quotes
+    ('a: "x\n"\nc：d', [full(3, 2, "c", "c: d")]),  # closed at the start of the line
     ("|\n  a：b", []),
     ("  body: |\n    a：b\n  c：d", [full(3, 4, "c", "c: d")]),
     ("a: b |\n  c：d", []),  # a plain value ending in '|': its continuation
@@ -149,11 +156,23 @@ def tab_after(line: int, column: int, before: str) -> tuple:
     ("a: -'x\ty'", []),
     ("- 'x\ty'", []),
     ("a: b\t\tc", [tab_after(1, 5, "a: b"), tab_after(1, 6, "a: b")]),
+    ("a: 'x'''\ty", [tab_after(1, 9, "a: 'x'''")]),
+    ("a: X\tb", [tab_after(1, 5, "a: X")]),
+    ("a: X'b\tc", [tab_after(1, 7, "a: X'b")]),
+    ("a: X#\tc", [tab_after(1, 6, "a: X#")]),
+    ("a: b\u3000\tc", [tab_after(1, 6, "a: b\u3000")]),
+    ("a: bX\tc", [tab_after(1, 6, "a: bX")]),
     # full-width colons after the keys of a flow mapping
     ("a: {b：1, c：2}", [full(1, 6, "b", "b: 1"), full(1, 11, "c", "c: 2")]),
     ("a: {b：x y , c: 2}", [full(1, 6, "b", "b: x y")]),
     ("a: {b：{c：1}}", [full(1, 6, "b", "b: {c：1"), full(1, 9, "c", "c: 1")]),
     ("a: {  b：1}", [full(1, 8, "b", "b: 1")]),
+    ("a: {b： 1}", [full(1, 6, "b", "b: 1", 1, ":")]),
+    ("a: {b：1X}", [full(1, 6, "b", "b: 1X")]),
+    ("a: {b: {c: 1}, d：2}", [full(1, 17, "d", "d: 2")]),
+    ("a: {{b: 1}, c：2}", [full(1, 14, "c", "c: 2")]),
+    ("a: {bX c：1}", []),
+    ("a: {b: 1,  ", []),
     ("x: {a: 1}, c：2", []),
     ("x: {a: 1}} {b: 1}, c：2", []),  # a stray '}' closes nothing
     ('a: {"b：1"}', []),
@@ -225,6 +244,13 @@ def test_not_control_characters(char: str) -> None:
     assert control_character_error(f"a{char}b", F) is None
 
 
+def test_control_character_after_line_breaks() -> None:
+    assert (control_character_error("\nx\x01", F).line, control_character_error("\nx\x01", F).column) == (2, 2)
+    assert (control_character_error("\n\x01", F).line, control_character_error("\n\x01", F).column) == (2, 1)
+    error = control_character_error("a\nb\ncc\x01", F, first_line=2)
+    assert (error.line, error.column) == (4, 3)
+
+
 def test_read_yaml_refuses_a_control_character_at_its_place() -> None:
     with pytest.raises(KmyError) as caught:
         read_yaml("a: 1\nb: x\x1by", F, first_line=3)
@@ -238,6 +264,9 @@ def test_read_yaml_refuses_a_large_document() -> None:
     assert caught.value.message == ("the YAML here is 0.5 MB, more than the 512 KB allowed (these files are a few "
                                     "KB); remove what was pasted in by mistake, or split the issue")
     assert (caught.value.file, caught.value.line, caught.value.column) == (F, 5, None)
+    with pytest.raises(KmyError) as caught:
+        read_yaml("a" * 1_050_000, F)
+    assert caught.value.message.startswith("the YAML here is 1.1 MB, more than the 512 KB allowed")
     data, _, errors = read_yaml("#" * (512 * 1024), F)  # exactly the limit
     assert (data, errors) == (None, [])
 
@@ -259,6 +288,12 @@ def test_brackets_too_deep() -> None:
     assert _raised("a#" + "[" * 33) == (TOO_DEEP, 1, 35)  # '#' after a letter starts no comment
     assert _raised("]]]" + "[" * 33) == (TOO_DEEP, 1, 36)  # stray closing brackets count for nothing
     assert _raised("[" * 30 + "[]" + "[[[") == (TOO_DEEP, 1, 35)
+    assert _raised("a: 'x' " + "[" * 33) == (TOO_DEEP, 1, 40)  # after a closed quote
+    assert _raised("aX#" + "[" * 33) == (TOO_DEEP, 1, 36)
+    assert _raised("# c\n" + "[" * 33) == (TOO_DEEP, 2, 33)  # a comment ends with its line
+    assert _raised("X" + "[" * 33) == (TOO_DEEP, 1, 34)
+    assert _raised("[" * 20 + "X" + "[" * 13) == (TOO_DEEP, 1, 34)
+    assert read_yaml("a: " + "X" * 40, F)[0] == {"a": "X" * 40}
     assert read_yaml("[" * 32 + "]" * 32, F)[2] == []
     assert read_yaml("a: 1 # " + "[" * 40, F)[0] == {"a": 1}
     assert read_yaml("# " + "[" * 40 + "\na: 2", F)[0] == {"a": 2}
@@ -291,7 +326,9 @@ def test_nesting_too_deep_while_composing() -> None:
 
 
 def _errors(text: str, first_line: int = 1) -> list[tuple]:
-    return [(e.message, e.line, e.column) for e in read_yaml(text, F, first_line=first_line)[2]]
+    errors = read_yaml(text, F, first_line=first_line)[2]
+    assert all(e.file == F for e in errors)
+    return [(e.message, e.line, e.column) for e in errors]
 
 
 def test_aliases() -> None:
@@ -749,3 +786,8 @@ def test_an_empty_value_with_no_key_to_name() -> None:
     errors = validation_errors([{"type": "string_type", "loc": (0,), "msg": "Input should be a valid string",
                                  "input": None}], Doc, positions, F, "the list")
     assert [(e.message, e.file, e.line, e.column) for e in errors] == [("[0] should be text, not None", F, 2, 3)]
+
+
+def test_characters_pyyaml_refuses_after_the_control_characters() -> None:
+    assert _errors("a: \uffff") == [('YAML error: unacceptable character #xffff: special characters are not allowed\n'
+                                     '  in "<unicode string>", position 3', None, None)]

@@ -293,7 +293,7 @@ def find_slips(text: str) -> list[Slip]:
                                                     "'{key}:'; replace it with an ordinary space").format(
                                                         key=wide.group("key")), 1, " "))
         quote = _scan_rest(line, start, number, slips, "", tabs=True)
-        if _BLOCK_HEADER.search(line.split(" #")[0].rstrip()) and not quote:
+        if _BLOCK_HEADER.search(line.split(" #")[0].strip()) and not quote:  # a header may stand alone
             block_parent = width
         elif not continuing and _PLAIN_VALUE.match(line):
             plain_parent = width + len(dashes)
