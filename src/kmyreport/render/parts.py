@@ -430,8 +430,11 @@ def _run(base: RenderJob, plans: list[_Plan], todo: list[_Plan], jobs: int, stor
                                                    external_anchors=plan.anchors,
                                                    attachments=base.attachments if plan.part.index == 0 else ()),
               str(store / f"{plan.key}.pdf"), wait, font_files) for plan in todo]
+    # Parts cut for memory (more than two a process): each in a fresh worker, so that no worker's memory
+    # grows from one long part to the next.
+    fresh = 1 if len(plans) > 2 * jobs else None
     try:
-        with context.Pool(min(jobs, len(tasks))) as pool:
+        with context.Pool(min(jobs, len(tasks)), maxtasksperchild=fresh) as pool:
             outcomes = pool.starmap(_render_part, tasks, chunksize=1)
     finally:
         _shared = None
