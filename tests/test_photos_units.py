@@ -18,6 +18,7 @@ from kmyreport.errors import KmyError
 from kmyreport.photos import (
     Placement,
     PreparedPhoto,
+    _check_pixels,
     _complete_data_only,
     _is_srgb,
     _open,
@@ -96,6 +97,9 @@ def test_prepared_photo_facts_and_cache_file(tmp_path: Path) -> None:
         "source_width_px": 400, "source_height_px": 200}
     placed = Image.open(photo.path)
     assert placed.format == "JPEG" and placed.mode == "RGB" and placed.size == (100, 50)
+    # quality 90: libjpeg scales the standard tables by 20%, the first entries (16 and 17) to 3
+    assert placed.quantization[0][0] == 3 and placed.quantization[1][0] == 3
+    assert "progressive" not in placed.info and "progression" not in placed.info  # baseline
     red = placed.getpixel((50, 25))
     assert red[0] > 180 and red[1] < 40 and red[2] < 40
 
@@ -153,6 +157,8 @@ def test_resolution_warning_below_nine_tenths(tmp_path: Path, width: int, warned
     expected = [f"{tmp_path / 'a.md'}:12: p.png: photo is 89 px wide; placed 25 mm wide it prints at 89 ppi "
                 "(target 100); use a larger original"]
     assert warnings == (expected if warned else [])
+    cached, again = prepare_photo(source, SMALL, tmp_path / "cache", where=(tmp_path / "a.md", 12))
+    assert cached == photo and again == warnings  # from the cache: the same warning, at the same place
 
 
 def test_resolution_warning_of_a_passed_through_jpeg(tmp_path: Path) -> None:
@@ -239,6 +245,10 @@ def test_pass_through_colour() -> None:
     assert not passes(jpeg(60, 40, (50, 50, 50, 50), mode="CMYK"), colour=press())  # no profile
     assert not passes(jpeg(60, 40, (50, 50, 50, 50), mode="CMYK", icc_profile=lab_icc()), colour=press())
     assert not passes(jpeg(60, 40, icc_profile=srgb_icc()), colour=press())  # RGB for the press
+    assert not passes(jpeg(60, 40, icc_profile=icc), colour=press())  # RGB, though with the press profile
+    assert not passes(jpeg(60, 40, 128, mode="L", icc_profile=icc), colour=press())
+    full = jpeg(60, 40, (255, 255, 255, 255), mode="CMYK", icc_profile=icc)  # 400%: at a limit of 400, within
+    assert passes(full, colour=press(400)) and not passes(full, colour=press(399))
     heavy = jpeg(60, 40, (230, 230, 230, 230), mode="CMYK", icc_profile=icc)  # about 360% ink
     assert not passes(heavy, colour=press())
     assert passes(heavy, colour=press(400))
@@ -252,6 +262,15 @@ def test_pass_through_refuses_a_jpeg_cut_short() -> None:
     assert passes(data)
     assert not passes(data[:len(data) // 2])
     assert not passes(data[:len(data) // 2], colour=press(400))
+
+
+def test_pass_through_refuses_markers_it_cannot_strip(tmp_path: Path) -> None:
+    plain = jpeg(60, 40)
+    odd = plain[:2] + b"\xff\xd0" + plain[2:]  # a restart marker before the frame: Pillow reads it
+    assert Image.open(io.BytesIO(odd)).size == (60, 40)
+    assert _pass_through(odd, SMALL, ColourTarget()) is None
+    photo, _ = prepare_photo(write(tmp_path / "odd.jpg", odd), SMALL, tmp_path / "cache")  # made again instead
+    assert Image.open(photo.path).size == (60, 40) and photo.path.read_bytes()[:4] == b"\xff\xd8\xff\xe0"
 
 
 def test_pass_through_refuses_an_image_too_large() -> None:
@@ -387,10 +406,19 @@ def test_strict_decoding_nests_and_restores(monkeypatch: pytest.MonkeyPatch) -> 
     (Image.new("YCbCr", (4, 4), (255, 128, 128)), "RGB", (255, 255, 255)),
     (Image.new("RGB", (4, 4), (1, 2, 3)), "RGB", (1, 2, 3)),
     (Image.new("1", (4, 4), 0), "L", 0),
+    (Image.new("L", (4, 4), 60), "L", 60),
 ])
 def test_output_modes(image: Image.Image, mode: str, pixel) -> None:
     out = _to_output_mode(image)
     assert out.mode == mode and out.getpixel((1, 1)) == pixel
+
+
+def test_a_transparent_grey_is_flattened_on_white() -> None:
+    keyed = Image.new("L", (4, 4), 0)
+    keyed.putpixel((0, 0), 50)
+    keyed.info["transparency"] = 0  # black is transparent
+    out = _to_output_mode(keyed)
+    assert out.mode == "RGB" and out.getpixel((1, 1)) == (255, 255, 255) and out.getpixel((0, 0)) == (50, 50, 50)
 
 
 def test_output_mode_of_a_palette() -> None:
@@ -422,3 +450,21 @@ def test_output_mode_through_an_embedded_profile() -> None:
     broken = Image.new("CMYK", (4, 4), (0, 0, 0, 255))
     broken.info["icc_profile"] = b"junk"
     assert _to_output_mode(broken).getpixel((0, 0)) == (0, 0, 0)  # the naive conversion
+
+
+def test_pixel_counts_from_the_header(tmp_path: Path) -> None:
+    source = tmp_path / "p.jpg"
+    with pytest.raises(KmyError) as caught:
+        _check_pixels(0, 10, source, (tmp_path / "a.md", 5))
+    assert (caught.value.message, caught.value.file, caught.value.line) == (
+        f"photo {source}: the image says it is 0 × 10 pixels; the file is damaged: export it again as JPEG or PNG",
+        tmp_path / "a.md", 5)
+    with pytest.raises(KmyError) as caught:
+        _check_pixels(44_739_243, 2, source, None)  # 89,478,486 pixels: one more than allowed
+    assert caught.value.message == ("the image is 44739243 × 2 pixels (89 megapixels), more than the 89 allowed; "
+                                    "export a smaller copy")
+    with pytest.raises(KmyError) as caught:
+        _check_pixels(99_500_000, 1, source, None)
+    assert caught.value.message == ("the image is 99500000 × 1 pixels (100 megapixels), more than the 89 allowed; "
+                                    "export a smaller copy")
+    _check_pixels(44_739_242, 2, source, None)  # 89,478,484: allowed
