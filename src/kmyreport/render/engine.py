@@ -8,6 +8,7 @@ the fetcher refused fail the render with one message listing them.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -42,6 +43,7 @@ def font_configuration() -> FontConfiguration:
 def forget_fonts() -> None:
     global _FONT_CONFIG
     _FONT_CONFIG = None
+    _LOADED.clear()
 
 
 class _RecordingFetcher(WorkspaceURLFetcher):
@@ -66,6 +68,22 @@ class _Collect(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+
+
+_LOADED: set[str] = set()  # the stylesheets (with their @font-face rules) this process has loaded
+
+
+def load_fonts(job: RenderJob) -> None:
+    """Load the fonts of `job`'s stylesheet into this process's font configuration, by laying out its
+    head with an empty body, once per stylesheet: processes forked afterwards start with them."""
+    key = hashlib.sha256(job.html.encode()).hexdigest()
+    if key in _LOADED:
+        return
+    font_config = font_configuration()
+    stylesheets = [weasyprint.CSS(string=OPT_IN_STYLESHEET, font_config=font_config)] if job.cjk_justify else None
+    weasyprint.HTML(string=job.html, base_url=job.base_url, url_fetcher=WorkspaceURLFetcher(job.workspace)).render(
+        font_config=font_config, pdf_variant=job.pdf_variant, stylesheets=stylesheets)
+    _LOADED.add(key)
 
 
 def render(job: RenderJob, settle=None) -> RenderResult:

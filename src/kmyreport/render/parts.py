@@ -353,7 +353,8 @@ def render_in_parts(job: RenderJob, pieces: Pieces, *, jobs: int, store: Path, f
                 report.reused += plan.outcome is not None
         todo = [plan for plan in plans if plan.outcome is None]
         if todo:
-            _run(base, plans, todo, jobs, store, environment, fonts, wait=round_number == 0)
+            _run(base, plans, todo, jobs, store, environment, fonts, pieces.head + pieces.tail,
+                 wait=round_number == 0)
             if round_number:
                 report.again += len(todo)
             else:
@@ -414,7 +415,7 @@ def _settled(plans: list[_Plan]) -> list[_Plan]:
 
 
 def _run(base: RenderJob, plans: list[_Plan], todo: list[_Plan], jobs: int, store: Path, environment: str,
-         font_files: tuple[str, ...], *, wait: bool) -> None:
+         font_files: tuple[str, ...], head_only: str, *, wait: bool) -> None:
     """Render the `todo` parts in worker processes; with `wait`, each settles its first folio by the
     counts of the parts before it."""
     global _shared
@@ -424,7 +425,10 @@ def _run(base: RenderJob, plans: list[_Plan], todo: list[_Plan], jobs: int, stor
         if plan.outcome is not None:
             counts[plan.part.index] = plan.outcome.pages
     _shared = (counts, context.Condition())
-    from . import engine  # noqa: F401  (the workers start with WeasyPrint imported)
+    from . import engine
+
+    # The workers start with WeasyPrint imported and the document's fonts loaded (once per process).
+    engine.load_fonts(dataclasses.replace(base, html=head_only))
 
     tasks = [(plan.part.index, dataclasses.replace(base, html=plan.part.html, first_page=plan.first_page,
                                                    external_anchors=plan.anchors,
