@@ -11,10 +11,12 @@ reports its error and keeps the last good PDF; the next save tries again.
 
 from __future__ import annotations
 
+import signal
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import watchfiles
 
@@ -30,19 +32,66 @@ def watch_issue(manifest_path: Path, *, on_build: Callable[[BuildResult], Any],
     """Compile now and after every change, until `stop` is set (or Ctrl-C)."""
     manifest = load_manifest(Path(manifest_path))
     workspace = find_workspace(manifest.path, workspace_root)
+    interrupt = _Interrupt(stop)
 
     def build() -> None:
         try:
             on_build(compile_issue(manifest.path, workspace_root=workspace.root, **compile_options))
         except KmyError as exc:
             on_error(exc)
+        interrupt.check()
 
-    # The first build runs once the watcher is up: a save made while it runs is then seen (and built).
-    for _changes in workspace_changes(workspace, stop, started=build):
-        build()
+    with _noting_interrupts(interrupt):
+        # The first build runs once the watcher is up: a save made while it runs is then seen (and built).
+        for _changes in workspace_changes(workspace, interrupt, started=build):
+            build()
+        interrupt.check()  # the watcher stopped for an interrupt that was noted but lost
 
 
-def workspace_changes(workspace: Workspace, stop: threading.Event | None = None, *,
+class _Stop(Protocol):
+    def is_set(self) -> bool: ...
+
+
+class _Interrupt:
+    """Ctrl-C, noted as well as raised.
+
+    Python drops an exception raised while a finalizer runs (a `__del__`, a generator's cleanup):
+    a Ctrl-C landing there during a build would be lost and the watch would go on. Noted, it ends
+    the watch after that build, or within a step of the watcher (this is also its stop event).
+    """
+
+    def __init__(self, stop: _Stop | None) -> None:
+        self.noted = False
+        self.stop = stop
+
+    def is_set(self) -> bool:
+        return self.noted or (self.stop is not None and self.stop.is_set())
+
+    def handler(self, _signum: int, _frame: Any) -> None:
+        self.noted = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        if self.noted:
+            raise KeyboardInterrupt
+
+
+@contextmanager
+def _noting_interrupts(interrupt: _Interrupt) -> Iterator[None]:
+    """`interrupt` handles SIGINT meanwhile, when this is the main thread and Python's own handler
+    is in place (not when Ctrl-C is ignored or someone else handles it)."""
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    signal.signal(signal.SIGINT, interrupt.handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def workspace_changes(workspace: Workspace, stop: _Stop | None = None, *,
                       step_ms: int = 100, started: Callable[[], Any] | None = None) -> Iterator[set[Path]]:
     """The paths that changed, each time files of the workspace change, until `stop` is set.
 
