@@ -131,9 +131,9 @@ def split(html: str) -> Pieces | None:
 #: are asked for: a part costs a document's fixed work (its stylesheet, its fonts, its profile).
 WORTH_PARTS_WEIGHT = 24_000
 
-#: A part holds at most about this much of the body's HTML (about 150 to 300 pages): a worker's
-#: memory stays bounded however long the issue.
-MAX_PART_WEIGHT = 400_000
+#: A part holds about this much of the body's HTML at most (about 100 pages): a worker's memory stays
+#: bounded however long the issue, and parts small enough keep both processes busy to the end.
+MAX_PART_WEIGHT = 150_000
 
 
 def group(weights: list[int], jobs: int, alone: Sequence[int] = ()) -> list[int]:
@@ -434,11 +434,8 @@ def _run(base: RenderJob, plans: list[_Plan], todo: list[_Plan], jobs: int, stor
                                                    external_anchors=plan.anchors,
                                                    attachments=base.attachments if plan.part.index == 0 else ()),
               str(store / f"{plan.key}.pdf"), wait, font_files) for plan in todo]
-    # Parts cut for memory (more than two a process): each in a fresh worker, so that no worker's memory
-    # grows from one long part to the next.
-    fresh = 1 if len(plans) > 2 * jobs else None
     try:
-        with context.Pool(min(jobs, len(tasks)), maxtasksperchild=fresh) as pool:
+        with context.Pool(min(jobs, len(tasks))) as pool:
             outcomes = pool.starmap(_render_part, tasks, chunksize=1)
     finally:
         _shared = None
