@@ -56,12 +56,14 @@ labels of later parts are not carried over.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import os
 import re
 import threading
 import warnings
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,8 +76,12 @@ MIXED = "some parts are tagged and others are not: they cannot be assembled"
 
 
 def assemble(parts: Sequence[bytes], *, identifier: bytes | None = None,
-             font_files: Sequence[Path | str] = ()) -> bytes:
+             font_files: Sequence[Path | str] = (), xmp_transform: Callable[[bytes], bytes] | None = None) -> bytes:
     """The part PDFs (in page order) as one PDF.
+
+    `xmp_transform`: applied to the first part's XMP metadata, which becomes the document's (the
+    parts are rendered without it, so that what it says of the whole document, such as an id made
+    from its content, does not make every part new).
 
     `font_files`: the font files the parts' faces come from (a layout's `font_files()`); a face found
     among them is embedded once, subset for all parts. A face not found there (a system font,
@@ -109,6 +115,10 @@ def assemble(parts: Sequence[bytes], *, identifier: bytes | None = None,
         for page in part_pages:
             resources.walk(page)
     _merge_fonts(out, resources, [str(path) for path in font_files])
+    if xmp_transform is not None:
+        if "/Metadata" not in out.Root:
+            raise ValueError("an XMP transform was given, but the parts have no XMP metadata")
+        out.Root.Metadata.write(xmp_transform(out.Root.Metadata.read_bytes()))
 
     if identifier is not None:
         out.trailer.ID = Array([String(identifier), String(identifier)])
@@ -500,8 +510,22 @@ def _widths_array(widths: dict[int, pikepdf.Object]) -> Array:
     return array
 
 
-def _stream(out: Pdf, data: bytes, **entries) -> pikepdf.Stream:
-    stream = pikepdf.Stream(out, zlib.compress(data, 9))
+@functools.lru_cache(maxsize=16)
+def _packed_subset(source: tuple[str, int], stamp: tuple[int, int], glyphs: tuple[int, ...],
+                   missing: bool) -> tuple[int, bytes]:
+    """A face's subset for `glyphs`, deflated, and its size: kept for the next build in this process
+    (an edit that brings no new character assembles with the same programs)."""
+    data = _subset(source, list(glyphs), missing=missing)
+    return len(data), zlib.compress(data, 9)
+
+
+def _stamp(path: str) -> tuple[int, int]:
+    stat = os.stat(path)
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _stream(out: Pdf, data: bytes, *, packed: bool = False, **entries) -> pikepdf.Stream:
+    stream = pikepdf.Stream(out, data if packed else zlib.compress(data, 9))
     stream.Filter = Name.FlateDecode
     for key, value in entries.items():
         stream[f"/{key}"] = value
@@ -553,12 +577,12 @@ def _merge_face(out: Pdf, group: list[_PartFont], font_files: list[str]) -> pike
         for code, cid in (part.encoding or {}).items():
             if encoding.setdefault(code, cid) != cid:
                 conflict = True
-    glyphs = sorted(set(widths) | set(to_unicode))
-    data = _subset(source, glyphs, missing=bool(encoding))
+    glyphs = tuple(sorted(set(widths) | set(to_unicode)))
+    size, packed = _packed_subset(source, _stamp(source[0]), glyphs, bool(encoding))
     descendant = first.descendant
     descriptor = descendant.FontDescriptor
-    entries = {"Subtype": Name.OpenType} if key == "/FontFile3" else {"Length1": len(data)}
-    descriptor[key] = _stream(out, data, **entries)
+    entries = {"Subtype": Name.OpenType} if key == "/FontFile3" else {"Length1": size}
+    descriptor[key] = _stream(out, packed, packed=True, **entries)
     descendant.W = _widths_array(widths)
     bbox = list(descriptor.get("/FontBBox", Array([0, 0, 0, 0])))
     if len(bbox) == 4:

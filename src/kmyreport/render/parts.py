@@ -346,19 +346,25 @@ def render_in_parts(job: RenderJob, pieces: Pieces, *, jobs: int, store: Path, f
     plans = _first_plans(parts, hints.get("parts", {}), hints.get("order", []) if same else [])
     clock = time.perf_counter()
     for round_number in range(4):
+        first = 1
         for plan in plans:
             if plan.outcome is None:
+                if all(p.outcome is not None for p in plans[:plan.part.index]):
+                    plan.first_page = first  # the parts before it are known: so is its first folio
                 plan.key = _part_key(base, plan, environment)
                 plan.outcome = _load_outcome(store, plan) if reuse else None
                 report.reused += plan.outcome is not None
+            first = plan.first_page + (plan.outcome.pages if plan.outcome else 1)
         todo = [plan for plan in plans if plan.outcome is None]
-        if todo:
+        if len(todo) == 1 and all(plan.outcome is not None for plan in plans[:todo[0].part.index]):
+            _run_here(base, todo[0], store, environment, fonts)  # its first folio is known: no process needed
+        elif todo:
             _run(base, plans, todo, jobs, store, environment, fonts, pieces.head + pieces.tail,
                  wait=round_number == 0)
-            if round_number:
-                report.again += len(todo)
-            else:
-                report.rendered += len(todo)
+        if round_number:
+            report.again += len(todo)
+        else:
+            report.rendered += len(todo)
         corrected = _settled(plans)
         if not corrected:
             break
@@ -370,7 +376,8 @@ def render_in_parts(job: RenderJob, pieces: Pieces, *, jobs: int, store: Path, f
     _write_hints(store, plans, len(pieces), bounds, jobs)
     clock = time.perf_counter()
     files = [Path(plan.outcome.file) for plan in plans]
-    pdf = assemble([file.read_bytes() for file in files], identifier=job.identifier, font_files=font_files)
+    pdf = assemble([file.read_bytes() for file in files], identifier=job.identifier, font_files=font_files,
+                   xmp_transform=job.xmp_transform)
     report.seconds["assemble"] = time.perf_counter() - clock
     _prune(store, {f"{plan.key}.pdf" for plan in plans} | {f"{plan.key}.json" for plan in plans} | {"hints.json"})
     outcomes = [plan.outcome for plan in plans]
@@ -430,9 +437,7 @@ def _run(base: RenderJob, plans: list[_Plan], todo: list[_Plan], jobs: int, stor
     # The workers start with WeasyPrint imported and the document's fonts loaded (once per process).
     engine.load_fonts(dataclasses.replace(base, html=head_only))
 
-    tasks = [(plan.part.index, dataclasses.replace(base, html=plan.part.html, first_page=plan.first_page,
-                                                   external_anchors=plan.anchors,
-                                                   attachments=base.attachments if plan.part.index == 0 else ()),
+    tasks = [(plan.part.index, _part_job(base, plan),
               str(store / f"{plan.key}.pdf"), wait, font_files) for plan in todo]
     try:
         with context.Pool(min(jobs, len(tasks))) as pool:
@@ -455,21 +460,33 @@ def _run(base: RenderJob, plans: list[_Plan], todo: list[_Plan], jobs: int, stor
         (store / f"{plan.key}.json").write_text(json.dumps(dataclasses.asdict(outcome), ensure_ascii=False))
 
 
+def _part_job(base: RenderJob, plan: _Plan) -> RenderJob:
+    """A part's job: its HTML, first folio and the anchors it refers to. What the document has once
+    (attachments, the output intent's entries) goes with the first part only, as the assembled
+    document's catalog is the first part's; the XMP transform is applied to the assembled document."""
+    first = plan.part.index == 0
+    return dataclasses.replace(base, html=plan.part.html, first_page=plan.first_page, external_anchors=plan.anchors,
+                               attachments=base.attachments if first else (),
+                               output_intent=base.output_intent if first else (), xmp_transform=None)
+
+
+def _run_here(base: RenderJob, plan: _Plan, store: Path, environment: str, font_files: tuple[str, ...]) -> None:
+    """Render one part in this process (the only one to render, its first folio known)."""
+    outcome = _render_part(plan.part.index, _part_job(base, plan), str(store / f"{plan.key}.pdf"), False, font_files)
+    if outcome.error is not None:
+        message, file, line, column = outcome.error
+        raise KmyError(message, file, line, column)
+    plan.outcome = outcome
+    (store / f"{plan.key}.json").write_text(json.dumps(dataclasses.asdict(outcome), ensure_ascii=False))
+
+
 def _part_key(base: RenderJob, plan: _Plan, environment: str) -> str:
+    job = _part_job(base, plan)
     attachments = [(a.name, a.relationship, a.description, str(a.created), str(a.modified),
-                    hashlib.sha256(a.data).hexdigest()) for a in base.attachments] if plan.part.index == 0 else []
-    facts = [environment, plan.part.digest, plan.first_page, plan.anchors, base.base_url, base.pdf_variant,
-             base.output_intent, base.cjk_justify, _describe(base.xmp_transform), attachments]
+                    hashlib.sha256(a.data).hexdigest()) for a in job.attachments]
+    facts = [environment, plan.part.digest, job.first_page, job.external_anchors, job.base_url, job.pdf_variant,
+             job.output_intent, job.cjk_justify, attachments]
     return hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()[:40]
-
-
-def _describe(function) -> str:
-    """A callable as stable text (a functools.partial of a module function, or nothing)."""
-    if function is None:
-        return ""
-    inner = getattr(function, "func", function)
-    name = f"{getattr(inner, '__module__', '')}.{getattr(inner, '__qualname__', '')}"
-    return f"{name}{getattr(function, 'args', ())!r}{sorted(getattr(function, 'keywords', {}).items())!r}"
 
 
 def _load_outcome(store: Path, plan: _Plan) -> PartOutcome | None:
