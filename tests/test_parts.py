@@ -156,20 +156,25 @@ def test_one_font_program_per_face_and_about_the_same_size(built) -> None:
     assert abs(parted.size_bytes / whole.size_bytes - 1) <= 0.05
 
 
-def test_a_rebuild_renders_only_the_part_that_changed(built, tmp_path) -> None:
+@pytest.mark.parametrize("edition", ["screen", "print"])  # print: its XMP names a document id made from all the copy
+def test_a_rebuild_renders_only_the_part_that_changed(built, tmp_path, edition: str) -> None:
     ws, manifest = built["ws"], built["manifest"]
-    output = ws.root / "edit.pdf"
-    first = compile_issue(manifest, edition="screen", jobs=2, output=output)
+    output = ws.root / f"edit-{edition}.pdf"
+    first = compile_issue(manifest, edition=edition, jobs=2, output=output)
     assert first.parts["rendered"] == first.parts["parts"]
     last = ws.issue_dir() / "articles" / f"a{len(LENGTHS)}.md"
     original = last.read_text(encoding="utf-8")
     try:
         last.write_text(original.replace("第7篇第1段完。", "第7篇第1段完，改过了。"), encoding="utf-8")
-        again = compile_issue(manifest, edition="screen", jobs=2, output=output)
+        again = compile_issue(manifest, edition=edition, jobs=2, output=output)
         assert again.parts["rendered"] == 1 and again.parts["reused"] == again.parts["parts"] - 1
         assert "改过了" in "".join(c for page in pages_of(output) for c, _, _ in page)
-        whole = compile_issue(manifest, edition="screen", jobs=1, output=tmp_path / "whole.pdf")
+        whole = compile_issue(manifest, edition=edition, jobs=1, output=tmp_path / "whole.pdf")
         assert pages_of(output) == pages_of(whole.output)
+        with pikepdf.open(output) as mine, pikepdf.open(whole.output) as theirs:  # the whole document's XMP
+            assert ("/Metadata" in theirs.Root) == (edition == "print")
+            if edition == "print":
+                assert mine.Root.Metadata.read_bytes() == theirs.Root.Metadata.read_bytes()
     finally:
         last.write_text(original, encoding="utf-8")
 
