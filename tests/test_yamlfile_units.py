@@ -278,6 +278,7 @@ TOO_DEEP = ("values nested more than 32 levels deep; these files need a handful 
 def _raised(text: str, first_line: int = 1) -> tuple:
     with pytest.raises(KmyError) as caught:
         read_yaml(text, F, first_line=first_line)
+    assert caught.value.file == F
     return caught.value.message, caught.value.line, caught.value.column
 
 
