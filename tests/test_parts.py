@@ -333,3 +333,28 @@ def test_a_part_that_breaks_to_a_right_page_is_laid_out_again_on_the_right_side(
     (built["ws"].root / "r-settled.pdf").write_bytes(settled.pdf)
     (built["ws"].root / "r-direct.pdf").write_bytes(direct.pdf)
     assert pages_of(built["ws"].root / "r-settled.pdf") == pages_of(built["ws"].root / "r-direct.pdf")
+
+
+def test_a_worker_that_dies_fails_the_build_and_nothing_waits_forever(workspace: Scratch, monkeypatch) -> None:
+    """A worker killed mid-render (the out-of-memory killer, say): the build stops with one message,
+    the parts waiting for its page count stop too, and no PDF is written."""
+    import functools
+
+    import kmyreport.render
+
+    manifest = make_issue(workspace, [6, 6, 6, 6, 6])
+    monkeypatch.setattr(kmyreport.render, "render_pdf", functools.partial(_dies_on, "第3篇第1段完", kmyreport.render.render_pdf))
+    with pytest.raises(KmyError) as failed:
+        compile_issue(manifest, edition="screen", jobs=2, cache=False)
+    assert "stopped unexpectedly" in str(failed.value) and "--jobs 1" in str(failed.value)
+    assert not workspace.output().exists()
+
+
+def _dies_on(doomed: str, render, job, settle=None):
+    """A render that kills its own process when the HTML holds `doomed` (as a worker out of memory)."""
+    import os
+    import signal
+
+    if doomed in job.html:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return render(job, settle)

@@ -37,12 +37,15 @@ import os
 import re
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from html import escape as html_escape
 from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import KmyError
+from ..i18n import _
 from . import RenderJob, RenderResult
 
 #: What `{{ new_part }}` writes into a layout's HTML.
@@ -209,6 +212,8 @@ def splittable(job: RenderJob, pieces: Pieces | None) -> str | None:
     """Why this job must be rendered whole (None: it can be rendered in parts)."""
     if pieces is None or len(pieces) < 2:
         return "one part"
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return "no fork on this system"
     if job.measure:
         return "the composer measures the render"
     html = pieces.head + "".join(pieces.pieces)
@@ -257,6 +262,16 @@ def _settler(index: int):
                     return 1 + sum(before)
                 condition.wait(timeout=1.0)
     return settle
+
+
+def _fail_all(count: int) -> None:
+    """Tell every part still waiting that one before it failed (from the parent)."""
+    counts, condition = _shared
+    with condition:
+        for index in range(count):
+            if counts[index] < 0:
+                counts[index] = FAILED
+        condition.notify_all()
 
 
 def _publish(index: int, pages: int) -> None:
@@ -440,8 +455,18 @@ def _run(base: RenderJob, plans: list[_Plan], todo: list[_Plan], jobs: int, stor
     tasks = [(plan.part.index, _part_job(base, plan),
               str(store / f"{plan.key}.pdf"), wait, font_files) for plan in todo]
     try:
-        with context.Pool(min(jobs, len(tasks))) as pool:
-            outcomes = pool.starmap(_render_part, tasks, chunksize=1)
+        # In order: a part waits only for parts before it, which have started by then.
+        with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context) as pool:
+            futures = [pool.submit(_render_part, *task) for task in tasks]
+            try:
+                outcomes = [future.result() for future in futures]
+            except BrokenProcessPool:
+                _fail_all(len(plans))  # the parts still waiting stop
+                raise KmyError(_("a process rendering the issue stopped unexpectedly (out of memory?); build "
+                                 "again, or with --jobs 1 to render the issue in one process")) from None
+            except BaseException:
+                _fail_all(len(plans))
+                raise
     finally:
         _shared = None
     failed = [o for o in outcomes if o.error is not None]
