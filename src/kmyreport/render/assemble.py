@@ -129,6 +129,7 @@ def assemble(parts: Sequence[bytes], *, identifier: bytes | None = None,
     streams = pikepdf.ObjectStreamMode.generate if modern else pikepdf.ObjectStreamMode.disable
     buffer = io.BytesIO()
     out.save(buffer, object_stream_mode=streams, compress_streams=True, deterministic_id=True,
+             stream_decode_level=pikepdf.StreamDecodeLevel.none,  # streams as the parts wrote them: not inflated and deflated again
              fix_metadata_version=False)
     return buffer.getvalue()
 
