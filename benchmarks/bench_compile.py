@@ -104,7 +104,11 @@ def draw_photo(path: Path, seed: int, size: tuple[int, int] = (2400, 1600)) -> N
     image.save(path, "JPEG", quality=85, optimize=True, subsampling="4:2:0", progressive=False)
 
 
-def make_issue(root: Path, issue_id: str, articles: int, photos: int, seed: int) -> Path:
+def make_issue(root: Path, issue_id: str, articles: int, photos: int, seed: int, *, heads: int = 3,
+               paragraphs: int = 4, sentences: tuple[int, int] = (3, 7), photo_every: int = 1,
+               photo_size: tuple[int, int] = (2400, 1600), title: str = "基准测试文章第{number}篇") -> Path:
+    """An issue of `articles` articles, each of `heads` sections of `paragraphs` paragraphs, with a photo
+    after each of the first `photos` sections of every `photo_every`-th article."""
     folder = root / "sources" / issue_id
     (folder / "articles").mkdir(parents=True)
     (folder / "photos").mkdir()
@@ -112,18 +116,18 @@ def make_issue(root: Path, issue_id: str, articles: int, photos: int, seed: int)
     entries = []
     for number in range(1, articles + 1):
         body = []
-        for part in range(3):
+        for part in range(heads):
             body.append(f"## 第{part + 1}部分")
-            for _ in range(4):
-                body.append("".join(rng.choice(SENTENCES) for _ in range(rng.randrange(3, 7))))
-            if part < photos:
-                name = f"a{number:02d}-{part}.jpg"
-                draw_photo(folder / "photos" / name, seed * 1000 + number * 10 + part)
+            for _ in range(paragraphs):
+                body.append("".join(rng.choice(SENTENCES) for _ in range(rng.randrange(*sentences))))
+            if part < photos and (number - 1) % photo_every == 0:
+                name = f"a{number:03d}-{part}.jpg"
+                draw_photo(folder / "photos" / name, seed * 1000 + number * 10 + part, size=photo_size)
                 body.append(f'![第{number}篇第{part + 1}张图片说明。](photos/{name} "克拉玛依融媒通讯员 某某 摄")')
-        text = (f"---\ntitle: 基准测试文章第{number}篇\nauthors:\n  - {{name: 张纪东, role: 通讯员, "
+        text = (f"---\ntitle: {title.format(number=number)}\nauthors:\n  - {{name: 张纪东, role: 通讯员, "
                 f"org: 克拉玛依融媒}}\neditors: {{责任编辑: 陈丽}}\n---\n\n" + "\n\n".join(body) + "\n")
-        (folder / "articles" / f"{number:02d}.md").write_text(text, encoding="utf-8")
-        entries.append(f"      - articles/{number:02d}.md")
+        (folder / "articles" / f"{number:03d}.md").write_text(text, encoding="utf-8")
+        entries.append(f"      - articles/{number:03d}.md")
     manifest = ("publication: {name: 克拉玛依融媒}\nissue: {number: 1, date: 2024-07-20}\n"
                 "sections:\n  - title: 基准\n    articles:\n" + "\n".join(entries) + "\n")
     path = folder / "issue.yaml"
@@ -134,27 +138,8 @@ def make_issue(root: Path, issue_id: str, articles: int, photos: int, seed: int)
 def make_long_issue(root: Path, articles: int, seed: int = 11) -> Path:
     """An issue of `articles` articles of some 6 pages each (every fifth with a 1200×800 photo): a bound
     volume's worth of copy."""
-    folder = root / "sources" / "long"
-    (folder / "articles").mkdir(parents=True)
-    (folder / "photos").mkdir()
-    rng = random.Random(seed)
-    entries = []
-    for number in range(1, articles + 1):
-        body = []
-        for part in range(6):
-            body.append(f"## 第{part + 1}部分")
-            for _ in range(6):
-                body.append("".join(rng.choice(SENTENCES) for _ in range(rng.randrange(4, 8))))
-        if number % 5 == 1:
-            draw_photo(folder / "photos" / f"l{number:03d}.jpg", seed * 1000 + number, size=(1200, 800))
-            body.insert(3, f'![第{number}篇图片说明。](photos/l{number:03d}.jpg "通讯员 某某 摄")')
-        (folder / "articles" / f"{number:03d}.md").write_text(
-            f"---\ntitle: 合订本文章第{number}篇\n---\n\n" + "\n\n".join(body) + "\n", encoding="utf-8")
-        entries.append(f"      - articles/{number:03d}.md")
-    path = folder / "issue.yaml"
-    path.write_text("publication: {name: 克拉玛依融媒}\nissue: {number: 1, date: 2024-12-31, title: 合订本}\n"
-                    "sections:\n  - title: 全年\n    articles:\n" + "\n".join(entries) + "\n", encoding="utf-8")
-    return path
+    return make_issue(root, "long", articles, 1, seed, heads=6, paragraphs=6, sentences=(4, 8), photo_every=5,
+                      photo_size=(1200, 800), title="合订本文章第{number}篇")
 
 
 MEASURED_RUN = """
@@ -241,7 +226,7 @@ def run(root: Path, args: argparse.Namespace) -> None:
     # The same HTML with the workspace's virtual URLs pointed at the real files, for WeasyPrint alone.
     html = issue.html.replace(VIRTUAL_ROOT, issue.workspace.root.as_uri() + "/")
     base_url = str(issue.layout.folder / "templates")
-    edited_article = manifest.parent / "articles" / f"{(args.articles + 1) // 2:02d}.md"  # one in the middle
+    edited_article = manifest.parent / "articles" / f"{(args.articles + 1) // 2:03d}.md"  # one in the middle
     original_article = edited_article.read_text(encoding="utf-8")
     facts: dict[str, object] = {}
     misses: list[int] = []

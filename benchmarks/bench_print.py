@@ -39,7 +39,7 @@ def main() -> None:
 
     editions.register(OLD_PRINT)
     root = REPO / "out" / "bench"
-    manifest = make_issue(root, args.articles, args.photos)
+    manifest = make_issue(root, "bench", args.articles, args.photos, seed=7)
     photos_cache = root / "out" / ".cache" / "photos"
 
     def photos_cold(edition: str) -> float:
