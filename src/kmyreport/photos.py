@@ -74,6 +74,25 @@ def placed_size(width_px: int, height_px: int, placement: Placement) -> tuple[fl
     return round(width_mm, 3), round(height_mm, 3)
 
 
+def _cached_path(data: bytes, placement: Placement, cache_dir: Path, colour: ColourTarget) -> Path:
+    """Where the photo of these bytes, prepared for this placement and colour, is cached."""
+    key = hashlib.sha256(b"\0".join([
+        PIPELINE_VERSION.encode(), hashlib.sha256(data).digest(),
+        f"{placement.max_width_mm}:{placement.max_height_mm}:{placement.ppi}:{JPEG_QUALITY}".encode(),
+        colour.key.encode(),
+    ])).hexdigest()[:32]
+    return cache_dir / "photos" / f"{key}.jpg"
+
+
+def is_prepared(source: Path, placement: Placement, cache_dir: Path, colour: ColourTarget = SRGB) -> bool:
+    """Whether `prepare_photo` would find the photo in the cache (an unreadable source: no)."""
+    try:
+        cached = _cached_path(source.read_bytes(), placement, cache_dir, colour)
+    except OSError:
+        return False
+    return cached.is_file() and cached.with_suffix(".json").is_file()
+
+
 def prepare_photo(source: Path, placement: Placement, cache_dir: Path,
                   *, where: tuple[Path, int] | None = None,
                   colour: ColourTarget = SRGB) -> tuple[PreparedPhoto, list[str]]:
@@ -85,12 +104,7 @@ def prepare_photo(source: Path, placement: Placement, cache_dir: Path,
     profile (the profile's checksum and the ink limit are part of the cache key).
     """
     data = source.read_bytes()
-    key = hashlib.sha256(b"\0".join([
-        PIPELINE_VERSION.encode(), hashlib.sha256(data).digest(),
-        f"{placement.max_width_mm}:{placement.max_height_mm}:{placement.ppi}:{JPEG_QUALITY}".encode(),
-        colour.key.encode(),
-    ])).hexdigest()[:32]
-    cached = cache_dir / "photos" / f"{key}.jpg"
+    cached = _cached_path(data, placement, cache_dir, colour)
     facts_path = cached.with_suffix(".json")
     if cached.is_file() and facts_path.is_file():
         photo = PreparedPhoto(path=cached, **json.loads(facts_path.read_text(encoding="utf-8")))
