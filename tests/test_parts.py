@@ -358,3 +358,16 @@ def _dies_on(doomed: str, render, job, settle=None):
     if doomed in job.html:
         os.kill(os.getpid(), signal.SIGKILL)
     return render(job, settle)
+
+
+def test_parts_that_cannot_be_kept_leave_the_issue_rendered_whole(built, monkeypatch, tmp_path) -> None:
+    """The parts' folder cannot be written (a full disk, a read-only cache): the build renders the issue
+    whole, in one process, and says nothing of parts."""
+    import kmyreport.render.parts as parts
+
+    def no_room(path, data):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(parts, "_write_atomic", no_room)
+    result = compile_issue(built["manifest"], edition="screen", jobs=2, cache=False, output=tmp_path / "w.pdf")
+    assert result.parts == {} and result.pages == built["whole"].pages
+    assert pages_of(result.output) == pages_of(built["whole"].output)

@@ -215,8 +215,11 @@ def _render(issue: PreparedIssue, job: RenderJob, target: Path, jobs: int | None
             store = issue.workspace.cache_dir / "parts" / hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:24]
             files = [*issue.layout.font_files(), *(photo.source for a in issue.articles for photo in a.photos)]
             environment = build_cache.environment_key({"files": [_stamp(path) for path in files]})
-            return render_in_parts(job, pieces, jobs=jobs, store=store, font_files=issue.layout.font_files(),
-                                   environment=environment, reuse=reuse)
+            try:
+                return render_in_parts(job, pieces, jobs=jobs, store=store, font_files=issue.layout.font_files(),
+                                       environment=environment, reuse=reuse)
+            except OSError:
+                pass  # the parts' folder cannot be written (full, read-only): the issue is rendered whole
     return render_pdf(job)
 
 
