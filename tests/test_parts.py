@@ -203,6 +203,7 @@ def test_a_part_that_fails_fails_the_build_with_the_message(workspace: Scratch) 
 
 @pytest.mark.parametrize("css, reason", [
     ("figure { counter-increment: photo; }", "CSS counters"),
+    (".article { counter-reset: page 1; }", "CSS counters"),
     ("@page { @top-right { content: counter(pages); } }", "counter(pages)"),
     ("h1 { string-set: head content(); }", "running strings (string-set)"),
     ("@page :first { margin-top: 40mm; }", "an @page :first rule"),

@@ -56,8 +56,8 @@ _BODY_CLOSE = re.compile(r"</body\s*>", re.IGNORECASE)
 _IDS = re.compile(r"""\sid\s*=\s*["']([^"']+)["']""")
 _REFS = re.compile(r"""\shref\s*=\s*["']#([^"']+)["']""")
 _ACROSS = [  # what a part cannot know of the parts before it
-    (re.compile(r"counter-(?:increment|reset|set)\s*:\s*(?!none\b)(?!page\b)[a-z_-]", re.IGNORECASE),
-     "CSS counters"),
+    (re.compile(r"counter-(?:increment|reset|set)\s*:\s*(?!none\b)[a-z_-]", re.IGNORECASE),
+     "CSS counters"),  # the page counter's too: a part could not know where the folios restarted
     (re.compile(r"counters?\(\s*pages\s*[,)]"), "counter(pages)"),
     (re.compile(r"string-set\s*:\s*(?!none\b)"), "running strings (string-set)"),
     (re.compile(r"position\s*:\s*running\("), "running elements"),
