@@ -468,3 +468,24 @@ def test_pixel_counts_from_the_header(tmp_path: Path) -> None:
     assert caught.value.message == ("the image is 99500000 × 1 pixels (100 megapixels), more than the 89 allowed; "
                                     "export a smaller copy")
     _check_pixels(44_739_242, 2, source, None)  # 89,478,484: allowed
+
+
+def test_is_prepared(tmp_path: Path) -> None:
+    from kmyreport.photos import is_prepared
+
+    source = tmp_path / "p.png"
+    Image.new("RGB", (400, 200), (200, 10, 10)).save(source)
+    cache = tmp_path / "cache"
+    assert is_prepared(source, SMALL, cache) is False
+    photo, _ = prepare_photo(source, SMALL, cache)
+    assert is_prepared(source, SMALL, cache) is True
+    assert is_prepared(source, SMALL, cache, ColourTarget()) is True
+    assert is_prepared(source, Placement(25.4, 100.0, 50), cache) is False  # another placement
+    assert is_prepared(source, SMALL, cache, press()) is False              # another colour
+    assert is_prepared(source, SMALL, tmp_path / "elsewhere") is False
+    assert is_prepared(tmp_path / "missing.png", SMALL, cache) is False     # unreadable: no
+    photo.path.with_suffix(".json").unlink()                                # the facts gone: no
+    assert is_prepared(source, SMALL, cache) is False
+    prepare_photo(source, SMALL, cache)
+    photo.path.unlink()                                                     # the picture gone: no
+    assert is_prepared(source, SMALL, cache) is False
