@@ -233,10 +233,12 @@ def test_split_keeps_sibling_shells_and_group_balances() -> None:
     assert parts[2].anchors == {"a2"} and parts[2].refers == {"a1"}
     assert parts[1].refers == frozenset()
     assert split("<html><body><p>no parts</p></body></html>") is None
-    assert group([10, 10, 10, 10, 10, 10, 10, 10], 2) == [0, 2, 4, 6]
-    assert group([50, 5, 5, 5, 5, 30], 2) == [0, 1, 4, 5]
-    assert group([1, 1, 1, 1, 100], 2) == [0, 2, 3, 4]
-    assert group([3] + [10] * 12, 2, alone=[0]) == [0, 1, 4, 7, 10], "the contents is a part of its own"
+    assert group([10] * 8, 1) == [0, 3, 6], "three parts a process, of about equal weight"
+    assert group([10] * 8, 2) == [0, 1, 2, 4, 5, 7], "eight pieces in six parts"
+    assert group([50, 5, 5, 5, 5, 30], 1) == [0, 1, 5]
+    assert group([1, 1, 1, 1, 100], 1) == [0, 3, 4]
+    assert group([10, 10], 4) == [0, 1]
+    assert group([3] + [10] * 12, 2, alone=[0]) == [0, 1, 3, 5, 7, 9, 11], "the contents is a part of its own"
     assert pieces.referring() == [2]
     assert group([10, 10], 4) == [0, 1]
 

@@ -134,6 +134,10 @@ def split(html: str) -> Pieces | None:
 #: are asked for: a part costs a document's fixed work (its stylesheet, its fonts, its profile).
 WORTH_PARTS_WEIGHT = 24_000
 
+#: Parts per process, at least: smaller parts balance the processes better and make an edit's part
+#: quicker to render again, at a document's fixed work each.
+PARTS_PER_PROCESS = 3
+
 #: A part holds about this much of the body's HTML at most (about 100 pages): a worker's memory stays
 #: bounded however long the issue, and parts small enough keep both processes busy to the end.
 MAX_PART_WEIGHT = 150_000
@@ -153,20 +157,23 @@ def group(weights: list[int], jobs: int, alone: Sequence[int] = ()) -> list[int]
             bounds.append(start)
             continue
         share = sum(weights[start:stop])
-        count = max(1, round(max(2 * jobs, -(-total // MAX_PART_WEIGHT)) * share / total)) if total else 1
+        count = max(1, round(max(PARTS_PER_PROCESS * jobs, -(-total // MAX_PART_WEIGHT)) * share / total)) if total else 1
         bounds += [start + b for b in _balanced(weights[start:stop], count)]
     return bounds
 
 
 def _balanced(weights: list[int], count: int) -> list[int]:
-    """Where each of about `count` parts of `weights`, in order and of about equal weight, starts."""
+    """Where each of about `count` parts of `weights`, in order and of about equal weight, starts: a
+    part ends where stopping comes nearer its share of what is left than taking the next piece."""
     count = min(count, len(weights))
-    total = sum(weights)
-    bounds, held, left = [0], 0, total
+    bounds, held, left = [0], 0, sum(weights)
     for index, weight in enumerate(weights[:-1]):
         held += weight
-        chunks_left = count - len(bounds) + 1  # this part and those after it
-        if chunks_left > 1 and (held >= left / chunks_left or len(weights) - index - 1 < chunks_left):
+        parts_left = count - len(bounds) + 1  # this part and those after it
+        if parts_left <= 1:
+            break
+        share, following = left / parts_left, weights[index + 1]
+        if held >= share or held + following - share > share - held or len(weights) - index - 1 < parts_left:
             bounds.append(index + 1)
             left -= held
             held = 0
