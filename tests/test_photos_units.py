@@ -478,6 +478,7 @@ def test_is_prepared(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     assert is_prepared(source, SMALL, cache) is False
     photo, _ = prepare_photo(source, SMALL, cache)
+    assert photo.path.parent == cache / "photos" and len(photo.path.stem) == 32
     assert is_prepared(source, SMALL, cache) is True
     assert is_prepared(source, SMALL, cache, ColourTarget()) is True
     assert is_prepared(source, Placement(25.4, 100.0, 50), cache) is False  # another placement
