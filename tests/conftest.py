@@ -21,8 +21,16 @@ import pytest
 # comes first (tests/test_i18n.py runs the command under each locale with this taken out).
 os.environ["KMYREPORT_LANG"] = "en"
 
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
 from kmyreport.build import BuildResult, compile_issue  # noqa: E402
 from kmyreport.files import link_or_copy
+
+# Property tests draw the same examples on every run (a clean clone's run passes or fails as CI's
+# does); HYPOTHESIS_PROFILE=explore draws new ones each run, to look for new failing cases.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
