@@ -267,11 +267,11 @@ class PreviewServer:
     def start(self) -> PreviewServer:
         session = self.session
 
-        def watch() -> None:
-            for _changes in workspace_changes(session.workspace, session.stop, step_ms=self._step_ms):
+        def watch() -> None:  # the first build is asked for once the watcher is up: no save is missed
+            for _changes in workspace_changes(session.workspace, session.stop, step_ms=self._step_ms,
+                                              started=session.request_build):
                 session.request_build()
 
-        session.request_build()
         for name, target in (("builder", session.run), ("watcher", watch), ("http", self.httpd.serve_forever)):
             thread = threading.Thread(target=target, name=f"kmyreport-preview-{name}", daemon=True)
             thread.start()
