@@ -72,7 +72,11 @@ def test_compile_watch_from_the_command_line(small_issue: Scratch) -> None:
         assert small_issue.output().read_bytes() == second, "a broken save keeps the last good PDF"
     finally:
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # not raised: a failure above stays the one reported, and
+            process.kill()                 # without one, the exit code checked below (-9) says it
+            process.wait()
         reader.join(timeout=10)
     stdout, stderr = process.stdout.read(), "".join(lines)
     process.stdout.close()
