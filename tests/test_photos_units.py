@@ -490,3 +490,41 @@ def test_is_prepared(tmp_path: Path) -> None:
     prepare_photo(source, SMALL, cache)
     photo.path.unlink()                                                     # the picture gone: no
     assert is_prepared(source, SMALL, cache) is False
+
+
+def grey_icc(gamma: float = 1.8) -> bytes:
+    """A minimal ICC v2 display profile for grey, written by hand: a D50 white point and one gamma
+    curve (Pillow makes no grey profiles). LittleCMS takes it: grey 100 through it is sRGB 119."""
+    import struct
+
+    def s15f16(value: float) -> bytes:
+        return struct.pack(">i", round(value * 65536))
+    d50 = s15f16(0.9642) + s15f16(1.0) + s15f16(0.8249)
+    text = b"kmyreport test grey\x00"
+    tags = [(b"desc", b"desc" + bytes(4) + struct.pack(">I", len(text)) + text + bytes(8 + 2 + 1 + 67)),
+            (b"wtpt", b"XYZ " + bytes(4) + d50),
+            (b"kTRC", b"curv" + bytes(4) + struct.pack(">IH", 1, round(gamma * 256)) + bytes(2)),
+            (b"cprt", b"text" + bytes(4) + b"no copyright\x00" + bytes(3))]
+    start = 128 + 4 + 12 * len(tags)
+    table, data = b"", b""
+    for signature, body in tags:
+        data += bytes(-(start + len(data)) % 4)
+        table += signature + struct.pack(">II", start + len(data), len(body))
+        data += body
+    body = struct.pack(">I", len(tags)) + table + data
+    header = (struct.pack(">I", 128 + len(body)) + b"lcms" + struct.pack(">I", 0x02100000) + b"mntrGRAYXYZ "
+              + bytes(12) + b"acspAPPL" + bytes(24) + d50 + bytes(48))
+    assert len(header) == 128
+    return header + body
+
+
+def test_a_grey_photo_with_a_grey_profile_stays_one_grey_channel() -> None:
+    """Only RGB and CMYK photos go through their profile to sRGB: a grey one is placed as its grey
+    (one channel; through the profile it would become RGB 119 from grey 100)."""
+    profile = ImageCms.ImageCmsProfile(io.BytesIO(grey_icc()))
+    assert ImageCms.profileToProfile(Image.new("L", (1, 1), 100), profile, ImageCms.createProfile("sRGB"),
+                                     outputMode="RGB").getpixel((0, 0)) == (119, 119, 119)
+    with Image.open(io.BytesIO(jpeg(16, 16, 100, mode="L", icc_profile=grey_icc()))) as grey:
+        assert grey.info["icc_profile"] == grey_icc()
+        out = _to_output_mode(grey)
+        assert out.mode == "L" and out.getpixel((8, 8)) == 100
