@@ -795,3 +795,15 @@ def test_an_empty_value_with_no_key_to_name() -> None:
 def test_characters_pyyaml_refuses_after_the_control_characters() -> None:
     assert _errors("a: \uffff") == [('YAML error: unacceptable character #xffff: special characters are not allowed\n'
                                      '  in "<unicode string>", position 3', None, None)]
+
+
+@pytest.mark.parametrize("char", ["\uffff", "\ufffe"])
+def test_a_noncharacter_is_an_error_at_its_place(char: str) -> None:
+    """PyYAML refuses U+FFFE and U+FFFF with a position in characters and no line: found first, at
+    the line and column where it stands."""
+    text = f"publication: {{name: 克拉玛依}}\nissue:\n  number: 3{char}\n"
+    with pytest.raises(KmyError) as found:
+        read_yaml(text, Path("issue.yaml"))
+    code = f"{ord(char):04X}"
+    assert str(found.value) == (f"issue.yaml:3:12: U+{code} in the text is not a character (a broken conversion "
+                                "leaves it; it prints as nothing or as a box); delete it")

@@ -136,9 +136,13 @@ class _BoundedLoader(yaml.SafeLoader):
 
 
 def _control_character(text: str) -> tuple[int, str] | None:
-    """The index and character of the first control character (other than tab and newlines)."""
+    """The index and character of the first control character (other than tab and newlines), or of
+    the first character that is not text at all (half a surrogate pair, U+FFFE, U+FFFF), which
+    PyYAML refuses with no line number."""
     for index, char in enumerate(text):
-        if (ord(char) < 0x20 and char not in "\t\n\r") or 0x7F <= ord(char) <= 0x9F:
+        code = ord(char)
+        if (code < 0x20 and char not in "\t\n\r") or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF \
+                or code in (0xFFFE, 0xFFFF):
             return index, char
     return None
 
@@ -151,6 +155,9 @@ def control_character_error(text: str, file: Path, first_line: int = 1) -> KmyEr
     index, char = found
     line = text.count("\n", 0, index) + first_line
     column = index - (text.rfind("\n", 0, index) + 1) + 1
+    if ord(char) >= 0xD800:
+        return KmyError(_("U+{code} in the text is not a character (a broken conversion leaves it; it prints as "
+                          "nothing or as a box); delete it").format(code=f"{ord(char):04X}"), file, line, column)
     return KmyError(_("control character U+{code} in the text (it prints as nothing or as a box, and often comes "
                       "with a paste from another program); delete it").format(code=f"{ord(char):04X}"),
                     file, line, column)
