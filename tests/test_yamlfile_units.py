@@ -792,9 +792,12 @@ def test_an_empty_value_with_no_key_to_name() -> None:
     assert [(e.message, e.file, e.line, e.column) for e in errors] == [("[0] should be text, not None", F, 2, 3)]
 
 
-def test_characters_pyyaml_refuses_after_the_control_characters() -> None:
-    assert _errors("a: \uffff") == [('YAML error: unacceptable character #xffff: special characters are not allowed\n'
-                                     '  in "<unicode string>", position 3', None, None)]
+def test_characters_pyyaml_refuses_are_found_before_it_reads() -> None:
+    """Every character PyYAML's reader refuses is found first, at its line and column (PyYAML gave a
+    position in characters and no line): controls, U+FFFE and U+FFFF."""
+    with pytest.raises(KmyError) as found:
+        read_yaml("a: \uffff", Path("doc.yaml"))
+    assert (found.value.line, found.value.column) == (1, 4) and "U+FFFF" in found.value.message
 
 
 @pytest.mark.parametrize("char", ["\uffff", "\ufffe"])
