@@ -697,6 +697,8 @@ def _value_error(error: Any, loc: Loc, positions: Positions, file: Path) -> KmyE
                  "less_than_equal": _("{value} or less"), "less_than": _("less than {value}")}[kind]
         limit = context.get({"greater_than_equal": "ge", "greater_than": "gt", "less_than_equal": "le",
                              "less_than": "lt"}[kind])
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)  # "more than 0", not "more than 0.0"
         return KmyError(_("{where} should be {expected}, not {shown}").format(
             where=where, expected=bound.format(value=limit), shown=shown), file, line, column)
     message = error["msg"]
