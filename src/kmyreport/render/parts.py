@@ -1,30 +1,36 @@
 """Rendering an issue in parts, several at a time, and assembling one PDF.
 
-A layout marks where a new part begins with `{{ new_part }}` (an HTML comment)
+A layout marks where a new part may begin with `{{ new_part }}` (an HTML comment)
 just before an element that always starts a new page: the bulletin, before each
-article when articles start on a new page. `split` cuts the HTML there; every
-part is a whole document (the same head and stylesheet, one piece of the body).
+article when articles start on a new page. `split` cuts the HTML there into
+pieces; `group` puts consecutive pieces into parts of about equal weight (three
+a process at least, about 100 pages at most, the contents alone). Every part is
+a whole document: the same head and stylesheet, its pieces, and an empty hidden
+shell of every other top-level element, so that sibling selectors match as in
+the whole document.
 
-`render_in_parts` renders the parts in worker processes (forked: they start
-with WeasyPrint imported and any fonts the parent loaded) and assembles them
-(`assemble`). The parts are laid out at once, each with a guess of its first
-folio; once a part's pages are counted it waits for the counts of the parts
-before it, which gives its true first folio (`pagination`), so a folio is never
-wrong and waiting happens only after layout. A part that refers to anchors in
-other parts (the contents) is rendered again at the end, when their pages are
-known. Every part is checked against the counts at the end; a part whose first
-folio or anchors came out otherwise is rendered again.
+`render_in_parts` renders the parts in worker processes (forked: they start with
+WeasyPrint imported and the document's faces opened by the parent) and assembles
+them (`assemble`). The parts are laid out at once, each from a guess of its first
+folio (the last build's counts); once a part's pages are counted it waits for
+the counts of the parts before it, which gives its true first folio before its
+margin boxes are made (`pagination`), so a folio is never wrong and waiting
+happens only after layout. A part that refers to anchors in other parts (the
+contents) is rendered again when their pages turn out otherwise than guessed.
+Every part is checked against the counts at the end; a part whose first folio or
+anchors came out otherwise is rendered again. A worker that dies fails the build
+with one message, and the parts waiting for it stop.
 
 Each part's PDF is kept in the build's own folder of the cache, named by what it
 was made from (its HTML, its first folio, the pages of the anchors it refers to,
-the engine and the code): a rebuild renders only the parts that changed and
-those after a part whose page count changed. The page counts found are also kept
-as the next build's guesses.
+the variant, the fonts and photos): a rebuild renders only the parts that changed
+and those after a part whose page count changed. The page counts, anchors and
+cuts found are kept as the next build's guesses.
 
 Whether an issue can be rendered in parts is decided by `splittable`: not when
-the document counts anything across parts (CSS counters other than the page's,
-`counter(pages)`, running strings), styles a document's `:first` page, or is
-tagged (the assembler does not merge structure trees yet).
+the document counts anything across parts (CSS counters, the page counter's too,
+`counter(pages)`, running strings and elements), styles a document's `:first`
+page, or the composer measures the render (the newspaper).
 """
 
 from __future__ import annotations
