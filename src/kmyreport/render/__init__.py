@@ -23,7 +23,10 @@ Modules:
 - `finish`: what is done to the PDF objects before they are written (XMP
   transform, associated-file list);
 - `measure`: where marked boxes and lines fell, as plain data (a newspaper's
-  fit and jumps).
+  fit and jumps);
+- `parts`: an issue rendered in parts in worker processes, kept for the next
+  build; `assemble`: the parts' PDFs joined into one (one font program per face,
+  bookmarks, named destinations, structure trees).
 
 WeasyPrint is imported when the first job is rendered, not when this package
 is imported, so commands that do not render start fast.
