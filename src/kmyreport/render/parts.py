@@ -41,21 +41,17 @@ import json
 import multiprocessing
 import os
 import re
-import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape as html_escape
 from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import KmyError
 from ..i18n import _
-from . import RenderJob, RenderResult
-
-#: What `{{ new_part }}` writes into a layout's HTML.
-PART_BREAK = "<!--kmy:part-->"
+from . import PART_BREAK, RenderJob, RenderResult
 
 _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _BODY_CLOSE = re.compile(r"</body\s*>", re.IGNORECASE)
@@ -250,10 +246,7 @@ class PartOutcome:
     anchors: dict[str, int]     # id → page index in the part
     warnings: list[str]
     resources: list[str]
-    error: tuple | None = None  # a KmyError's (message, file, line, column): raised by the parent
     abandoned: bool = False     # stopped because a part before it failed
-    flipped: int = 0            # pages moved to the other side after layout
-    seconds: float = 0.0
 
 
 class _Abandoned(Exception):
@@ -300,18 +293,12 @@ def _render_part(index: int, job: RenderJob, target: str, wait: bool, font_files
     from . import render_pdf
     from .assemble import deferred_font_programs
 
-    started = time.perf_counter()
     try:
         with deferred_font_programs(font_files):
             result = render_pdf(job, _settler(index) if wait else None)
     except _Abandoned:
         return PartOutcome(index, "", 0, 0, {}, [], [], abandoned=True)
-    except KmyError as exc:
-        if wait:
-            _publish(index, FAILED)
-        return PartOutcome(index, "", 0, 0, {}, [], [], error=(exc.message, str(exc.file) if exc.file else None,
-                                                                exc.line, exc.column))
-    except BaseException:
+    except BaseException:  # a KmyError too: it crosses to the parent as it is
         if wait:
             _publish(index, FAILED)
         raise
@@ -319,7 +306,7 @@ def _render_part(index: int, job: RenderJob, target: str, wait: bool, font_files
         _publish(index, result.pages)  # again: a part laid out anew may have come out longer
     _write_atomic(Path(target), result.pdf)
     return PartOutcome(index, target, result.pages, result.first_page, result.anchors, result.warnings,
-                       result.resources, seconds=time.perf_counter() - started, flipped=result.flipped)
+                       result.resources)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -339,29 +326,19 @@ class _Plan:
     outcome: PartOutcome | None = None
 
 
-@dataclass
-class PartsReport:
-    """How the parts went (for timings and the benchmark)."""
-
-    parts: int = 0
-    rendered: int = 0
-    reused: int = 0
-    again: int = 0           # rendered a second time (a guessed folio of the wrong side, the contents)
-    seconds: dict[str, float] = field(default_factory=dict)
-
-
 def render_in_parts(job: RenderJob, pieces: Pieces, *, jobs: int, store: Path, font_files: Sequence[Path] = (),
-                    environment: str = "", reuse: bool = True, report: PartsReport | None = None) -> RenderResult:
+                    environment: str = "", reuse: bool = True) -> RenderResult:
     """Render `job` part by part in `jobs` worker processes and assemble one PDF.
 
     `store`: the folder of this build's parts (kept between builds); `font_files`: the files of the
     faces the parts use (each is embedded once, for all parts: `assemble`); `environment`: what else the
     parts depend on (fonts, code), part of each part's name; `reuse`: parts an earlier build
     rendered from the same sources are used again (else every part is rendered; the page counts
-    an earlier build found still serve as guesses)."""
+    an earlier build found still serve as guesses). The result's `parts` counts the parts, those
+    rendered, those reused and those rendered again (a first folio or the contents' pages that
+    turned out otherwise than guessed)."""
     from .assemble import assemble
 
-    report = report if report is not None else PartsReport()
     fonts = tuple(str(path) for path in font_files)
     store.mkdir(parents=True, exist_ok=True)
     hints = _read_hints(store)
@@ -369,10 +346,9 @@ def render_in_parts(job: RenderJob, pieces: Pieces, *, jobs: int, store: Path, f
     bounds = hints.get("bounds") if same else None  # the last build's cuts
     bounds = bounds or group(pieces.weights(), jobs, pieces.referring())
     parts = pieces.parts(bounds)
-    report.parts = len(parts)
+    counts = {"parts": len(parts), "rendered": 0, "reused": 0, "again": 0}
     base = dataclasses.replace(job, html="", identifier=None)  # each part's job: the document's, with its HTML
     plans = _first_plans(parts, hints.get("parts", {}), hints.get("order", []) if same else [])
-    clock = time.perf_counter()
     for round_number in range(4):
         first = 1
         for plan in plans:
@@ -381,7 +357,7 @@ def render_in_parts(job: RenderJob, pieces: Pieces, *, jobs: int, store: Path, f
                     plan.first_page = first  # the parts before it are known: so is its first folio
                 plan.key = _part_key(base, plan, environment)
                 plan.outcome = _load_outcome(store, plan) if reuse else None
-                report.reused += plan.outcome is not None
+                counts["reused"] += plan.outcome is not None
             first = plan.first_page + (plan.outcome.pages if plan.outcome else 1)
         todo = [plan for plan in plans if plan.outcome is None]
         if len(todo) == 1 and all(plan.outcome is not None for plan in plans[:todo[0].part.index]):
@@ -389,10 +365,7 @@ def render_in_parts(job: RenderJob, pieces: Pieces, *, jobs: int, store: Path, f
         elif todo:
             _run(base, plans, todo, jobs, store, environment, fonts, pieces.head + pieces.tail,
                  wait=round_number == 0)
-        if round_number:
-            report.again += len(todo)
-        else:
-            report.rendered += len(todo)
+        counts["again" if round_number else "rendered"] += len(todo)
         corrected = _settled(plans)
         if not corrected:
             break
@@ -400,21 +373,17 @@ def render_in_parts(job: RenderJob, pieces: Pieces, *, jobs: int, store: Path, f
             plan.outcome = None
     else:
         raise RuntimeError("the parts' page numbers did not settle")  # pragma: no cover
-    report.seconds["parts"] = time.perf_counter() - clock
     _write_hints(store, plans, len(pieces), bounds, jobs)
-    clock = time.perf_counter()
     files = [Path(plan.outcome.file) for plan in plans]
     pdf = assemble([file.read_bytes() for file in files], identifier=job.identifier, font_files=font_files,
                    xmp_transform=job.xmp_transform)
-    report.seconds["assemble"] = time.perf_counter() - clock
     _prune(store, {f"{plan.key}.pdf" for plan in plans} | {f"{plan.key}.json" for plan in plans} | {"hints.json"})
     outcomes = [plan.outcome for plan in plans]
     anchors = {name: plan.first_page - 1 + page for plan in plans for name, page in plan.outcome.anchors.items()}
     return RenderResult(pdf=pdf, pages=sum(o.pages for o in outcomes),
                         warnings=[w for o in outcomes for w in o.warnings],
                         resources=sorted({r for o in outcomes for r in o.resources}), anchors=anchors,
-                        parts={"parts": report.parts, "rendered": report.rendered, "reused": report.reused,
-                               "again": report.again})
+                        parts=counts)
 
 
 def _first_plans(parts: list[Part], hints: dict, order: list[dict]) -> list[_Plan]:
@@ -482,20 +451,10 @@ def _run(base: RenderJob, plans: list[_Plan], todo: list[_Plan], jobs: int, stor
                 raise
     finally:
         _shared = None
-    failed = [o for o in outcomes if o.error is not None]
-    if failed:
-        message, file, line, column = failed[0].error
-        raise KmyError(message, file, line, column)
     if any(o.abandoned for o in outcomes):  # pragma: no cover (a part failed without saying why)
         raise RuntimeError("a part stopped waiting for one that failed")
     for plan, outcome in zip(todo, outcomes):
-        if outcome.first_page != plan.first_page:  # settled after layout: named by the folio it has
-            plan.first_page = outcome.first_page
-            plan.key = _part_key(base, plan, environment)
-            os.replace(outcome.file, store / f"{plan.key}.pdf")
-            outcome.file = str(store / f"{plan.key}.pdf")
-        plan.outcome = outcome
-        (store / f"{plan.key}.json").write_text(json.dumps(dataclasses.asdict(outcome), ensure_ascii=False))
+        _keep(base, plan, outcome, store, environment)
 
 
 def _part_job(base: RenderJob, plan: _Plan) -> RenderJob:
@@ -511,9 +470,17 @@ def _part_job(base: RenderJob, plan: _Plan) -> RenderJob:
 def _run_here(base: RenderJob, plan: _Plan, store: Path, environment: str, font_files: tuple[str, ...]) -> None:
     """Render one part in this process (the only one to render, its first folio known)."""
     outcome = _render_part(plan.part.index, _part_job(base, plan), str(store / f"{plan.key}.pdf"), False, font_files)
-    if outcome.error is not None:
-        message, file, line, column = outcome.error
-        raise KmyError(message, file, line, column)
+    _keep(base, plan, outcome, store, environment)
+
+
+def _keep(base: RenderJob, plan: _Plan, outcome: PartOutcome, store: Path, environment: str) -> None:
+    """Note a rendered part in its plan and beside its PDF; a part whose first folio was settled after
+    layout is named by the folio it has."""
+    if outcome.first_page != plan.first_page:
+        plan.first_page = outcome.first_page
+        plan.key = _part_key(base, plan, environment)
+        os.replace(outcome.file, store / f"{plan.key}.pdf")
+        outcome.file = str(store / f"{plan.key}.pdf")
     plan.outcome = outcome
     (store / f"{plan.key}.json").write_text(json.dumps(dataclasses.asdict(outcome), ensure_ascii=False))
 
@@ -533,7 +500,7 @@ def _load_outcome(store: Path, plan: _Plan) -> PartOutcome | None:
         outcome = PartOutcome(**json.loads(facts.read_text()))
     except (OSError, ValueError, TypeError):
         return None
-    if not pdf.is_file() or outcome.error is not None:
+    if not pdf.is_file():
         return None
     outcome.file = str(pdf)
     return outcome
