@@ -38,7 +38,7 @@ from .errors import KmyError, Problems
 from .i18n import _
 from .manifest import read_text
 from .photos import Placement
-from .render.parts import PART_BREAK
+from .render import PART_BREAK
 from .workspace import Workspace
 from .yamlfile import Positions, StrictModel, load_yaml, located, validation_errors
 

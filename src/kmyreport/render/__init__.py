@@ -41,6 +41,9 @@ from importlib.metadata import version
 
 from ..workspace import Workspace
 
+#: What a layout's `{{ new_part }}` writes into its HTML: where the issue may be cut into parts (`parts`).
+PART_BREAK = "<!--kmy:part-->"
+
 #: The WeasyPrint release the justification extension and PDF finishing were written against.
 ENGINE = "weasyprint"
 ENGINE_VERSION = "70.0"
