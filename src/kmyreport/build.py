@@ -30,7 +30,7 @@ from .errors import KmyError, KmyErrors, Problems, display_path
 from .i18n import _
 from .layouts import Layout, load_layout
 from .manifest import LoadedManifest, ManifestDraft, read_manifest
-from .photos import Placement, PreparedPhoto, is_prepared, prepare_photo
+from .photos import Placement, PreparedPhoto, cached_photo, prepare_photo
 from .preflight import check_glyphs
 from .render import RenderJob, render_pdf
 from .suggest import best_guess
@@ -213,10 +213,11 @@ def _render(issue: PreparedIssue, job: RenderJob, target: Path, jobs: int | None
             from .render.parts import render_in_parts
 
             store = issue.workspace.cache_dir / "parts" / hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:24]
-            files = [*issue.layout.font_files(), *(photo.source for a in issue.articles for photo in a.photos)]
+            fonts = issue.layout.font_files()
+            files = [*fonts, *(photo.source for a in issue.articles for photo in a.photos)]
             environment = build_cache.environment_key({"files": [_stamp(path) for path in files]})
             try:
-                return render_in_parts(job, pieces, jobs=jobs, store=store, font_files=issue.layout.font_files(),
+                return render_in_parts(job, pieces, jobs=jobs, store=store, font_files=fonts,
                                        environment=environment, reuse=reuse)
             except OSError:
                 pass  # the parts' folder cannot be written (full, read-only): the issue is rendered whole
@@ -352,27 +353,38 @@ def _prepare_photos(articles: list[Article], placement: Callable[[PhotoRef], Pla
                     colour: ColourTarget) -> tuple[dict[int, PreparedPhoto], list[str]]:
     """Prepare every photo, several at a time; results and warnings keep the order of the issue.
 
-    Photos already in the cache are read in threads. Photos to convert (decode, resample, colour
-    transform, encode) are prepared in processes when there are several: Pillow lets go of the
-    GIL only in parts of that work, and two processes did the 24 photos of the benchmark in 2.8 s
-    where two threads took 3.8 s."""
-    jobs = [(article, photo, placement(photo)) for article in articles for photo in article.photos]
+    Photos already in the cache are taken from it in threads. Photos to convert (decode, resample,
+    colour transform, encode) are prepared in processes when there are several: Pillow lets go of
+    the GIL only in parts of that work, and two processes did the 24 photos of the benchmark in
+    2.8 s where two threads took 3.8 s."""
+    jobs = [(article, photo) for article in articles for photo in article.photos]
+    tasks = [(photo.source, placement(photo), workspace.cache_dir, (article.path, photo.line), colour)
+             for article, photo in jobs]
     workers = os.cpu_count() or 1
-    to_convert = sum(not is_prepared(photo.source, where, workspace.cache_dir, colour) for _, photo, where in jobs)
-    tasks = [(photo.source, where, workspace.cache_dir, (article.path, photo.line), colour)
-             for article, photo, where in jobs]
-    if to_convert >= PHOTO_PROCESSES_FROM and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        with ProcessPoolExecutor(min(workers, to_convert), mp_context=multiprocessing.get_context("fork")) as pool:
-            results = list(pool.map(_prepare_one, tasks))
-    else:
-        with ThreadPoolExecutor(max_workers=min(len(jobs), workers) or 1) as pool:
-            results = list(pool.map(_prepare_one, tasks))
-    prepared = {id(photo): placed for (_, photo, _), (placed, _) in zip(jobs, results)}
+    with ThreadPoolExecutor(max_workers=min(len(tasks), workers) or 1) as pool:
+        results = list(pool.map(_cached_one, tasks))
+        todo = [index for index, result in enumerate(results) if result is None]
+        if len(todo) >= PHOTO_PROCESSES_FROM and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            with ProcessPoolExecutor(min(workers, len(todo)), mp_context=multiprocessing.get_context("fork")) as procs:
+                prepared_now = list(procs.map(_prepare_one, [tasks[index] for index in todo]))
+        else:
+            prepared_now = list(pool.map(_prepare_one, [tasks[index] for index in todo]))
+    for index, result in zip(todo, prepared_now):
+        results[index] = result
+    prepared = {id(photo): placed for (_, photo), (placed, _) in zip(jobs, results)}
     warnings = [warning for _, warns in results for warning in warns]
     return prepared, warnings
 
 
 PHOTO_PROCESSES_FROM = 4  # photos to convert from which processes pay for their start
+
+
+def _cached_one(task: tuple) -> tuple[PreparedPhoto, list[str]] | None:
+    source, where, cache_dir, place, colour = task
+    try:
+        return cached_photo(source, where, cache_dir, where=place, colour=colour)
+    except OSError:
+        return None  # unreadable: prepare_photo says so
 
 
 def _prepare_one(task: tuple) -> tuple[PreparedPhoto, list[str]]:

@@ -87,10 +87,24 @@ def _cached_path(data: bytes, placement: Placement, cache_dir: Path, colour: Col
 def is_prepared(source: Path, placement: Placement, cache_dir: Path, colour: ColourTarget = SRGB) -> bool:
     """Whether `prepare_photo` would find the photo in the cache (an unreadable source: no)."""
     try:
-        cached = _cached_path(source.read_bytes(), placement, cache_dir, colour)
+        return cached_photo(source, placement, cache_dir, colour=colour) is not None
     except OSError:
         return False
-    return cached.is_file() and cached.with_suffix(".json").is_file()
+
+
+def cached_photo(source: Path, placement: Placement, cache_dir: Path, *, where: tuple[Path, int] | None = None,
+                 colour: ColourTarget = SRGB) -> tuple[PreparedPhoto, list[str]] | None:
+    """What `prepare_photo` gives when the photo is in the cache, else None (nothing decoded)."""
+    return _from_cache(source, _cached_path(source.read_bytes(), placement, cache_dir, colour), placement, where)
+
+
+def _from_cache(source: Path, cached: Path, placement: Placement,
+                where: tuple[Path, int] | None) -> tuple[PreparedPhoto, list[str]] | None:
+    facts_path = cached.with_suffix(".json")
+    if not (cached.is_file() and facts_path.is_file()):
+        return None
+    photo = PreparedPhoto(path=cached, **json.loads(facts_path.read_text(encoding="utf-8")))
+    return photo, _resolution_warnings(source, where, photo, placement)
 
 
 def prepare_photo(source: Path, placement: Placement, cache_dir: Path,
@@ -105,10 +119,10 @@ def prepare_photo(source: Path, placement: Placement, cache_dir: Path,
     """
     data = source.read_bytes()
     cached = _cached_path(data, placement, cache_dir, colour)
+    found = _from_cache(source, cached, placement, where)
+    if found is not None:
+        return found
     facts_path = cached.with_suffix(".json")
-    if cached.is_file() and facts_path.is_file():
-        photo = PreparedPhoto(path=cached, **json.loads(facts_path.read_text(encoding="utf-8")))
-        return photo, _resolution_warnings(source, where, photo, placement)
     passed = _pass_through(data, placement, colour)
     if passed is not None:
         jpeg, (src_w, src_h) = passed
