@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pypdfium2 as pdfium
@@ -130,6 +131,27 @@ def test_a_template_can_include_its_parents_file_by_layout_name(small_issue: Scr
     use_layout(small_issue, "kid")
     html = prepare_issue(small_issue.manifest()).html
     assert html.index("特刊") < html.index("简　报")
+
+
+def test_templates_added_or_edited_between_builds_in_one_process_are_used(small_issue: Scratch) -> None:
+    # The process keeps each layout's Jinja2 environment (its templates compiled) from build to build:
+    # a designer's edit, and a template added to the child that now hides the parent's, count at once.
+    small_issue.write("layouts/kid/layout.yaml", "extends: bulletin\n")
+    use_layout(small_issue, "kid")
+    first = prepare_issue(small_issue.manifest()).html
+    assert "简　报" in first and "特刊" not in first
+    assert prepare_issue(small_issue.manifest()).html == first
+    small_issue.write("layouts/kid/templates/cover.html.j2", '<p class="banner">特刊</p>\n')
+    added = prepare_issue(small_issue.manifest()).html
+    assert "特刊" in added and "简　报" not in added, "the child's new cover hides the parent's"
+    cover = small_issue.root / "layouts" / "kid" / "templates" / "cover.html.j2"
+    cover.write_text('<p class="banner">号外</p>\n', encoding="utf-8")
+    stat = cover.stat()
+    os.utime(cover, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))  # a later save, however quick
+    edited = prepare_issue(small_issue.manifest()).html
+    assert "号外" in edited and "特刊" not in edited
+    cover.unlink()
+    assert prepare_issue(small_issue.manifest()).html == first, "removed: the parent's cover again"
 
 
 def test_deep_merge() -> None:

@@ -5,6 +5,7 @@ face, about the same size. And a rebuild renders only the parts that changed."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -183,6 +184,33 @@ def test_same_inputs_same_bytes(built, tmp_path) -> None:
     one = compile_issue(built["manifest"], edition="screen", jobs=2, cache=False, output=tmp_path / "a.pdf")
     two = compile_issue(built["manifest"], edition="screen", jobs=2, cache=False, output=tmp_path / "b.pdf")
     assert one.output.read_bytes() == two.output.read_bytes() == built["parts"].output.read_bytes()
+
+
+def test_the_assembled_file_is_identified_by_its_content(built) -> None:
+    # The /ID's second half is a SHA-256 of the file as written with qpdf's fixed stand-in there (qpdf's
+    # own deterministic /ID would hash the file again with MD5).
+    data = built["parts"].output.read_bytes()
+    with pikepdf.open(built["parts"].output) as pdf:
+        first, version = bytes(pdf.trailer.ID[0]), bytes(pdf.trailer.ID[1])
+    assert len(version) == 16 and version != bytes.fromhex("31415926535897932384626433832795")
+    stand_in = data.replace(f"<{version.hex()}>".encode(), b"<31415926535897932384626433832795>")
+    assert stand_in.count(b"<31415926535897932384626433832795>") == 1 and stand_in != data
+    assert hashlib.sha256(stand_in).digest()[:16] == version
+    with pikepdf.open(built["whole"].output) as pdf:
+        assert bytes(pdf.trailer.ID[0]) == first, "the first half is the edition's identifier, as whole"
+
+
+def test_a_process_reads_each_face_out_of_harfbuzz_once(built, tmp_path) -> None:
+    # WeasyPrint copies a face's whole file for every document that uses it; the engine keeps the copy.
+    from kmyreport.render import engine
+
+    one = compile_issue(built["manifest"], edition="screen", jobs=1, cache=False, output=tmp_path / "a.pdf")
+    kept = dict(engine._FACE_BYTES)
+    two = compile_issue(built["manifest"], edition="screen", jobs=1, cache=False, output=tmp_path / "b.pdf")
+    assert one.output.read_bytes() == two.output.read_bytes() == built["whole"].output.read_bytes()
+    assert engine._FACE_BYTES.keys() == kept.keys(), "the second build found every face kept"
+    fonts = {path.read_bytes() for path in (built["ws"].root / "fonts").glob("*.otf")}
+    assert 2 <= len(kept) <= len(fonts) and set(kept.values()) <= fonts, "each face once, its file's bytes"
 
 
 def test_a_part_that_fails_fails_the_build_with_the_message(workspace: Scratch) -> None:

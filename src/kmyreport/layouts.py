@@ -82,6 +82,10 @@ class LayoutConfig(StrictModel):
     press: PressSettings | None = Field(None, description="The printing condition (colour.PressSettings)")
 
 
+_ENVIRONMENTS: dict[tuple, jinja2.Environment] = {}  # the latest last
+_KEPT_ENVIRONMENTS = 8
+
+
 @dataclass
 class Layout:
     folder: Path
@@ -173,6 +177,18 @@ class Layout:
         return "\n".join(rules)
 
     def environment(self) -> jinja2.Environment:
+        """The Jinja2 environment of the layout's templates: made once per process for the same
+        folders holding the same files (Jinja2 then keeps each template compiled, and compiles it
+        again once its file changes); a file added or removed makes a new one, as it may now be
+        the one a name finds."""
+        key = tuple((str(folder), tuple(sorted(str(p) for p in folder.rglob("*")))) for folder in self.folders)
+        env = _ENVIRONMENTS.pop(key, None) or self._new_environment()
+        _ENVIRONMENTS[key] = env
+        while len(_ENVIRONMENTS) > _KEPT_ENVIRONMENTS:
+            del _ENVIRONMENTS[next(iter(_ENVIRONMENTS))]
+        return env
+
+    def _new_environment(self) -> jinja2.Environment:
         def search_path(folder: Path) -> list[str]:
             return [str(folder / "templates"), str(folder)]
 

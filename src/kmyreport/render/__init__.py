@@ -70,7 +70,7 @@ class RenderJob:
     workspace: Workspace           # the only place files may be read from
     source_name: str               # what to name in messages about refused resources
     pdf_variant: str | None = None  # e.g. "pdf/a-3a"; None: plain PDF
-    identifier: bytes | None = None  # the PDF /ID (content-derived, for reproducible bytes)
+    identifier: bytes | None = None  # the PDF /ID (content-derived, for reproducible bytes); b"": none at all
     attachments: tuple[Attachment, ...] = ()
     # A function from the XMP packet the engine wrote to the one to store (module-level or a
     # functools.partial of one, so that the job can be pickled).

@@ -36,6 +36,7 @@ page, or the composer measures the render (the newspaper).
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -374,8 +375,7 @@ def render_in_parts(job: RenderJob, pieces: Pieces, *, jobs: int, store: Path, f
     else:
         raise RuntimeError("the parts' page numbers did not settle")  # pragma: no cover
     _write_hints(store, plans, len(pieces), bounds, jobs)
-    files = [Path(plan.outcome.file) for plan in plans]
-    pdf = assemble([file.read_bytes() for file in files], identifier=job.identifier, font_files=font_files,
+    pdf = assemble([Path(plan.outcome.file) for plan in plans], identifier=job.identifier, font_files=font_files,
                    xmp_transform=job.xmp_transform)
     _prune(store, {f"{plan.key}.pdf" for plan in plans} | {f"{plan.key}.json" for plan in plans} | {"hints.json"})
     outcomes = [plan.outcome for plan in plans]
@@ -436,6 +436,9 @@ def _run(base: RenderJob, plans: list[_Plan], todo: list[_Plan], jobs: int, stor
 
     tasks = [(plan.part.index, _part_job(base, plan),
               str(store / f"{plan.key}.pdf"), wait, font_files) for plan in todo]
+    # The objects this process has made so far stay out of the workers' garbage collections, which
+    # would otherwise write to (and so copy) every page of memory they share with this process.
+    gc.freeze()
     try:
         # In order: a part waits only for parts before it, which have started by then.
         with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context) as pool:
@@ -451,6 +454,7 @@ def _run(base: RenderJob, plans: list[_Plan], todo: list[_Plan], jobs: int, stor
                 raise
     finally:
         _shared = None
+        gc.unfreeze()
     if any(o.abandoned for o in outcomes):  # pragma: no cover (a part failed without saying why)
         raise RuntimeError("a part stopped waiting for one that failed")
     for plan, outcome in zip(todo, outcomes):
@@ -463,6 +467,7 @@ def _part_job(base: RenderJob, plan: _Plan) -> RenderJob:
     document's catalog is the first part's; the XMP transform is applied to the assembled document."""
     first = plan.part.index == 0
     return dataclasses.replace(base, html=plan.part.html, first_page=plan.first_page, external_anchors=plan.anchors,
+                               identifier=b"",  # none: `assemble` gives the document its /ID
                                attachments=base.attachments if first else (),
                                output_intent=base.output_intent if first else (), xmp_transform=None)
 
