@@ -6,7 +6,9 @@ the batch M smaller issues (default 20 of 3 articles and 2 photos). Then, in one
 with the measurements interleaved round by round so that the machine's noise hits
 every side alike, it times:
 
-- plain WeasyPrint: `HTML(string=same_html).write_pdf()` with a fresh FontConfiguration;
+- plain WeasyPrint: `HTML(string=same_html).write_pdf()` with a fresh FontConfiguration, in a
+  process of its own that never imports kmyreport's engine (whose extensions to WeasyPrint,
+  justification and pagination, would otherwise run in it too);
 - cold compile: empty caches (photos, glyphs, builds), fonts loaded afresh;
 - unchanged rebuild: the same compile again (the build cache finds nothing changed);
 - warm compile: `--no-cache`, photos prepared and fonts loaded (a full render);
@@ -42,9 +44,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import weasyprint
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
-from weasyprint.text.fonts import FontConfiguration
 
 import kmyreport.photos
 from kmyreport import render
@@ -159,6 +159,27 @@ print(json.dumps({"seconds": seconds, "pages": result.pages, "size": result.size
 """
 
 
+PLAIN_RUN = """
+import sys, time
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+html = open(sys.argv[1], encoding="utf-8").read()
+for _ in range(2):  # the first warms the process as the compiles' is warm; each loads the fonts afresh
+    started = time.perf_counter()
+    weasyprint.HTML(string=html, base_url=sys.argv[2]).write_pdf(sys.argv[3], font_config=FontConfiguration())
+print(time.perf_counter() - started)
+"""
+
+
+def plain_seconds(html: Path, base_url: str, target: Path) -> float:
+    """WeasyPrint alone rendering `html`, in a process of its own: kmyreport's extensions to WeasyPrint
+    (justification, pagination), installed once the engine is imported, stay out of it. The second
+    of two renders in that process, with a fresh font configuration."""
+    done = subprocess.run([sys.executable, "-c", PLAIN_RUN, str(html), base_url, str(target)], check=True,
+                          capture_output=True, text=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
 def measured_compile(manifest: Path, edition: str, jobs: int) -> dict:
     """One warm `--no-cache` compile in a new process: its seconds (the compile alone) and the peak
     resident memory of the process and of the largest of its workers (KiB, as Linux counts it)."""
@@ -263,9 +284,11 @@ def run(root: Path, args: argparse.Namespace) -> None:
                                   encoding="utf-8")
         assert not compile_issue(manifest, edition=edition).cached
 
-    def plain() -> None:
-        weasyprint.HTML(string=html, base_url=base_url).write_pdf(
-            root / "out" / "plain.pdf", font_config=FontConfiguration())
+    (root / "out").mkdir(parents=True, exist_ok=True)
+    (root / "out" / "plain.html").write_text(html, encoding="utf-8")
+
+    def plain() -> float:
+        return plain_seconds(root / "out" / "plain.html", base_url, root / "out" / "plain.pdf")
 
     placements = [Placement(issue.layout.photo_placement.max_width_mm, issue.layout.photo_placement.max_height_mm,
                             300)]
@@ -305,7 +328,8 @@ def run(root: Path, args: argparse.Namespace) -> None:
     try:
         for _ in range(args.repeat):
             for name, action in steps.items():
-                times[name].append(version_seconds() if name == "version" else timed(action))
+                seconds = version_seconds() if name == "version" else plain() if name == "plain" else timed(action)
+                times[name].append(seconds)
             if batch:
                 times["batch serial"].append(timed(lambda: _all_built(run_batch(batch, edition=edition,
                                                                                    cache=False))))
