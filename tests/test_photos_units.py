@@ -470,26 +470,26 @@ def test_pixel_counts_from_the_header(tmp_path: Path) -> None:
     _check_pixels(44_739_242, 2, source, None)  # 89,478,484: allowed
 
 
-def test_is_prepared(tmp_path: Path) -> None:
-    from kmyreport.photos import is_prepared
+def test_cached_photo(tmp_path: Path) -> None:
+    from kmyreport.photos import cached_photo
 
     source = tmp_path / "p.png"
     Image.new("RGB", (400, 200), (200, 10, 10)).save(source)
     cache = tmp_path / "cache"
-    assert is_prepared(source, SMALL, cache) is False
+    assert cached_photo(source, SMALL, cache) is None
     photo, _ = prepare_photo(source, SMALL, cache)
     assert photo.path.parent == cache / "photos" and len(photo.path.stem) == 32
-    assert is_prepared(source, SMALL, cache) is True
-    assert is_prepared(source, SMALL, cache, ColourTarget()) is True
-    assert is_prepared(source, Placement(25.4, 100.0, 50), cache) is False  # another placement
-    assert is_prepared(source, SMALL, cache, press()) is False              # another colour
-    assert is_prepared(source, SMALL, tmp_path / "elsewhere") is False
-    assert is_prepared(tmp_path / "missing.png", SMALL, cache) is False     # unreadable: no
+    assert cached_photo(source, SMALL, cache) == (photo, [])
+    assert cached_photo(source, SMALL, cache, colour=ColourTarget()) == (photo, [])
+    assert cached_photo(source, Placement(25.4, 100.0, 50), cache) is None  # another placement
+    assert cached_photo(source, SMALL, cache, colour=press()) is None       # another colour
+    assert cached_photo(source, SMALL, tmp_path / "elsewhere") is None
+    assert cached_photo(tmp_path / "missing.png", SMALL, cache) is None     # unreadable: prepare_photo says why
     photo.path.with_suffix(".json").unlink()                                # the facts gone: no
-    assert is_prepared(source, SMALL, cache) is False
+    assert cached_photo(source, SMALL, cache) is None
     prepare_photo(source, SMALL, cache)
     photo.path.unlink()                                                     # the picture gone: no
-    assert is_prepared(source, SMALL, cache) is False
+    assert cached_photo(source, SMALL, cache) is None
 
 
 def grey_icc(gamma: float = 1.8) -> bytes:

@@ -381,10 +381,7 @@ PHOTO_PROCESSES_FROM = 4  # photos to convert from which processes pay for their
 
 def _cached_one(task: tuple) -> tuple[PreparedPhoto, list[str]] | None:
     source, where, cache_dir, place, colour = task
-    try:
-        return cached_photo(source, where, cache_dir, where=place, colour=colour)
-    except OSError:
-        return None  # unreadable: prepare_photo says so
+    return cached_photo(source, where, cache_dir, where=place, colour=colour)
 
 
 def _prepare_one(task: tuple) -> tuple[PreparedPhoto, list[str]]:

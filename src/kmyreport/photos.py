@@ -84,18 +84,15 @@ def _cached_path(data: bytes, placement: Placement, cache_dir: Path, colour: Col
     return cache_dir / "photos" / f"{key}.jpg"
 
 
-def is_prepared(source: Path, placement: Placement, cache_dir: Path, colour: ColourTarget = SRGB) -> bool:
-    """Whether `prepare_photo` would find the photo in the cache (an unreadable source: no)."""
-    try:
-        return cached_photo(source, placement, cache_dir, colour=colour) is not None
-    except OSError:
-        return False
-
-
 def cached_photo(source: Path, placement: Placement, cache_dir: Path, *, where: tuple[Path, int] | None = None,
                  colour: ColourTarget = SRGB) -> tuple[PreparedPhoto, list[str]] | None:
-    """What `prepare_photo` gives when the photo is in the cache, else None (nothing decoded)."""
-    return _from_cache(source, _cached_path(source.read_bytes(), placement, cache_dir, colour), placement, where)
+    """What `prepare_photo` gives when the photo is in the cache, else None (nothing decoded; an
+    unreadable source too: `prepare_photo` says why)."""
+    try:
+        data = source.read_bytes()
+    except OSError:
+        return None
+    return _from_cache(source, _cached_path(data, placement, cache_dir, colour), placement, where)
 
 
 def _from_cache(source: Path, cached: Path, placement: Placement,
