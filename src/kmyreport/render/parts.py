@@ -201,8 +201,8 @@ class _TopLevel(HTMLParser):
         if tag not in self.VOID:
             self.depth += 1
 
-    def handle_startendtag(self, tag, attrs):
-        depth, self.depth = self.depth, self.depth
+    def handle_startendtag(self, tag, attrs):  # `<div/>`: no element is left open
+        depth = self.depth
         self.handle_starttag(tag, attrs)
         self.depth = depth
 
